@@ -1,0 +1,104 @@
+/** The ledger's items (one DynamoDB table, single-table design). */
+export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+export type StageStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
+
+export interface LedgerError {
+  readonly name: string;
+  readonly cause: string;
+}
+
+export interface RunItem {
+  readonly runId: string;
+  readonly pipeline: string;
+  readonly status: RunStatus;
+  readonly startedAt: string;
+  readonly finishedAt?: string;
+  /** 'manual' | 'schedule' | 'objectCreated' | 'local' ... */
+  readonly trigger?: string;
+  readonly error?: LedgerError & { readonly stageId?: string };
+  /** Sums of every finished stage's counts, updated atomically by finishStage (e.g. curatedRows). */
+  readonly counters: Readonly<Record<string, number>>;
+}
+
+export interface StageAttemptItem {
+  readonly runId: string;
+  readonly stageId: string;
+  /** 1-based */
+  readonly attempt: number;
+  readonly status: StageStatus;
+  readonly startedAt: string;
+  readonly finishedAt?: string;
+  readonly inputPrefixes: readonly string[];
+  readonly outputPrefixes: readonly string[];
+  readonly counts: Readonly<Record<string, number>>;
+  readonly error?: LedgerError;
+}
+
+export interface ObjectMovementItem {
+  readonly runId: string;
+  readonly stageId: string;
+  /** source key or URL; absent for objects a stage created */
+  readonly from?: string;
+  /** lake key */
+  readonly to: string;
+  readonly bytes: number;
+  readonly sha256: string;
+  readonly at: string;
+}
+
+export interface SourceClaimItem {
+  readonly dataset: string;
+  /** content hash of the source file: the same bytes are ingested once per dataset */
+  readonly sha256: string;
+  readonly source: string;
+  readonly runId: string;
+  readonly rawKey: string;
+  readonly claimedAt: string;
+}
+
+export interface RunWithStages extends RunItem {
+  readonly stages: readonly StageAttemptItem[];
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** opaque cursor for the next page; absent on the last page */
+  readonly nextCursor?: string;
+}
+
+export type ClaimResult =
+  | { readonly claimed: true }
+  | { readonly claimed: false; readonly existing: SourceClaimItem };
+
+/** What every service and the CLI use; one implementation over DynamoDB (AWS or DynamoDB Local). */
+export interface LedgerApi {
+  startRun(input: { runId: string; pipeline: string; trigger?: string }): Promise<RunItem>;
+  finishRun(input: {
+    runId: string;
+    status: Exclude<RunStatus, 'RUNNING'>;
+    error?: LedgerError & { stageId?: string };
+  }): Promise<void>;
+  /** Opens the next attempt of a stage and returns its number (1, 2, ...). */
+  startStage(input: {
+    runId: string;
+    stageId: string;
+    inputPrefixes?: readonly string[];
+    outputPrefixes?: readonly string[];
+  }): Promise<StageAttemptItem>;
+  /** Closes an attempt; on SUCCEEDED its counts are added to the run's counters in the same transaction. */
+  finishStage(input: {
+    runId: string;
+    stageId: string;
+    attempt: number;
+    status: Exclude<StageStatus, 'RUNNING'>;
+    counts?: Readonly<Record<string, number>>;
+    error?: LedgerError;
+  }): Promise<void>;
+  /** Batched writes (25 per request, unprocessed items retried). */
+  recordMovements(movements: readonly Omit<ObjectMovementItem, 'at'>[]): Promise<void>;
+  /** Conditional put: of two concurrent claims of the same (dataset, sha256), exactly one wins. */
+  claimSource(claim: Omit<SourceClaimItem, 'claimedAt'>): Promise<ClaimResult>;
+  listRuns(input?: { limit?: number; cursor?: string }): Promise<Page<RunItem>>;
+  getRun(runId: string): Promise<RunWithStages | undefined>;
+  objectHistory(key: string): Promise<readonly ObjectMovementItem[]>;
+}

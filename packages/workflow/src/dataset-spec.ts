@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/**
+ * The `datasets:` section of pipeline.yaml: what a dataset looks like and which rows are good.
+ * Shared by every service (sourcing reads `source`, spark-etl everything, scoring `features`,
+ * view the columns); refined by the spark-etl issue.
+ */
+export const SAFE_NAME = /^[a-z][a-z0-9_]{0,62}$/;
+const safeName = z.string().regex(SAFE_NAME, 'must match ^[a-z][a-z0-9_]{0,62}$');
+
+export const COLUMN_TYPES = ['string', 'int', 'bigint', 'double', 'boolean', 'date', 'timestamp'] as const;
+/** string | int | bigint | double | boolean | date | timestamp | decimal(p,s) */
+export const columnType = z
+  .string()
+  .refine((t) => (COLUMN_TYPES as readonly string[]).includes(t) || /^decimal\(\d{1,2},\d{1,2}\)$/.test(t), {
+    message: `must be one of ${COLUMN_TYPES.join(', ')} or decimal(p,s)`,
+  });
+
+export const columnSpec = z.strictObject({
+  type: columnType,
+  /** @default false — a missing value is allowed (stored as null) */
+  required: z.boolean().optional(),
+  /** @default false — duplicates are allowed */
+  unique: z.boolean().optional(),
+  pattern: z.string().optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  /** allowed values */
+  values: z.array(z.union([z.string(), z.number()])).optional(),
+  description: z.string().optional(),
+});
+
+export const sourceSpec = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('s3'),
+    /** a prefix of the lake bucket (e.g. landing/bench_tests/) */
+    prefix: z.string().min(1),
+    /** @default the lake bucket */
+    bucket: z.string().optional(),
+  }),
+  z.strictObject({
+    type: z.literal('http'),
+    urls: z.array(z.url()).optional(),
+    indexUrl: z.url().optional(),
+    /** @default 5 GiB */
+    maxBytes: z.number().int().positive().optional(),
+    /** @default text/csv, application/x-ndjson, application/json, application/gzip, application/octet-stream, text/plain */
+    contentTypes: z.array(z.string()).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('directory'),
+    path: z.string().min(1),
+  }),
+]);
+
+export const formatSpec = z.strictObject({
+  csv: z
+    .strictObject({
+      /** @default true */
+      header: z.boolean().optional(),
+      /** @default "," */
+      delimiter: z.string().length(1).optional(),
+    })
+    .optional(),
+  jsonl: z.strictObject({}).optional(),
+});
+
+export const datasetSpec = z.strictObject({
+  description: z.string().optional(),
+  source: sourceSpec,
+  /** @default csv with a header and "," — files are read by extension: .csv, .jsonl, either .gz */
+  format: formatSpec.optional(),
+  columns: z.record(safeName, columnSpec),
+  /** derived columns: name -> SQL expression in the subset both Spark SQL and DuckDB accept */
+  derive: z.record(safeName, z.string()).optional(),
+  /** @default [] */
+  partitionBy: z.array(safeName).optional(),
+  /** the model's input columns, in order; the first column of features/ is the unique id */
+  features: z.array(safeName).optional(),
+  /** above it, the ETL stage fails. @default 0.2 */
+  maxRejectRatio: z.number().min(0).max(1).optional(),
+});
+
+export type ColumnSpec = z.infer<typeof columnSpec>;
+export type SourceSpec = z.infer<typeof sourceSpec>;
+export type DatasetSpec = z.infer<typeof datasetSpec>;

@@ -1,0 +1,2 @@
+export * from './dataset-spec';
+export * from './stage-type';

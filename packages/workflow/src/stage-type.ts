@@ -1,0 +1,86 @@
+import type { ObjectStore } from '@lakepipe/lake';
+import type { LedgerApi } from '@lakepipe/ledger';
+import type { z } from 'zod';
+import type { DatasetSpec } from './dataset-spec';
+
+/** Where a pipeline is compiled for: names and ARNs are derived from it, deterministically. */
+export interface CompileTarget {
+  /** dev | prod | a preview name */
+  readonly env: string;
+  readonly accountId: string;
+  readonly region: string;
+  /** `lakepipe-<env>-<component>` */
+  resourceName(component: string): string;
+  /** the lake bucket's name */
+  readonly lakeBucket: string;
+  /** the ledger table's name */
+  readonly ledgerTable: string;
+  /** the error topic's ARN */
+  readonly errorTopicArn: string;
+}
+
+/** What a stage type gets when its stage is compiled. */
+export interface StageCompileContext<A> {
+  readonly stageId: string;
+  readonly attributes: A;
+  readonly datasets: Readonly<Record<string, DatasetSpec>>;
+  readonly pipelineName: string;
+  readonly target: CompileTarget;
+}
+
+/** One ASL Task state of a stage, without Next/End/Retry/Catch/ResultPath (the compiler adds them). */
+export interface StageTaskStep {
+  /** unique within the stage, e.g. "run", "manifest"; the state is named `<stageId>` or `<stageId>.<key>` */
+  readonly key: string;
+  readonly state: {
+    readonly Type: 'Task';
+    readonly Resource: string;
+    readonly Parameters?: Readonly<Record<string, unknown>>;
+    readonly ResultSelector?: Readonly<Record<string, unknown>>;
+    readonly Comment?: string;
+  };
+}
+
+/** What a local engine gets: the twin's lake, ledger and a progress callback. */
+export interface LocalStageContext {
+  readonly env: string;
+  readonly stageId: string;
+  /** absolute path of the local lake folder (the twin's `.lake/`) */
+  readonly lakeRoot: string;
+  /** a folder store on lakeRoot */
+  readonly store: ObjectStore;
+  readonly ledger: LedgerApi;
+  readonly datasets: Readonly<Record<string, DatasetSpec>>;
+  /** for the progress display: rows or files done so far */
+  progress(update: { readonly rows?: number; readonly files?: number; readonly message?: string }): void;
+}
+
+/**
+ * A local engine for one step: receives the state's effective input (its Parameters, resolved)
+ * and returns what the AWS integration would have returned (e.g. `{ Payload }` for lambda:invoke).
+ */
+export type LocalStepHandler = (input: unknown, context: LocalStageContext) => Promise<unknown>;
+
+/**
+ * A stage type, registered by the service that owns it. The workflow package knows no
+ * service by name: it validates a stage's attributes with `attributes`, compiles it with
+ * `compile`, and the local twin runs each step with `local[step.key]`.
+ */
+export interface StageType<A = unknown> {
+  /** the `type:` value in pipeline.yaml, e.g. "spark-etl" */
+  readonly type: string;
+  readonly description: string;
+  /** schema of the stage's own attributes (everything but type, retry, timeoutSeconds, comment) */
+  readonly attributes: z.ZodType<A>;
+  /** Checks that need the whole pipeline (e.g. the dataset exists); returns messages, empty when fine. */
+  validate?(
+    context: Omit<StageCompileContext<A>, 'target'>,
+  ): readonly { path: readonly (string | number)[]; message: string }[];
+  /**
+   * The stage's Task states, in order. The state output of the last step (after its
+   * ResultSelector) lands at `$.<stageId>`; Parameters read the execution's `$.runId`.
+   */
+  compile(context: StageCompileContext<A>): readonly StageTaskStep[];
+  /** Local engines, keyed by step key; load heavy modules lazily (dynamic import) inside. */
+  readonly local: Readonly<Record<string, LocalStepHandler>>;
+}
