@@ -1,2 +1,3 @@
 export * from './dataset-spec';
+export * from './pipeline-model';
 export * from './stage-type';
