@@ -41,6 +41,12 @@ export interface StageTaskStep {
   };
 }
 
+/** One IAM statement (Allow) the orchestration role gets for a stage. */
+export interface StagePermission {
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
+}
+
 /** What a local engine gets: the twin's lake, ledger and a progress callback. */
 export interface LocalStageContext {
   readonly env: string;
@@ -81,6 +87,12 @@ export interface StageType<A = unknown> {
    * ResultSelector) lands at `$.<stageId>`; Parameters read the execution's `$.runId`.
    */
   compile(context: StageCompileContext<A>): readonly StageTaskStep[];
+  /**
+   * What the state machine's role needs to run this stage's steps: exactly these actions on
+   * exactly these resources (e.g. lambda:InvokeFunction on the function ARN; for `.sync`
+   * integrations also the events:PutTargets/PutRule/DescribeRule on the managed rule; iam:PassRole).
+   */
+  permissions(context: StageCompileContext<A>): readonly StagePermission[];
   /** Local engines, keyed by step key; load heavy modules lazily (dynamic import) inside. */
   readonly local: Readonly<Record<string, LocalStepHandler>>;
 }
