@@ -1,1 +1,13 @@
-export {};
+export * from './affected';
+export * from './ephemeral';
+export * from './errors';
+export * from './exec';
+export * from './plan-review';
+export * from './plan-review-command';
+export * from './program';
+export * from './render';
+export * from './stack-catalog';
+export * from './stack-plan';
+export * from './terraform';
+export * from './terraform-plan';
+export * from './workspace';

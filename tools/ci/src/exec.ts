@@ -1,0 +1,101 @@
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { CommandFailedError } from './errors';
+
+/** One external command, built as data so tests assert the exact command line and Jenkins only calls it. */
+export interface CommandLine {
+  /** the step, as the build log shows it: `init sourcing-dev` */
+  readonly label: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  /**
+   * Write stdout to this file instead of the build log (e.g. `terraform show -json`).
+   * @default stdout goes to the build log
+   */
+  readonly stdoutFile?: string;
+}
+
+/** Runs command lines. The real one spawns processes; `--dry-run` prints them. */
+export interface CommandRunner {
+  run(line: CommandLine): Promise<void>;
+}
+
+/** The shell form of a command line, for logs and dry runs: `(cd dir && terraform plan ...)`. */
+export function formatCommandLine(line: CommandLine): string {
+  const words = [line.command, ...line.args].map(shellQuote).join(' ');
+  return `(cd ${shellQuote(line.cwd)} && ${words}${line.stdoutFile ? ` > ${shellQuote(line.stdoutFile)}` : ''})`;
+}
+
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Spawns each command (no shell), streaming its output; a non-zero exit throws CommandFailedError. */
+export function processRunner(
+  options: { readonly env?: NodeJS.ProcessEnv; readonly log?: (line: string) => void } = {},
+): CommandRunner {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  return {
+    run: (line) =>
+      new Promise<void>((resolve, reject) => {
+        log(`+ ${formatCommandLine(line)}`);
+        const child = spawn(line.command, [...line.args], {
+          cwd: line.cwd,
+          env: options.env ?? process.env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        const stderrTail: string[] = [];
+        if (line.stdoutFile) child.stdout.pipe(createWriteStream(line.stdoutFile));
+        else child.stdout.pipe(process.stdout);
+        child.stderr.on('data', (chunk: Buffer) => {
+          process.stderr.write(chunk);
+          stderrTail.push(chunk.toString('utf8'));
+          if (stderrTail.length > 50) stderrTail.shift();
+        });
+        child.on('error', (error) =>
+          reject(new CommandFailedError(formatCommandLine(line), null, error.message)),
+        );
+        child.on('close', (code) => {
+          if (code === 0) resolve();
+          else reject(new CommandFailedError(formatCommandLine(line), code, stderrTail.join('')));
+        });
+      }),
+  };
+}
+
+/** Prints each command instead of running it (`--dry-run`), and remembers them. */
+export function dryRunner(
+  print: (line: string) => void = console.log,
+): CommandRunner & { readonly lines: CommandLine[] } {
+  const lines: CommandLine[] = [];
+  return {
+    lines,
+    run: async (line) => {
+      lines.push(line);
+      print(formatCommandLine(line));
+    },
+  };
+}
+
+/** Runs a command and returns its stdout (git, nx); a non-zero exit throws CommandFailedError. */
+export function captureOutput(command: string, args: readonly string[], cwd: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    child.on('error', (error) =>
+      reject(new CommandFailedError(`${command} ${args.join(' ')}`, null, error.message)),
+    );
+    child.on('close', (code) => {
+      if (code === 0) resolve(stdout);
+      else reject(new CommandFailedError(`${command} ${args.join(' ')}`, code, stderr));
+    });
+  });
+}
