@@ -42,3 +42,27 @@ export class ObjectNotFoundError extends Error {
     this.name = 'ObjectNotFoundError';
   }
 }
+
+/** A list continuation token this store did not hand out. */
+export class InvalidContinuationTokenError extends Error {
+  constructor(readonly token: string) {
+    super(
+      `continuation token ${JSON.stringify(token)} was not issued by this store: pass back the nextToken of the previous page`,
+    );
+    this.name = 'InvalidContinuationTokenError';
+  }
+}
+
+/** A request to the object store's backend (S3) that failed for a reason other than a missing key. */
+export class ObjectStoreError extends Error {
+  constructor(
+    readonly location: string,
+    readonly operation: string,
+    readonly key: string,
+    cause: unknown,
+  ) {
+    const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    super(`${operation} ${location}/${key} failed: ${detail}`, { cause });
+    this.name = 'ObjectStoreError';
+  }
+}
