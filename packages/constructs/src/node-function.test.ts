@@ -1,0 +1,188 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Testing } from 'cdktf';
+import { describe, expect, it } from 'vitest';
+import { LakepipeStack } from './lakepipe-stack';
+import { LakepipeNodeFunction } from './node-function';
+import { policyDocument, resourcesOfType, statementWithSid, synthJson, testEnvConfig } from './testing';
+import { workspaceRoot } from './workspace';
+
+const GREET = path.join(import.meta.dirname, 'test-fixtures', 'greet-handler.ts');
+
+function stackFor(env = 'dev') {
+  return new LakepipeStack(Testing.app(), `fn-${env}`, {
+    config: testEnvConfig({ name: env, logRetentionDays: 30 }),
+    service: 'sourcing',
+  });
+}
+
+function tempEntry(source: string): string {
+  const base = path.join(workspaceRoot, '.tmp');
+  mkdirSync(base, { recursive: true });
+  const dir = mkdtempSync(path.join(base, 'node-fn-'));
+  const file = path.join(dir, 'entry.ts');
+  writeFileSync(file, source);
+  return file;
+}
+
+describe('LakepipeNodeFunction', () => {
+  it('creates a nodejs22.x arm64 function with its log group, role and environment', () => {
+    // Arrange
+    const stack = stackFor();
+
+    // Act
+    new LakepipeNodeFunction(stack, 'greet', {
+      config: stack.config,
+      name: 'greet',
+      entry: GREET,
+      memorySize: 256,
+      environment: { LAKE_BUCKET: 'lake' },
+      kmsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/abc',
+    });
+
+    // Assert
+    const json = synthJson(stack);
+    const [fn] = resourcesOfType(json, 'aws_lambda_function');
+    expect(fn?.config).toMatchObject({
+      function_name: 'lakepipe-dev-greet',
+      runtime: 'nodejs22.x',
+      architectures: ['arm64'],
+      handler: 'index.handler',
+      memory_size: 256,
+      timeout: 60,
+      kms_key_arn: 'arn:aws:kms:eu-west-1:111111111111:key/abc',
+      environment: { variables: { NODE_OPTIONS: '--enable-source-maps', LAKE_BUCKET: 'lake' } },
+      logging_config: { log_format: 'JSON' },
+    });
+    expect(resourcesOfType(json, 'aws_cloudwatch_log_group')[0]?.config).toMatchObject({
+      name: '/aws/lambda/lakepipe-dev-greet',
+      retention_in_days: 30,
+      kms_key_id: 'arn:aws:kms:eu-west-1:111111111111:key/abc',
+    });
+    const role = resourcesOfType(json, 'aws_iam_role')[0]?.config;
+    expect(policyDocument(role?.assume_role_policy)[0]?.Principal).toEqual({
+      Service: 'lambda.amazonaws.com',
+    });
+  });
+
+  it('lets the role write only its own logs unless the caller adds statements', () => {
+    // Arrange
+    const stack = stackFor();
+    const fn = new LakepipeNodeFunction(stack, 'greet', {
+      config: stack.config,
+      name: 'greet',
+      entry: GREET,
+    });
+
+    // Act
+    fn.addToPolicy({ sid: 'ReadRaw', actions: ['s3:GetObject'], resources: ['arn:aws:s3:::lake/raw/*'] });
+
+    // Assert
+    const policy = resourcesOfType(synthJson(stack), 'aws_iam_role_policy')[0]?.config.policy;
+    expect(policyDocument(policy).map((s) => s.Sid)).toEqual(['WriteOwnLogs', 'ReadRaw']);
+    expect(statementWithSid(policy, 'WriteOwnLogs')).toMatchObject({
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: [expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.greet_logs_[0-9A-F]+\.arn\}:\*$/)],
+    });
+  });
+
+  it('sends failed asynchronous invocations to the on-failure destination and may publish to it', () => {
+    // Arrange
+    const stack = stackFor();
+    const topic = 'arn:aws:sns:eu-west-1:111111111111:lakepipe-dev-errors';
+
+    // Act
+    new LakepipeNodeFunction(stack, 'greet', {
+      config: stack.config,
+      name: 'greet',
+      entry: GREET,
+      onFailureDestinationArn: topic,
+      maximumRetryAttempts: 1,
+    });
+
+    // Assert
+    const json = synthJson(stack);
+    expect(resourcesOfType(json, 'aws_lambda_function_event_invoke_config')[0]?.config).toMatchObject({
+      maximum_retry_attempts: 1,
+      destination_config: { on_failure: { destination: topic } },
+    });
+    const policy = resourcesOfType(json, 'aws_iam_role_policy')[0]?.config.policy;
+    expect(statementWithSid(policy, 'DeliverFailedInvocations')).toMatchObject({
+      Action: ['sns:Publish'],
+      Resource: [topic],
+    });
+  });
+
+  it('bundles a handler that runs as an ES module', async () => {
+    // Arrange
+    const stack = stackFor();
+    const fn = new LakepipeNodeFunction(stack, 'greet', {
+      config: stack.config,
+      name: 'greet',
+      entry: GREET,
+    });
+
+    // Act
+    const bundled = await import(pathToFileURL(path.join(fn.bundleDir, 'index.mjs')).href);
+    const result = await bundled.handler({ name: 'lake' });
+
+    // Assert
+    expect(result).toEqual({ greeting: 'hello lake', digest: expect.stringMatching(/^[0-9a-f]{8}$/) });
+  });
+
+  it('keeps the code hash across environments and changes it only when the code changes', () => {
+    // Arrange
+    const entry = tempEntry('export const handler = async () => 1;\n');
+    const hashOf = (env: string, file: string) => {
+      const stack = stackFor(env);
+      new LakepipeNodeFunction(stack, 'fn', { config: stack.config, name: 'fn', entry: file });
+      return resourcesOfType(synthJson(stack), 'aws_lambda_function')[0]?.config.source_code_hash;
+    };
+
+    // Act
+    const dev = hashOf('dev', entry);
+    const prod = hashOf('prod', entry);
+    const devAgain = hashOf('dev', entry);
+    writeFileSync(entry, 'export const handler = async () => 2;\n');
+    const changed = hashOf('dev', entry);
+
+    // Assert
+    expect(dev).toEqual(prod);
+    expect(devAgain).toEqual(dev);
+    expect(changed).not.toEqual(dev);
+  });
+
+  it('rejects bad props naming each value', () => {
+    // Arrange
+    const stack = stackFor();
+
+    // Act / Assert
+    expect(
+      () =>
+        new LakepipeNodeFunction(stack, 'bad', {
+          config: stack.config,
+          name: 'bad name',
+          entry: 'relative/handler.ts',
+          memorySize: 64,
+          timeoutSeconds: 901,
+        }),
+    ).toThrow(
+      'LakepipeNodeFunction lakepipe-dev-bad name: function name must be 1-64 letters, digits, - or _ (got "lakepipe-dev-bad name"); entry must be an existing absolute file path (got "relative/handler.ts"); memorySize must be between 128 and 10240 MB (got 64); timeoutSeconds must be between 1 and 900 (got 901)',
+    );
+  });
+
+  it('reports a bundling error with the file and line', () => {
+    // Arrange
+    const stack = stackFor();
+    const entry = tempEntry(
+      'export const handler = async () => {\n  return import("./missing-module");\n};\n',
+    );
+
+    // Act / Assert
+    expect(
+      () => new LakepipeNodeFunction(stack, 'broken', { config: stack.config, name: 'broken', entry }),
+    ).toThrow(/cannot bundle .*entry\.ts:\n.*entry\.ts:2: Could not resolve "\.\/missing-module"/);
+  });
+});
