@@ -1,0 +1,57 @@
+/** A model file that is not an XGBoost JSON model, or one the scorer cannot evaluate exactly. */
+export class ModelFormatError extends Error {
+  constructor(
+    /** the model file (or a label for an in-memory model) */
+    readonly file: string,
+    /** the JSON path of the offending field, e.g. `learner.objective.name` */
+    readonly field: string,
+    readonly detail: string,
+  ) {
+    super(`${file}: ${field} ${detail}`);
+    this.name = 'ModelFormatError';
+  }
+}
+
+/** A features row the scorer refuses (wrong column count, text in a number). */
+export interface RejectedFeatureRow {
+  /** the features file (key or path) */
+  readonly file: string;
+  /** 1-based line number in the file */
+  readonly line: number;
+  /** 1-based column; absent for a wrong column count */
+  readonly column?: number;
+  /** column_count | number */
+  readonly rule: 'column_count' | 'number';
+  /** a sentence */
+  readonly reason: string;
+  readonly rawValue?: string;
+  readonly rawRecord: string;
+}
+
+/** Rows were rejected where the cloud transform would have failed: the stage fails too. */
+export class FeatureRowsRejectedError extends Error {
+  constructor(
+    readonly rejected: readonly RejectedFeatureRow[],
+    readonly rejectedKey: string,
+  ) {
+    const first = rejected[0];
+    super(
+      `${rejected.length} features row(s) could not be scored (written to ${rejectedKey}); first: ` +
+        (first ? `${first.file}:${first.line}: ${first.reason}` : 'none'),
+    );
+    this.name = 'FeatureRowsRejectedError';
+  }
+}
+
+/** A region for which no built-in XGBoost 1.7-1 image is known. */
+export class UnsupportedRegionError extends Error {
+  constructor(
+    readonly region: string,
+    readonly supported: readonly string[],
+  ) {
+    super(
+      `region ${JSON.stringify(region)} has no known SageMaker XGBoost 1.7-1 image; supported regions: ${supported.join(', ')}`,
+    );
+    this.name = 'UnsupportedRegionError';
+  }
+}

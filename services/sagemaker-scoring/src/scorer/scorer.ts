@@ -1,0 +1,154 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { compileMarginSource, kernelFromSource, type MarginKernel } from './compile';
+import { loadModel, type Objective, type TreeModel } from './model';
+
+const f32 = Math.fround;
+
+/** Below this many rows a batch is scored on the calling thread: a worker costs ~30 ms to start. */
+const PARALLEL_MIN_ROWS = 50_000;
+
+export interface PredictOptions {
+  /**
+   * Threads to score with (worker threads share the feature matrix, nothing is copied).
+   * @default the machine's available parallelism, for batches of at least 50,000 rows; else 1
+   */
+  readonly threads?: number;
+}
+
+/**
+ * Predicts exactly what XGBoost's CPU predictor returns for a gbtree model: float32 margins,
+ * accumulated tree by tree, then the objective's transform in float32.
+ */
+export class Scorer {
+  /** Loads and compiles an XGBoost JSON model file. */
+  static async load(file: string): Promise<Scorer> {
+    return new Scorer(await loadModel(file));
+  }
+
+  readonly kernelSource: string;
+  private readonly kernel: MarginKernel;
+
+  constructor(readonly model: TreeModel) {
+    this.kernelSource = compileMarginSource(model);
+    this.kernel = kernelFromSource(this.kernelSource);
+  }
+
+  get numFeature(): number {
+    return this.model.numFeature;
+  }
+
+  /** 1, or the number of classes for multi:softprob. */
+  get numOutputs(): number {
+    return this.model.numOutputs;
+  }
+
+  /** Predictions for `rows` rows of `numFeature` float32 values each (NaN = missing), on this thread. */
+  predict(x: Float32Array, rows: number): Float32Array {
+    const out = this.initialMargins(rows);
+    this.kernel(x, 0, rows, out);
+    applyTransform(this.model.objective, this.model.numOutputs, out, 0, rows);
+    return out;
+  }
+
+  /** Same result as predict(), split across worker threads for large batches. */
+  async predictParallel(x: Float32Array, rows: number, options: PredictOptions = {}): Promise<Float32Array> {
+    const threads = Math.max(
+      1,
+      Math.min(options.threads ?? (rows >= PARALLEL_MIN_ROWS ? availableParallelism() : 1), rows),
+    );
+    if (threads === 1) return this.predict(x, rows);
+    const shared = toShared(x);
+    const out = new Float32Array(new SharedArrayBuffer(rows * this.numOutputs * 4));
+    out.set(this.initialMargins(rows));
+    const per = Math.ceil(rows / threads);
+    const ranges = Array.from(
+      { length: threads },
+      (_, i) => [i * per, Math.min(rows, (i + 1) * per)] as const,
+    );
+    // The calling thread takes the first range while the workers take the others.
+    const workers = ranges
+      .slice(1)
+      .map(([start, end]) => runWorker(this.kernelSource, shared, out, start, end));
+    this.kernel(shared, ranges[0]![0], ranges[0]![1], out);
+    await Promise.all(workers);
+    applyTransform(this.model.objective, this.model.numOutputs, out, 0, rows);
+    return out;
+  }
+
+  private initialMargins(rows: number): Float32Array {
+    const no = this.model.numOutputs;
+    const out = new Float32Array(rows * no);
+    if (no === 1) out.fill(this.model.baseMargin[0]!);
+    else for (let r = 0; r < rows; r++) out.set(this.model.baseMargin, r * no);
+    return out;
+  }
+}
+
+/** The objective's prediction transform, in place, in float32 as XGBoost computes it. */
+export function applyTransform(
+  objective: Objective,
+  numOutputs: number,
+  out: Float32Array,
+  startRow: number,
+  endRow: number,
+): void {
+  if (objective === 'reg:squarederror') return;
+  if (objective === 'binary:logistic' || objective === 'reg:logistic') {
+    for (let i = startRow; i < endRow; i++) out[i] = sigmoid(out[i]!);
+    return;
+  }
+  // multi:softprob: XGBoost's common::Softmax (float exps, double sum, float division)
+  for (let r = startRow; r < endRow; r++) {
+    const base = r * numOutputs;
+    let wmax = out[base]!;
+    for (let k = 1; k < numOutputs; k++) wmax = Math.max(wmax, out[base + k]!);
+    let wsum = 0;
+    for (let k = 0; k < numOutputs; k++) {
+      const e = f32(Math.exp(f32(out[base + k]! - wmax)));
+      out[base + k] = e;
+      wsum += e;
+    }
+    const denominator = f32(wsum);
+    for (let k = 0; k < numOutputs; k++) out[base + k] = f32(out[base + k]! / denominator);
+  }
+}
+
+/** XGBoost's float Sigmoid: 1 / (expf(min(-x, 88.7)) + 1 + 1e-16). */
+function sigmoid(margin: number): number {
+  const e = f32(Math.exp(Math.min(-margin, f32(88.7))));
+  return f32(1 / f32(e + 1));
+}
+
+function toShared(x: Float32Array): Float32Array {
+  if (x.buffer instanceof SharedArrayBuffer) return x;
+  const shared = new Float32Array(new SharedArrayBuffer(x.byteLength));
+  shared.set(x);
+  return shared;
+}
+
+// Plain JavaScript, evaluated by the worker: no TypeScript loader is needed in the thread.
+const WORKER_CODE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { source, x, out, start, end } = workerData;
+const kernel = new Function('return ' + source + ';')();
+kernel(x, start, end, out);
+parentPort.postMessage('done');
+`;
+
+function runWorker(
+  source: string,
+  x: Float32Array,
+  out: Float32Array,
+  start: number,
+  end: number,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(WORKER_CODE, { eval: true, workerData: { source, x, out, start, end } });
+    worker.once('message', () => resolve());
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`scoring worker exited with code ${code}`));
+    });
+  });
+}
