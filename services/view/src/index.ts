@@ -1,1 +1,6 @@
-export {};
+export * from './athena/ddl';
+export * from './catalog';
+export * from './errors';
+export * from './sql/dialect';
+export * from './sql/validate';
+export * from './tables';

@@ -1,0 +1,206 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import {
+  buildLakeCatalog,
+  type CatalogSource,
+  type LakeCatalog,
+  quoteIdentifier,
+  type ViewDefinition,
+} from '../catalog';
+import { QueryError, ViewExecutionError } from '../errors';
+import { duckdbType, type LakeColumn, type LakeTable } from '../tables';
+
+export interface OpenLocalLakeOptions {
+  /** absolute path of the local lake folder (the twin's `.lake/`) */
+  readonly lakeRoot: string;
+  /** the pipeline (datasets, views, stages) the tables and views come from */
+  readonly pipeline: CatalogSource;
+  /** the environment, for messages only; the local lake has one database. @default 'local' */
+  readonly env?: string;
+  /**
+   * Which views to create, with what they read. @default every built-in and declared view
+   */
+  readonly views?: readonly ViewDefinition[];
+  /** DuckDB's memory limit, e.g. '1GB'. @default DuckDB's own (80% of RAM) */
+  readonly memoryLimit?: string;
+}
+
+export interface QueryColumn {
+  readonly name: string;
+  /** DuckDB's type name, e.g. BIGINT, TIMESTAMP, VARCHAR */
+  readonly type: string;
+}
+
+/** Rows as plain values: numbers (BIGINT too, when it fits), strings, booleans, ISO timestamps, null. */
+export interface QueryResult {
+  readonly columns: readonly QueryColumn[];
+  readonly rows: readonly (readonly (string | number | boolean | null)[])[];
+}
+
+/** A DuckDB session where every lake table and view exists under its Athena name. */
+export interface LocalLake {
+  readonly catalog: LakeCatalog;
+  readonly connection: DuckDBConnection;
+  /** the views created, in creation order */
+  readonly views: readonly string[];
+  query(sql: string): Promise<QueryResult>;
+  close(): void;
+}
+
+/**
+ * Opens an in-memory DuckDB over the lake folder: one view per lake table (typed, empty when
+ * its prefix has no files yet), then the built-in and declared views with the same SQL Athena runs.
+ * A view DuckDB refuses is a ViewExecutionError naming it.
+ */
+export async function openLocalLake(options: OpenLocalLakeOptions): Promise<LocalLake> {
+  const catalog = buildLakeCatalog(options.pipeline);
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance: DuckDBInstance = await DuckDBInstance.create(':memory:', {
+    ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}),
+  });
+  const connection = await instance.connect();
+  const close = () => {
+    connection.closeSync();
+    instance.closeSync();
+  };
+  try {
+    for (const table of catalog.tables) {
+      const files = await listFiles(options.lakeRoot, table);
+      // Raw files are the source as sent: a column missing from every file reads as NULL.
+      const present =
+        table.stage === 'raw' && files.length > 0
+          ? await fileColumns(connection, readFunction(options.lakeRoot, table))
+          : undefined;
+      await connection.run(
+        `CREATE OR REPLACE VIEW ${quoteIdentifier(table.name)} AS ${tableSelect(options.lakeRoot, table, files.length > 0, present)}`,
+      );
+    }
+    const views = options.views ?? catalog.views;
+    for (const view of views) await createView(connection, view);
+    return {
+      catalog,
+      connection,
+      views: views.map((v) => v.name),
+      query: (sql) => runQuery(connection, sql),
+      close,
+    };
+  } catch (error) {
+    close();
+    throw error;
+  }
+}
+
+/** Creates (or replaces) one view; DuckDB's own error comes back prefixed with the view's name. */
+export async function createView(
+  connection: DuckDBConnection,
+  view: Pick<ViewDefinition, 'name' | 'sql'>,
+): Promise<void> {
+  try {
+    await connection.run(`CREATE OR REPLACE VIEW ${quoteIdentifier(view.name)} AS\n${view.sql}`);
+  } catch (error) {
+    throw new ViewExecutionError(view.name, (error as Error).message);
+  }
+}
+
+/** The SELECT behind one lake table: typed columns over its files, or a typed empty row set. */
+export function tableSelect(
+  lakeRoot: string,
+  table: LakeTable,
+  hasFiles: boolean,
+  presentColumns?: ReadonlySet<string>,
+): string {
+  const columns = [...table.columns, ...table.partitionKeys];
+  const nullOf = (c: LakeColumn) => `CAST(NULL AS ${duckdbType(c.type)}) AS ${quoteIdentifier(c.name)}`;
+  if (!hasFiles) return `SELECT ${columns.map(nullOf).join(', ')} WHERE false`;
+  const cast = (c: LakeColumn) =>
+    presentColumns && !presentColumns.has(c.name)
+      ? nullOf(c)
+      : `CAST(${quoteIdentifier(c.name)} AS ${duckdbType(c.type)}) AS ${quoteIdentifier(c.name)}`;
+  return `SELECT ${columns.map(cast).join(', ')} FROM ${readFunction(lakeRoot, table)}`;
+}
+
+function stringLiteral(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+function readFunction(lakeRoot: string, table: LakeTable): string {
+  const root = path.join(lakeRoot, table.prefix);
+  const hive = 'hive_partitioning = true, hive_types_autocast = false';
+  const textColumns = (cols: readonly LakeColumn[], typed: boolean) =>
+    `{${cols.map((c) => `${stringLiteral(c.name)}: ${stringLiteral(typed ? duckdbType(c.type) : 'VARCHAR')}`).join(', ')}}`;
+  switch (table.stage) {
+    case 'curated':
+    case 'rejected':
+      return `read_parquet(${stringLiteral(path.join(root, '**', '*.parquet'))}, ${hive}, union_by_name = true)`;
+    case 'raw':
+      if (table.format === 'jsonl')
+        return `read_json(${stringLiteral(path.join(root, '*', '*', '*'))}, format = 'newline_delimited', columns = ${textColumns(table.columns, false)}, ${hive})`;
+      return `read_csv(${stringLiteral(path.join(root, '*', '*', '*'))}, header = ${table.header}, delim = ${stringLiteral(table.delimiter)}, all_varchar = true, union_by_name = true, ${hive})`;
+    case 'features':
+    case 'scored': {
+      const pattern = table.stage === 'features' ? '*.csv' : '*.csv.out';
+      return `read_csv(${stringLiteral(path.join(root, 'run=*', pattern))}, header = false, delim = ',', auto_detect = false, columns = ${textColumns(table.columns, true)}, ${hive})`;
+    }
+  }
+}
+
+async function fileColumns(connection: DuckDBConnection, read: string): Promise<Set<string>> {
+  const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${read}`);
+  return new Set((reader.getRowObjectsJson() as { column_name: string }[]).map((r) => r.column_name));
+}
+
+/** The files a table would read, so an empty prefix gives an empty table instead of DuckDB's "No files found". */
+async function listFiles(lakeRoot: string, table: LakeTable): Promise<string[]> {
+  const root = path.join(lakeRoot, table.prefix);
+  const suffix =
+    table.stage === 'features'
+      ? '.csv'
+      : table.stage === 'scored'
+        ? '.csv.out'
+        : table.format === 'parquet'
+          ? '.parquet'
+          : '';
+  const depth = table.stage === 'raw' ? 2 : table.stage === 'curated' ? undefined : 1;
+  let entries: string[];
+  try {
+    entries = (await readdir(root, { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isFile() && !e.name.startsWith('.') && e.name.endsWith(suffix))
+      .map((e) => path.relative(root, path.join(e.parentPath, e.name)));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return depth === undefined ? entries : entries.filter((rel) => rel.split(path.sep).length === depth + 1);
+}
+
+/** Runs one statement and returns plain values (see QueryResult); DuckDB's error becomes a QueryError. */
+export async function runQuery(connection: DuckDBConnection, sql: string): Promise<QueryResult> {
+  let reader: Awaited<ReturnType<DuckDBConnection['runAndReadAll']>>;
+  try {
+    reader = await connection.runAndReadAll(sql);
+  } catch (error) {
+    throw new QueryError('duckdb', (error as Error).message);
+  }
+  const columns = reader
+    .columnNames()
+    .map((name, i) => ({ name, type: reader.columnTypes()[i]!.toString() }));
+  const rows = (reader.getRowsJson() as unknown[][]).map((row) =>
+    row.map((value, i) => plainValue(value, columns[i]!.type)),
+  );
+  return { columns, rows };
+}
+
+const INTEGER_TYPES = new Set(['BIGINT', 'HUGEINT', 'UBIGINT', 'UHUGEINT']);
+
+function plainValue(value: unknown, type: string): string | number | boolean | null {
+  if (value === null || value === undefined) return null;
+  if (INTEGER_TYPES.has(type) || type.startsWith('DECIMAL')) {
+    const n = Number(value);
+    return Number.isSafeInteger(n) || (type.startsWith('DECIMAL') && Number.isFinite(n)) ? n : String(value);
+  }
+  if (type === 'TIMESTAMP' || type.startsWith('TIMESTAMP_')) return `${String(value).replace(' ', 'T')}Z`;
+  if (type === 'TIMESTAMP WITH TIME ZONE') return new Date(String(value)).toISOString();
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  return JSON.stringify(value);
+}
