@@ -46,8 +46,14 @@ export function processRunner(
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         const stderrTail: string[] = [];
-        if (line.stdoutFile) child.stdout.pipe(createWriteStream(line.stdoutFile));
-        else child.stdout.pipe(process.stdout);
+        // with stdoutFile, the command is done only once the file is flushed
+        const stdoutDone = line.stdoutFile
+          ? new Promise<void>((done, failed) => {
+              const file = createWriteStream(line.stdoutFile!);
+              file.on('finish', done).on('error', failed);
+              child.stdout.pipe(file);
+            })
+          : Promise.resolve(void child.stdout.pipe(process.stdout, { end: false }));
         child.stderr.on('data', (chunk: Buffer) => {
           process.stderr.write(chunk);
           stderrTail.push(chunk.toString('utf8'));
@@ -57,8 +63,8 @@ export function processRunner(
           reject(new CommandFailedError(formatCommandLine(line), null, error.message)),
         );
         child.on('close', (code) => {
-          if (code === 0) resolve();
-          else reject(new CommandFailedError(formatCommandLine(line), code, stderrTail.join('')));
+          if (code !== 0) reject(new CommandFailedError(formatCommandLine(line), code, stderrTail.join('')));
+          else stdoutDone.then(resolve, reject);
         });
       }),
   };

@@ -12,8 +12,10 @@ import {
 import { type CommandRunner, dryRunner, processRunner } from './exec';
 import { allowancesFromEnv } from './plan-review';
 import { BLOCKED_EXIT_CODE, planReviewCommand, type ReviewFormat } from './plan-review-command';
+
 import { renderPlanReviewMarkdown } from './render';
 import {
+  deployerRoleName,
   findStack,
   listEnvironments,
   loadDeliveryEnvConfig,
@@ -102,6 +104,15 @@ export function buildCiProgram(workspaceRoot: string = findWorkspaceRoot()): Com
         (t) => (!opts.project || t.project === opts.project) && (!opts.ephemeral || t.ephemeral),
       );
       process.stdout.write(formatTargets(targets, opts.format));
+    });
+
+  program
+    .command('aws-target')
+    .description('`<accountId> <region> <deployer role>` of an environment: what Jenkins assumes (withAWS)')
+    .requiredOption('--env <env>', 'environment (infra/config/<env>.yaml)')
+    .action((opts: { env: string }) => {
+      const config = loadDeliveryEnvConfig(workspaceRoot, opts.env);
+      process.stdout.write(`${config.accountId} ${config.region} ${deployerRoleName(opts.env)}\n`);
     });
 
   program

@@ -137,3 +137,11 @@ export function parseStackName(
 export function toTarget(entry: StackCatalogEntry, env: string): StackTarget {
   return { ...entry, env, stackName: stackName(entry.id, env) };
 }
+
+/**
+ * The role Jenkins assumes to plan and apply in an environment: `lakepipe-<env>-deployer`, created once
+ * per account outside this repo (docs/delivery.md). Its trust policy names only the Jenkins agents.
+ */
+export function deployerRoleName(env: string): string {
+  return `lakepipe-${env}-deployer`;
+}
