@@ -1,1 +1,2 @@
-export {};
+export * from './hardened-bucket';
+export * from './shared-infra-stack';

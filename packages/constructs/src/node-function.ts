@@ -19,6 +19,12 @@ export interface PolicyStatement {
   readonly sid?: string;
   /** @default Allow */
   readonly effect?: 'Allow' | 'Deny';
+  /**
+   * Who the statement applies to, for resource policies (bucket, key, topic), e.g.
+   * `{ Service: 'events.amazonaws.com' }` or `'*'`.
+   * @default no Principal element (identity policies)
+   */
+  readonly principal?: '*' | Readonly<Record<string, string | readonly string[]>>;
   readonly actions: readonly string[];
   readonly resources: readonly string[];
   /** IAM condition block, e.g. `{ StringEquals: { 's3:prefix': 'raw/' } }` @default no condition */
@@ -190,6 +196,7 @@ export function policyDocumentOf(statements: readonly PolicyStatement[]): Record
     Statement: statements.map((s) => ({
       ...(s.sid ? { Sid: s.sid } : {}),
       Effect: s.effect ?? 'Allow',
+      ...(s.principal ? { Principal: s.principal } : {}),
       Action: [...s.actions],
       Resource: [...s.resources],
       ...(s.conditions ? { Condition: s.conditions } : {}),
