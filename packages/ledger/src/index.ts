@@ -1,2 +1,5 @@
+export * from './client';
+export * from './errors';
 export * from './keys';
+export * from './ledger';
 export * from './types';

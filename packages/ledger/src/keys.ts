@@ -13,6 +13,18 @@
  * The stage summary holds `attempts` (a counter, incremented with ADD so the state machine
  * can number attempts) and the latest `status`. Attempt numbers are 1-based, unpadded.
  * A movement is written under its `to` key and, when `from` is a lake key, under `from` too.
+ * Two movements of one key in the same millisecond, run and stage get `#2`, `#3`... appended.
+ *
+ * Attributes beside the keys (names as in types.ts), so the state machine's DynamoDB tasks and
+ * the Ledger class read and write the same items:
+ * - every item: `type` = RUN | STAGE | ATTEMPT | MOVE | CLAIM
+ * - run: runId, pipeline, status, startedAt, finishedAt?, trigger?, error? {name, cause, stageId?},
+ *   counters (a map, created as {} with the run: finishStage ADDs `counters.<name>`)
+ * - stage summary: runId, stageId, attempts (number, ADD 1 per attempt), status, lastAttempt
+ * - stage attempt: runId, stageId, attempt (number), status, startedAt, finishedAt?,
+ *   inputPrefixes, outputPrefixes (lists), counts (map), error? {name, cause}
+ * - movement: key (the PK's object key), runId, stageId, from?, to, bytes, sha256, at
+ * - claim: dataset, sha256, source, runId, rawKey, claimedAt
  */
 export const ledgerKeys = {
   run: (runId: string) => ({ PK: `RUN#${runId}`, SK: 'RUN' }),
@@ -22,10 +34,13 @@ export const ledgerKeys = {
     PK: `RUN#${runId}`,
     SK: `STAGE#${stageId}#${attempt}`,
   }),
-  objectMovement: (key: string, at: string, runId: string, stageId: string) => ({
+  objectMovement: (key: string, at: string, runId: string, stageId: string, seq = 1) => ({
     PK: `OBJ#${key}`,
-    SK: `MOVE#${at}#${runId}#${stageId}`,
+    SK: `MOVE#${at}#${runId}#${stageId}${seq > 1 ? `#${seq}` : ''}`,
   }),
   sourceClaim: (dataset: string, sha256: string) => ({ PK: `CLAIM#${dataset}#${sha256}`, SK: 'CLAIM' }),
   RUNS_INDEX: 'GSI1',
+  RUNS_PARTITION: 'RUNS',
+  STAGE_PREFIX: 'STAGE#',
+  MOVE_PREFIX: 'MOVE#',
 } as const;

@@ -1,0 +1,91 @@
+/** A run id the ledger has no run for. */
+export class RunNotFoundError extends Error {
+  constructor(
+    readonly runId: string,
+    readonly tableName: string,
+  ) {
+    super(`run ${runId} is not in the ledger (table ${tableName}): list runs with \`npx lakepipe status\``);
+    this.name = 'RunNotFoundError';
+  }
+}
+
+/** startRun with a run id that was already started. */
+export class RunAlreadyExistsError extends Error {
+  constructor(
+    readonly runId: string,
+    readonly tableName: string,
+  ) {
+    super(
+      `run ${runId} already exists in the ledger (table ${tableName}): mint a new run id with newRunId()`,
+    );
+    this.name = 'RunAlreadyExistsError';
+  }
+}
+
+/** finishStage for an attempt that was never started. */
+export class StageAttemptNotFoundError extends Error {
+  constructor(
+    readonly runId: string,
+    readonly stageId: string,
+    readonly attempt: number,
+  ) {
+    super(`stage ${stageId} of run ${runId} has no attempt ${attempt}: start it with startStage first`);
+    this.name = 'StageAttemptNotFoundError';
+  }
+}
+
+/** finishStage for an attempt that is already finished (its counts were already added once). */
+export class StageAttemptAlreadyFinishedError extends Error {
+  constructor(
+    readonly runId: string,
+    readonly stageId: string,
+    readonly attempt: number,
+    readonly status: string,
+  ) {
+    super(
+      `attempt ${attempt} of stage ${stageId} (run ${runId}) already finished as ${status}: its counts are not added twice`,
+    );
+    this.name = 'StageAttemptAlreadyFinishedError';
+  }
+}
+
+/** A listRuns cursor that this ledger did not hand out (or that was altered). */
+export class InvalidCursorError extends Error {
+  constructor(readonly cursor: string) {
+    super(
+      `cursor ${JSON.stringify(cursor)} is not valid: pass back the nextCursor of the previous page unchanged`,
+    );
+    this.name = 'InvalidCursorError';
+  }
+}
+
+/** An argument the ledger cannot store: a negative byte count, a non-numeric count, a limit out of range... */
+export class InvalidLedgerInputError extends Error {
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    readonly expected: string,
+  ) {
+    super(
+      `${field} must be ${expected} (got ${typeof value === 'number' ? String(value) : JSON.stringify(value)})`,
+    );
+    this.name = 'InvalidLedgerInputError';
+  }
+}
+
+/** DynamoDB kept throttling or failing after the SDK's retries (with backoff) ran out. */
+export class LedgerUnavailableError extends Error {
+  constructor(
+    readonly tableName: string,
+    readonly operation: string,
+    readonly attempts: number,
+    cause: unknown,
+  ) {
+    const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    super(
+      `ledger table ${tableName} is unavailable: ${operation} failed after ${attempts} attempt${attempts === 1 ? '' : 's'} with backoff (${detail}); try again later or raise the table's capacity`,
+      { cause },
+    );
+    this.name = 'LedgerUnavailableError';
+  }
+}
