@@ -10,11 +10,19 @@ const safeName = z.string().regex(SAFE_NAME, 'must match ^[a-z][a-z0-9_]{0,62}$'
 
 export const COLUMN_TYPES = ['string', 'int', 'bigint', 'double', 'boolean', 'date', 'timestamp'] as const;
 /** string | int | bigint | double | boolean | date | timestamp | decimal(p,s) */
-export const columnType = z
-  .string()
-  .refine((t) => (COLUMN_TYPES as readonly string[]).includes(t) || /^decimal\(\d{1,2},\d{1,2}\)$/.test(t), {
-    message: `must be one of ${COLUMN_TYPES.join(', ')} or decimal(p,s)`,
-  });
+export const DECIMAL_TYPE = /^decimal\((\d{1,2}),\s*(\d{1,2})\)$/;
+export const columnType = z.string().refine(
+  (t) => {
+    if ((COLUMN_TYPES as readonly string[]).includes(t)) return true;
+    const m = DECIMAL_TYPE.exec(t);
+    // precision 1..38 (Parquet, Spark and DuckDB agree up to 38), scale <= precision
+    return m !== null && +m[1]! >= 1 && +m[1]! <= 38 && +m[2]! <= +m[1]!;
+  },
+  {
+    error: (issue) =>
+      `unknown type ${JSON.stringify(issue.input)}: use one of ${COLUMN_TYPES.join(', ')} or decimal(p,s) with 1 <= p <= 38 and s <= p`,
+  },
+);
 
 export const columnSpec = z.strictObject({
   type: columnType,
@@ -22,10 +30,13 @@ export const columnSpec = z.strictObject({
   required: z.boolean().optional(),
   /** @default false — duplicates are allowed */
   unique: z.boolean().optional(),
+  /** a regular expression the raw text must match (searched, so anchor it with ^...$); RE2/Java common subset */
   pattern: z.string().optional(),
+  /** numeric types only: the smallest allowed value, inclusive */
   min: z.number().optional(),
+  /** numeric types only: the largest allowed value, inclusive */
   max: z.number().optional(),
-  /** allowed values */
+  /** allowed values (strings for string columns, numbers for numeric columns) */
   values: z.array(z.union([z.string(), z.number()])).optional(),
   description: z.string().optional(),
 });
@@ -71,11 +82,15 @@ export const datasetSpec = z.strictObject({
   /** @default csv with a header and "," — files are read by extension: .csv, .jsonl, either .gz */
   format: formatSpec.optional(),
   columns: z.record(safeName, columnSpec),
-  /** derived columns: name -> SQL expression in the subset both Spark SQL and DuckDB accept */
+  /**
+   * derived columns: name -> SQL expression over declared columns, in the subset both Spark SQL
+   * and DuckDB accept (column names, literals, + - * /, CAST(x AS type), COALESCE, LOWER, UPPER,
+   * ABS, ROUND, GREATEST, LEAST). @default none
+   */
   derive: z.record(safeName, z.string()).optional(),
   /** @default [] */
   partitionBy: z.array(safeName).optional(),
-  /** the model's input columns, in order; the first column of features/ is the unique id */
+  /** the model's input columns (numeric), in order; the first column of features/ is the unique id. @default no features/ output */
   features: z.array(safeName).optional(),
   /** above it, the ETL stage fails. @default 0.2 */
   maxRejectRatio: z.number().min(0).max(1).optional(),

@@ -30,7 +30,7 @@ export interface StageCompileContext<A> {
 
 /** One ASL Task state of a stage, without Next/End/Retry/Catch/ResultPath (the compiler adds them). */
 export interface StageTaskStep {
-  /** unique within the stage, e.g. "run", "manifest"; the state is named `<stageId>` or `<stageId>.<key>` */
+  /** unique within the stage, e.g. "run", "manifest"; the state is named `<stageId>.<key>` (`<stageId> #2.<key>` for a second use) */
   readonly key: string;
   readonly state: {
     readonly Type: 'Task';
@@ -59,6 +59,27 @@ export interface LocalStageContext {
   readonly datasets: Readonly<Record<string, DatasetSpec>>;
   /** for the progress display: rows or files done so far */
   progress(update: { readonly rows?: number; readonly files?: number; readonly message?: string }): void;
+  /**
+   * Where the built-in `notify` stage (and the twin's failure notification) publishes locally.
+   * @default none: a `notify` stage run locally fails with a message asking for a notifier
+   */
+  readonly notifier?: LocalNotifier;
+}
+
+/** The Parameters of an `arn:aws:states:::sns:publish` task, as the state machine resolved them. */
+export interface NotifyMessage {
+  readonly TopicArn: string;
+  readonly Subject?: string;
+  readonly Message: string;
+  readonly MessageAttributes?: Readonly<
+    Record<string, { readonly DataType: string; readonly StringValue: string }>
+  >;
+}
+
+/** The local twin's stand-in for the error topic (e.g. prints to the console and appends to a file). */
+export interface LocalNotifier {
+  /** Returns what SNS Publish returns. */
+  publish(message: NotifyMessage): Promise<{ readonly MessageId: string }>;
 }
 
 /**
@@ -93,6 +114,18 @@ export interface StageType<A = unknown> {
    * integrations also the events:PutTargets/PutRule/DescribeRule on the managed rule; iam:PassRole).
    */
   permissions(context: StageCompileContext<A>): readonly StagePermission[];
+  /**
+   * Numeric fields of the stage's output recorded as the attempt's `counts` in the ledger and
+   * added to the run's `counters` (e.g. ["rowsRead", "curatedRows"]).
+   * @default none: only the output as JSON is recorded
+   */
+  readonly counts?: readonly string[];
+  /**
+   * Error names retrying cannot fix (e.g. "RejectRatioExceededError"); a stage failing with one
+   * of them is not retried. Added to the built-in list (States.Runtime, *ValidationError, InvalidInput...).
+   * @default none beyond the built-in list
+   */
+  readonly nonRetryableErrors?: readonly string[];
   /** Local engines, keyed by step key; load heavy modules lazily (dynamic import) inside. */
   readonly local: Readonly<Record<string, LocalStepHandler>>;
 }

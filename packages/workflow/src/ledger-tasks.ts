@@ -1,0 +1,234 @@
+import { ledgerKeys } from '@lakepipe/ledger';
+import { formatCall } from './intrinsics';
+
+/**
+ * The DynamoDB tasks the state machine runs on the ledger table, built from `ledgerKeys` so the
+ * compiled ASL and the Ledger class agree on the key layout. Attribute names follow the item
+ * types of @lakepipe/ledger (RunItem, StageAttemptItem).
+ */
+export type LedgerAction =
+  | 'start-run'
+  | 'start-attempt'
+  | 'record-attempt'
+  | 'attempt-succeeded'
+  | 'attempt-failed'
+  | 'run-succeeded'
+  | 'run-failed';
+
+/** The DynamoDB API a ledger task calls (the local twin runs the same call on DynamoDB Local). */
+export type LedgerApiCall = 'putItem' | 'updateItem' | 'transactWriteItems';
+
+export const LEDGER_RESOURCES: Record<LedgerApiCall, string> = {
+  putItem: 'arn:aws:states:::dynamodb:putItem',
+  updateItem: 'arn:aws:states:::dynamodb:updateItem',
+  transactWriteItems: 'arn:aws:states:::aws-sdk:dynamodb:transactWriteItems',
+};
+
+const RUN_ID = '\u0000runId\u0000';
+const ATTEMPT = '\u0000attempt\u0000';
+const HOLES: Record<string, string> = { [RUN_ID]: '$.runId', [ATTEMPT]: '$.attempt.number' };
+
+/** Turns a key built with placeholders into a DynamoDB `{ S }` or `{ "S.$" }` attribute. */
+function keyAttribute(value: string): Record<string, string> {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL-delimited placeholders cannot clash with key text
+  const parts = value.split(/(\u0000\w+\u0000)/).filter((p) => p !== '');
+  if (parts.every((p) => !(p in HOLES))) return { S: value };
+  if (parts.length === 1) return { 'S.$': HOLES[parts[0]!]! };
+  return { 'S.$': formatCall(parts.map((p) => (p in HOLES ? { path: HOLES[p]! } : p))) };
+}
+function keyOf(key: Record<string, string>): Record<string, Record<string, string>> {
+  return Object.fromEntries(Object.entries(key).map(([name, value]) => [name, keyAttribute(value)]));
+}
+
+const runKey = () => keyOf(ledgerKeys.run(RUN_ID));
+const summaryKey = (stageId: string) => keyOf(ledgerKeys.stageSummary(RUN_ID, stageId));
+// the attempt number is a string in the state ($.attempt.number is DynamoDB's N)
+const attemptKey = (stageId: string) =>
+  keyOf(ledgerKeys.stageAttempt(RUN_ID, stageId, ATTEMPT as unknown as number));
+const NOW = { 'S.$': '$$.State.EnteredTime' };
+
+/** `SET #a = :a, ...` with names and values for every entry. */
+function setExpression(values: Record<string, unknown>, extra: { add?: Record<string, unknown> } = {}) {
+  const names: Record<string, string> = {};
+  const attributeValues: Record<string, unknown> = {};
+  const set: string[] = [];
+  for (const [name, value] of Object.entries(values)) {
+    names[`#${name}`] = name;
+    attributeValues[`:${name}`] = value;
+    set.push(`#${name} = :${name}`);
+  }
+  const add: string[] = [];
+  for (const [name, value] of Object.entries(extra.add ?? {})) {
+    names[`#${name}`] = name;
+    attributeValues[`:${name}`] = value;
+    add.push(`#${name} :${name}`);
+  }
+  return {
+    UpdateExpression: [add.length ? `ADD ${add.join(', ')}` : '', set.length ? `SET ${set.join(', ')}` : '']
+      .filter(Boolean)
+      .join(' '),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: attributeValues,
+  };
+}
+
+export interface LedgerTask {
+  readonly api: LedgerApiCall;
+  readonly parameters: Record<string, unknown>;
+  readonly resultSelector?: Record<string, unknown>;
+}
+
+export function startRunTask(table: string, pipeline: string): LedgerTask {
+  return {
+    api: 'putItem',
+    parameters: {
+      TableName: table,
+      Item: {
+        ...runKey(),
+        ...keyOf(ledgerKeys.runIndex(RUN_ID)),
+        runId: { 'S.$': '$.runId' },
+        pipeline: { S: pipeline },
+        status: { S: 'RUNNING' },
+        startedAt: { 'S.$': '$$.Execution.StartTime' },
+        trigger: { 'S.$': '$.trigger' },
+        counters: { M: {} },
+      },
+    },
+  };
+}
+
+export function startAttemptTask(table: string, stageId: string): LedgerTask {
+  return {
+    api: 'updateItem',
+    parameters: {
+      TableName: table,
+      Key: summaryKey(stageId),
+      ...setExpression(
+        { runId: { 'S.$': '$.runId' }, stageId: { S: stageId }, status: { S: 'RUNNING' }, updatedAt: NOW },
+        { add: { attempts: { N: '1' } } },
+      ),
+      ReturnValues: 'UPDATED_NEW',
+    },
+    resultSelector: { 'number.$': '$.Attributes.attempts.N' },
+  };
+}
+
+export function recordAttemptTask(table: string, stageId: string): LedgerTask {
+  return {
+    api: 'putItem',
+    parameters: {
+      TableName: table,
+      Item: {
+        ...attemptKey(stageId),
+        runId: { 'S.$': '$.runId' },
+        stageId: { S: stageId },
+        attempt: { 'N.$': '$.attempt.number' },
+        status: { S: 'RUNNING' },
+        startedAt: NOW,
+        inputPrefixes: { L: [] },
+        outputPrefixes: { L: [] },
+        counts: { M: {} },
+      },
+    },
+  };
+}
+
+export function attemptSucceededTask(table: string, stageId: string, counts: readonly string[]): LedgerTask {
+  const countValues = Object.fromEntries(
+    counts.map((name) => [name, { 'N.$': `States.Format('{}', $.${stageId}.${name})` }]),
+  );
+  const items: Record<string, unknown>[] = [
+    {
+      Update: {
+        TableName: table,
+        Key: attemptKey(stageId),
+        ...setExpression({
+          status: { S: 'SUCCEEDED' },
+          finishedAt: NOW,
+          counts: { M: countValues },
+          output: { 'S.$': `States.JsonToString($.${stageId})` },
+        }),
+      },
+    },
+    {
+      Update: {
+        TableName: table,
+        Key: summaryKey(stageId),
+        ...setExpression({ status: { S: 'SUCCEEDED' }, updatedAt: NOW }),
+      },
+    },
+  ];
+  if (counts.length > 0) {
+    const names: Record<string, string> = { '#counters': 'counters' };
+    const values: Record<string, unknown> = {};
+    const add = counts.map((name, i) => {
+      names[`#c${i}`] = name;
+      values[`:c${i}`] = countValues[name];
+      return `#counters.#c${i} :c${i}`;
+    });
+    items.push({
+      Update: {
+        TableName: table,
+        Key: runKey(),
+        UpdateExpression: `ADD ${add.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    });
+  }
+  return { api: 'transactWriteItems', parameters: { TransactItems: items } };
+}
+
+export function attemptFailedTask(table: string, stageId: string): LedgerTask {
+  const error = { M: { name: { 'S.$': '$.error.Error' }, cause: { 'S.$': '$.error.Cause' } } };
+  return {
+    api: 'transactWriteItems',
+    parameters: {
+      TransactItems: [
+        {
+          Update: {
+            TableName: table,
+            Key: attemptKey(stageId),
+            ...setExpression({ status: { S: 'FAILED' }, finishedAt: NOW, error }),
+          },
+        },
+        {
+          Update: {
+            TableName: table,
+            Key: summaryKey(stageId),
+            ...setExpression({ status: { S: 'FAILED' }, updatedAt: NOW }),
+          },
+        },
+      ],
+    },
+  };
+}
+
+export function runSucceededTask(table: string): LedgerTask {
+  return {
+    api: 'updateItem',
+    parameters: {
+      TableName: table,
+      Key: runKey(),
+      ...setExpression({ status: { S: 'SUCCEEDED' }, finishedAt: NOW }),
+    },
+  };
+}
+
+/** Runs on the failure state `{ pipeline, runId, stage, error, cause }`. */
+export function runFailedTask(table: string): LedgerTask {
+  return {
+    api: 'updateItem',
+    parameters: {
+      TableName: table,
+      Key: runKey(),
+      ...setExpression({
+        status: { S: 'FAILED' },
+        finishedAt: NOW,
+        error: {
+          M: { name: { 'S.$': '$.error' }, cause: { 'S.$': '$.cause' }, stageId: { 'S.$': '$.stage' } },
+        },
+      }),
+    },
+  };
+}
