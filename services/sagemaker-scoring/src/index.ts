@@ -1,1 +1,4 @@
-export {};
+export * from './errors';
+export * from './local-transform';
+export * from './scorer/index';
+export * from './stage-type';

@@ -1,0 +1,204 @@
+import type { CompileTarget, DatasetSpec } from '@lakepipe/workflow';
+import { describe, expect, it } from 'vitest';
+import { sagemakerScoringStageType, transformJobPrefix } from './stage-type';
+
+const target: CompileTarget = {
+  env: 'dev',
+  accountId: '111111111111',
+  region: 'eu-west-1',
+  resourceName: (component) => `lakepipe-dev-${component}`,
+  lakeBucket: 'lakepipe-dev-lake-111111111111-eu-west-1',
+  ledgerTable: 'lakepipe-dev-ledger',
+  errorTopicArn: 'arn:aws:sns:eu-west-1:111111111111:lakepipe-dev-errors',
+};
+
+const benchTests: DatasetSpec = {
+  source: { type: 's3', prefix: 'landing/bench_tests/' },
+  columns: { test_id: { type: 'string' }, duration_s: { type: 'double' } },
+  features: ['duration_s'],
+};
+
+const attributes = sagemakerScoringStageType.attributes.parse({
+  dataset: 'bench_tests',
+  instance: { type: 'ml.m5.xlarge', count: 2 },
+  threshold: 0.7,
+});
+
+const context = {
+  stageId: 'score',
+  attributes,
+  datasets: { bench_tests: benchTests },
+  pipelineName: 'bench-quality',
+  target,
+};
+
+describe('sagemakerScoringStageType', () => {
+  it('compiles to one createTransformJob.sync task with the batch transform settings', () => {
+    // Act
+    const steps = sagemakerScoringStageType.compile(context);
+
+    // Assert
+    expect(steps).toEqual([
+      {
+        key: 'transform',
+        state: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::sagemaker:createTransformJob.sync',
+          Comment: 'Score features/bench_tests/ with lakepipe-dev-scoring-model (SageMaker batch transform)',
+          Parameters: {
+            'TransformJobName.$':
+              "States.Format('lakepipe-dev-score-{}-{}', $.runId, States.ArrayGetItem(States.StringSplit(States.UUID(), '-'), 0))",
+            ModelName: 'lakepipe-dev-scoring-model',
+            TransformInput: {
+              DataSource: {
+                S3DataSource: {
+                  S3DataType: 'S3Prefix',
+                  'S3Uri.$':
+                    "States.Format('s3://lakepipe-dev-lake-111111111111-eu-west-1/features/bench_tests/run={}/', $.runId)",
+                },
+              },
+              ContentType: 'text/csv',
+              SplitType: 'Line',
+              CompressionType: 'None',
+            },
+            BatchStrategy: 'MultiRecord',
+            DataProcessing: { InputFilter: '$[1:]', JoinSource: 'Input', OutputFilter: '$[0,-1]' },
+            TransformOutput: {
+              'S3OutputPath.$':
+                "States.Format('s3://lakepipe-dev-lake-111111111111-eu-west-1/scored/bench_tests/run={}/', $.runId)",
+              Accept: 'text/csv',
+              AssembleWith: 'Line',
+              KmsKeyId: 'arn:aws:kms:eu-west-1:111111111111:alias/lakepipe-dev-lake',
+            },
+            TransformResources: {
+              InstanceType: 'ml.m5.xlarge',
+              InstanceCount: 2,
+              VolumeKmsKeyId: 'arn:aws:kms:eu-west-1:111111111111:alias/lakepipe-dev-lake',
+            },
+            Environment: {
+              LAKEPIPE_THRESHOLD: '0.7',
+              LAKEPIPE_SCORED_ROWS: '-1',
+              LAKEPIPE_FLAGGED_ROWS: '-1',
+            },
+            Tags: [
+              { Key: 'project', Value: 'lakepipe' },
+              { Key: 'environment', Value: 'dev' },
+              { Key: 'stage', Value: 'score' },
+            ],
+          },
+          ResultSelector: {
+            'scoredRows.$': 'States.StringToJson($.Environment.LAKEPIPE_SCORED_ROWS)',
+            'flaggedRows.$': 'States.StringToJson($.Environment.LAKEPIPE_FLAGGED_ROWS)',
+            'transformJobName.$': '$.TransformJobName',
+          },
+        },
+      },
+    ]);
+  });
+
+  it('passes payload size and concurrency to the job only when the stage sets them', () => {
+    // Arrange
+    const tuned = { ...context, attributes: { ...attributes, maxPayloadMb: 0, maxConcurrentTransforms: 4 } };
+
+    // Act
+    const parameters = sagemakerScoringStageType.compile(tuned)[0]!.state.Parameters!;
+
+    // Assert
+    expect(parameters.MaxPayloadInMB).toBe(0);
+    expect(parameters.MaxConcurrentTransforms).toBe(4);
+    expect(sagemakerScoringStageType.compile(context)[0]!.state.Parameters).not.toHaveProperty(
+      'MaxPayloadInMB',
+    );
+  });
+
+  it('keeps job names within 63 valid characters for long environment and stage names', () => {
+    // Act
+    const prefix = transformJobPrefix('preview-feature-branch-1234', 'score_bench_tests_nightly');
+
+    // Assert: prefix + '-' + run id (24) + '-' + 8 hex digits
+    expect(prefix).toBe('lakepipe-preview-feature-bran');
+    expect(prefix.length + 1 + 24 + 1 + 8).toBeLessThanOrEqual(63);
+    expect(`${prefix}-20261126T064500Z-a1b2c3-0a1b2c3d`).toMatch(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/);
+    expect(transformJobPrefix('dev', 'score_x')).toBe('lakepipe-dev-score-x');
+  });
+
+  it('grants the transform job actions on its own jobs and the managed events rule', () => {
+    // Act
+    const permissions = sagemakerScoringStageType.permissions(context);
+
+    // Assert
+    expect(permissions).toEqual([
+      {
+        actions: [
+          'sagemaker:CreateTransformJob',
+          'sagemaker:DescribeTransformJob',
+          'sagemaker:StopTransformJob',
+          'sagemaker:AddTags',
+        ],
+        resources: ['arn:aws:sagemaker:eu-west-1:111111111111:transform-job/lakepipe-dev-score-*'],
+      },
+      {
+        actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+        resources: [
+          'arn:aws:events:eu-west-1:111111111111:rule/StepFunctionsGetEventsForSageMakerTransformJobsRule',
+        ],
+      },
+    ]);
+  });
+
+  it('rejects an instance type batch transform does not offer, naming the field', () => {
+    // Act
+    const result = sagemakerScoringStageType.attributes.safeParse({
+      dataset: 'bench_tests',
+      instance: { type: 'ml.t3.medium', count: 1 },
+    });
+
+    // Assert
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.path).toEqual(['instance', 'type']);
+    expect(result.error?.issues[0]?.message).toMatch(
+      /must be a batch transform instance type \(ml\.m4\.xlarge/,
+    );
+  });
+
+  it('rejects a threshold outside 0..1 and an unknown attribute', () => {
+    // Act
+    const result = sagemakerScoringStageType.attributes.safeParse({
+      dataset: 'bench_tests',
+      instance: { type: 'ml.m5.large', count: 1 },
+      threshold: 1.5,
+      model: 'x.json',
+    });
+
+    // Assert
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => i.path.join('.') || i.message).sort()).toEqual(
+      expect.arrayContaining(['threshold']),
+    );
+    expect(result.error?.issues.some((i) => i.code === 'unrecognized_keys')).toBe(true);
+  });
+
+  it('reports a dataset that is not declared or declares no features', () => {
+    // Act
+    const missing = sagemakerScoringStageType.validate!({
+      ...context,
+      attributes: { ...attributes, dataset: 'nope' },
+    });
+    const noFeatures = sagemakerScoringStageType.validate!({
+      ...context,
+      datasets: { bench_tests: { ...benchTests, features: [] } },
+    });
+
+    // Assert
+    expect(missing).toEqual([
+      {
+        path: ['dataset'],
+        message: 'dataset "nope" is not declared under datasets: (declared: bench_tests)',
+      },
+    ]);
+    expect(noFeatures[0]?.message).toBe(
+      'dataset "bench_tests" declares no features: the model needs its input columns',
+    );
+    expect(sagemakerScoringStageType.validate!(context)).toEqual([]);
+  });
+});

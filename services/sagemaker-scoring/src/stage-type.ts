@@ -1,0 +1,219 @@
+import type { StageCompileContext, StageType } from '@lakepipe/workflow';
+import { z } from 'zod';
+import { DEFAULT_THRESHOLD } from './scorer/score-features';
+
+/** Instance types SageMaker batch transform accepts (CreateTransformJob's TransformInstanceType). */
+export const TRANSFORM_INSTANCE_TYPES = [
+  ...sizes('ml.m4', ['xlarge', '2xlarge', '4xlarge', '10xlarge', '16xlarge']),
+  ...sizes('ml.m5', ['large', 'xlarge', '2xlarge', '4xlarge', '12xlarge', '24xlarge']),
+  ...sizes('ml.m6i', [
+    'large',
+    'xlarge',
+    '2xlarge',
+    '4xlarge',
+    '8xlarge',
+    '12xlarge',
+    '16xlarge',
+    '24xlarge',
+  ]),
+  ...sizes('ml.c4', ['xlarge', '2xlarge', '4xlarge', '8xlarge']),
+  ...sizes('ml.c5', ['xlarge', '2xlarge', '4xlarge', '9xlarge', '18xlarge']),
+  ...sizes('ml.c6i', [
+    'large',
+    'xlarge',
+    '2xlarge',
+    '4xlarge',
+    '8xlarge',
+    '12xlarge',
+    '16xlarge',
+    '24xlarge',
+  ]),
+  ...sizes('ml.r5', ['large', 'xlarge', '2xlarge', '4xlarge', '12xlarge', '24xlarge']),
+  ...sizes('ml.g4dn', ['xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge']),
+  ...sizes('ml.p3', ['2xlarge', '8xlarge', '16xlarge']),
+] as const;
+
+function sizes(family: string, list: readonly string[]): string[] {
+  return list.map((s) => `${family}.${s}`);
+}
+
+export const sagemakerScoringAttributes = z.strictObject({
+  /** the dataset whose `features/` are scored; it must declare `features` */
+  dataset: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must match ^[a-z][a-z0-9_]{0,62}$'),
+  instance: z.strictObject({
+    type: z.string().refine((t) => (TRANSFORM_INSTANCE_TYPES as readonly string[]).includes(t), {
+      message: `must be a batch transform instance type (${TRANSFORM_INSTANCE_TYPES.slice(0, 4).join(', ')}, ...; see TRANSFORM_INSTANCE_TYPES)`,
+    }),
+    count: z.number().int().min(1).max(100),
+  }),
+  /**
+   * A row is flagged when its score is >= threshold.
+   * @default 0.5
+   */
+  threshold: z.number().min(0).max(1).optional(),
+  /**
+   * Largest request SageMaker sends the container, in MB (0 = unlimited, for streaming).
+   * @default SageMaker's default, 6 MB
+   */
+  maxPayloadMb: z.number().int().min(0).max(100).optional(),
+  /**
+   * Parallel requests per instance.
+   * @default SageMaker's default, one per vCPU for the built-in XGBoost container
+   */
+  maxConcurrentTransforms: z.number().int().min(1).max(64).optional(),
+});
+
+export type SageMakerScoringAttributes = z.infer<typeof sagemakerScoringAttributes>;
+
+/** The SageMaker model every scoring stage of an environment runs: `lakepipe-<env>-scoring-model`. */
+export function scoringModelName(target: { resourceName(component: string): string }): string {
+  return target.resourceName('scoring-model');
+}
+
+/**
+ * The lake key's alias (shared-infra creates `alias/lakepipe-<env>-lake`); SageMaker accepts an
+ * alias ARN for KmsKeyId and VolumeKmsKeyId, so the ASL needs no Terraform token.
+ */
+export function lakeKeyAliasArn(target: StageCompileContext<unknown>['target']): string {
+  return `arn:aws:kms:${target.region}:${target.accountId}:alias/${target.resourceName('lake')}`;
+}
+
+/** Keeps the job name <= 63 characters: prefix (<= 29) + '-' + run id (24) + '-' + 8 random hex. */
+const JOB_PREFIX_MAX = 29;
+
+/** `lakepipe-<env>-<stage>` made valid for a transform job name ([a-zA-Z0-9-]) and short enough. */
+export function transformJobPrefix(env: string, stageId: string): string {
+  return `lakepipe-${env}-${stageId}`
+    .replace(/[^a-zA-Z0-9-]/g, '-')
+    .slice(0, JOB_PREFIX_MAX)
+    .replace(/-+$/, '');
+}
+
+/** Environment variables the job carries: the container ignores them; they record the stage's settings. */
+export const ENV_THRESHOLD = 'LAKEPIPE_THRESHOLD';
+export const ENV_SCORED_ROWS = 'LAKEPIPE_SCORED_ROWS';
+export const ENV_FLAGGED_ROWS = 'LAKEPIPE_FLAGGED_ROWS';
+/** What the cloud reports for counts SageMaker does not produce (see README, "Counts"). */
+export const NOT_COUNTED = '-1';
+
+export const sagemakerScoringStageType: StageType<SageMakerScoringAttributes> = {
+  type: 'sagemaker-scoring',
+  description:
+    'Scores features/<dataset>/run=<runId>/ with the XGBoost model into scored/ (cloud: SageMaker batch transform; local: the TypeScript scorer)',
+  attributes: sagemakerScoringAttributes,
+
+  validate({ attributes, datasets }) {
+    const dataset = datasets[attributes.dataset];
+    if (!dataset)
+      return [
+        {
+          path: ['dataset'],
+          message: `dataset ${JSON.stringify(attributes.dataset)} is not declared under datasets: (declared: ${Object.keys(datasets).join(', ') || 'none'})`,
+        },
+      ];
+    if (!dataset.features || dataset.features.length === 0)
+      return [
+        {
+          path: ['dataset'],
+          message: `dataset ${JSON.stringify(attributes.dataset)} declares no features: the model needs its input columns`,
+        },
+      ];
+    return [];
+  },
+
+  compile({ stageId, attributes, target }) {
+    const bucket = target.lakeBucket;
+    const ds = attributes.dataset;
+    const keyArn = lakeKeyAliasArn(target);
+    const prefix = transformJobPrefix(target.env, stageId);
+    const threshold = attributes.threshold ?? DEFAULT_THRESHOLD;
+    return [
+      {
+        key: 'transform',
+        state: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::sagemaker:createTransformJob.sync',
+          Comment: `Score features/${ds}/ with ${scoringModelName(target)} (SageMaker batch transform)`,
+          Parameters: {
+            // unique per run and per attempt: a retry or a re-run of the same run gets a new name
+            'TransformJobName.$': `States.Format('${prefix}-{}-{}', $.runId, States.ArrayGetItem(States.StringSplit(States.UUID(), '-'), 0))`,
+            ModelName: scoringModelName(target),
+            TransformInput: {
+              DataSource: {
+                S3DataSource: {
+                  S3DataType: 'S3Prefix',
+                  'S3Uri.$': `States.Format('s3://${bucket}/features/${ds}/run={}/', $.runId)`,
+                },
+              },
+              ContentType: 'text/csv',
+              SplitType: 'Line',
+              CompressionType: 'None',
+            },
+            BatchStrategy: 'MultiRecord',
+            ...(attributes.maxPayloadMb === undefined ? {} : { MaxPayloadInMB: attributes.maxPayloadMb }),
+            ...(attributes.maxConcurrentTransforms === undefined
+              ? {}
+              : { MaxConcurrentTransforms: attributes.maxConcurrentTransforms }),
+            DataProcessing: { InputFilter: '$[1:]', JoinSource: 'Input', OutputFilter: '$[0,-1]' },
+            TransformOutput: {
+              'S3OutputPath.$': `States.Format('s3://${bucket}/scored/${ds}/run={}/', $.runId)`,
+              Accept: 'text/csv',
+              AssembleWith: 'Line',
+              KmsKeyId: keyArn,
+            },
+            TransformResources: {
+              InstanceType: attributes.instance.type,
+              InstanceCount: attributes.instance.count,
+              VolumeKmsKeyId: keyArn,
+            },
+            Environment: {
+              [ENV_THRESHOLD]: String(threshold),
+              [ENV_SCORED_ROWS]: NOT_COUNTED,
+              [ENV_FLAGGED_ROWS]: NOT_COUNTED,
+            },
+            Tags: [
+              { Key: 'project', Value: 'lakepipe' },
+              { Key: 'environment', Value: target.env },
+              { Key: 'stage', Value: stageId },
+            ],
+          },
+          // DescribeTransformJob echoes Environment: the local engine fills in exact counts there.
+          ResultSelector: {
+            'scoredRows.$': `States.StringToJson($.Environment.${ENV_SCORED_ROWS})`,
+            'flaggedRows.$': `States.StringToJson($.Environment.${ENV_FLAGGED_ROWS})`,
+            'transformJobName.$': '$.TransformJobName',
+          },
+        },
+      },
+    ];
+  },
+
+  permissions({ stageId, target }) {
+    const prefix = transformJobPrefix(target.env, stageId).toLowerCase();
+    const jobs = `arn:aws:sagemaker:${target.region}:${target.accountId}:transform-job/${prefix}-*`;
+    return [
+      {
+        actions: [
+          'sagemaker:CreateTransformJob',
+          'sagemaker:DescribeTransformJob',
+          'sagemaker:StopTransformJob',
+          'sagemaker:AddTags',
+        ],
+        resources: [jobs],
+      },
+      {
+        actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+        resources: [
+          `arn:aws:events:${target.region}:${target.accountId}:rule/StepFunctionsGetEventsForSageMakerTransformJobsRule`,
+        ],
+      },
+    ];
+  },
+
+  local: {
+    async transform(input, context) {
+      const { runLocalTransform } = await import('./local-transform');
+      return runLocalTransform(input, context);
+    },
+  },
+};
