@@ -1,1 +1,9 @@
-export {};
+export * from './errors';
+export * from './local/run-local-etl';
+export * from './manifest';
+export * from './spec/compile';
+export * from './spec/dialect';
+export * from './spec/expression';
+export * from './spec/model';
+export * from './spec/positions';
+export * from './spec/types';

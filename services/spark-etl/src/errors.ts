@@ -1,0 +1,59 @@
+/** One problem found in a dataset spec: where (path in pipeline.yaml, line when known) and what. */
+export interface SpecIssue {
+  /** path from the pipeline root, e.g. ['datasets', 'bench_tests', 'derive', 'dt'] */
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+  /** `pipeline.yaml:31` when the positions of the YAML are known */
+  readonly location?: string;
+}
+
+/** A dataset spec the ETL cannot run: every problem found, each with its path and line. */
+export class SpecValidationError extends Error {
+  constructor(readonly issues: readonly SpecIssue[]) {
+    super(
+      `invalid dataset spec (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${issues
+        .map((i) => `  - ${i.path.join('.')}: ${i.message}${i.location ? ` at ${i.location}` : ''}`)
+        .join('\n')}`,
+    );
+    this.name = 'SpecValidationError';
+  }
+}
+
+/** A derived expression outside the SQL subset both Spark SQL and DuckDB accept. */
+export class ExpressionError extends Error {
+  constructor(
+    readonly expression: string,
+    readonly position: number,
+    readonly detail: string,
+  ) {
+    super(`${detail} at position ${position + 1} of ${JSON.stringify(expression)}`);
+    this.name = 'ExpressionError';
+  }
+}
+
+/** More rows were rejected than the dataset allows: rejected rows are written, curated rows are not. */
+export class RejectRatioExceededError extends Error {
+  constructor(
+    readonly dataset: string,
+    readonly rejectedRatio: number,
+    readonly maxRejectRatio: number,
+    readonly rejectedRows: number,
+    readonly rowsRead: number,
+    readonly rejectedPrefix: string,
+  ) {
+    super(
+      `dataset ${dataset}: rejected ratio ${rejectedRatio.toFixed(4)} (${rejectedRows} of ${rowsRead} rows) is above maxRejectRatio ${maxRejectRatio}; curated/ and features/ were not published, inspect ${rejectedPrefix}`,
+    );
+    this.name = 'RejectRatioExceededError';
+  }
+}
+
+/** The run has a raw file the ETL cannot read (unknown extension). */
+export class UnsupportedFileError extends Error {
+  constructor(readonly key: string) {
+    super(
+      `raw file ${key} has an unsupported extension: use .csv, .jsonl (or .ndjson, .json), optionally .gz`,
+    );
+    this.name = 'UnsupportedFileError';
+  }
+}

@@ -1,0 +1,292 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { lakePrefixes, runIdDate } from '@lakepipe/lake';
+import type { LedgerApi, ObjectMovementItem } from '@lakepipe/ledger';
+import type { DatasetSpec } from '@lakepipe/workflow';
+import { RejectRatioExceededError, UnsupportedFileError } from '../errors';
+import { type EtlManifest, type FileCounts, rejectedRatioOf } from '../manifest';
+import { compileDuckDbSql } from '../spec/compile';
+import { buildTransformModel, type Locate, type TransformModel } from '../spec/model';
+
+export interface LocalEtlOptions {
+  /** absolute path of the lake folder (the twin's `.lake/`) */
+  readonly lakeRoot: string;
+  readonly dataset: string;
+  readonly spec: DatasetSpec;
+  readonly runId: string;
+  readonly stageId: string;
+  /** @default no ledger: object movements are not recorded */
+  readonly ledger?: LedgerApi;
+  /** @default no progress reports */
+  readonly progress?: (update: {
+    readonly rows?: number;
+    readonly files?: number;
+    readonly message?: string;
+  }) => void;
+  /** DuckDB memory_limit; DuckDB spills to a temp folder under the lake beyond it. @default '1GB' */
+  readonly memoryLimit?: string;
+  /** @default the number of CPU cores */
+  readonly threads?: number;
+  /** @default no line numbers in spec errors */
+  readonly locate?: Locate;
+  /** @default now */
+  readonly clock?: () => Date;
+}
+
+/** Extensions the ETL reads; anything else in the run's raw prefix fails the run (nothing is silently skipped). */
+export const READABLE_FILE = /\.(csv|txt|jsonl|ndjson|json)(\.gz)?$/;
+
+/**
+ * Runs the ETL of one dataset for one run on DuckDB: raw/ -> curated/, rejected/, features/ and
+ * the manifest. Outputs are written to a work folder under the lake and moved into place, so a
+ * failed run publishes nothing and a re-run replaces exactly its own files.
+ */
+export async function runLocalEtl(options: LocalEtlOptions): Promise<EtlManifest> {
+  const clock = options.clock ?? (() => new Date());
+  const startedAt = clock().toISOString();
+  const { lakeRoot, dataset, runId, stageId } = options;
+  const model = buildTransformModel(dataset, options.spec, options.locate ? { locate: options.locate } : {});
+  const rawPrefix = lakePrefixes.raw(dataset, runIdDate(runId), runId);
+  const files = await listFiles(lakeRoot, rawPrefix);
+  for (const f of files) if (!READABLE_FILE.test(f)) throw new UnsupportedFileError(f);
+  options.progress?.({ files: files.length, message: `reading ${files.length} file(s) of ${rawPrefix}` });
+
+  const work = path.join(lakeRoot, '_tmp', 'etl', `${runId}-${stageId}-${randomBytes(3).toString('hex')}`);
+  await mkdir(path.join(work, 'spill'), { recursive: true });
+  const instance = await DuckDBInstance.create(path.join(work, 'etl.duckdb'), {
+    memory_limit: options.memoryLimit ?? '1GB',
+    threads: String(options.threads ?? os.availableParallelism()),
+    temp_directory: path.join(work, 'spill'),
+    preserve_insertion_order: 'false',
+  });
+  const db = await instance.connect();
+  try {
+    // timestamps with an offset are converted to UTC, as Spark does with spark.sql.session.timeZone=UTC
+    await db.run("SET TimeZone = 'UTC'");
+    await defineInputs(db, lakeRoot, runId, files);
+    const sql = compileDuckDbSql(model);
+    for (const statement of sql.transform) await db.run(statement);
+    await db.run('CREATE TABLE etl_out AS SELECT * FROM etl_result');
+    for (const statement of sql.outputs) await db.run(statement);
+
+    const byFile = await fileCounts(db, files);
+    const rowsRead = sum(byFile, 'rowsRead');
+    const curatedRows = sum(byFile, 'curatedRows');
+    const rejectedRows = sum(byFile, 'rejectedRows');
+    options.progress?.({ rows: rowsRead, message: `${curatedRows} curated, ${rejectedRows} rejected` });
+
+    const rejectedPrefix = lakePrefixes.rejected(dataset, runId);
+    const outputs: string[] = [];
+    await rm(path.join(lakeRoot, rejectedPrefix), { recursive: true, force: true });
+    if (rejectedRows > 0) {
+      const part = path.join(work, 'rejected', 'part-0.parquet');
+      await mkdir(path.dirname(part), { recursive: true });
+      await db.run(
+        `COPY (SELECT * FROM etl_rejected ORDER BY source_file, line_number) TO ${literal(part)} (FORMAT parquet, COMPRESSION zstd)`,
+      );
+      outputs.push(...(await publishFolder(path.join(work, 'rejected'), lakeRoot, rejectedPrefix)));
+    }
+    const exactRatio = rowsRead === 0 ? 0 : rejectedRows / rowsRead;
+    if (exactRatio > model.maxRejectRatio) {
+      await recordMovements(options.ledger, lakeRoot, runId, stageId, outputs);
+      throw new RejectRatioExceededError(
+        dataset,
+        exactRatio,
+        model.maxRejectRatio,
+        rejectedRows,
+        rowsRead,
+        rejectedPrefix,
+      );
+    }
+
+    const byPartition = await partitionCounts(db, model);
+    const curatedWork = path.join(work, 'curated');
+    await mkdir(curatedWork, { recursive: true });
+    if (curatedRows > 0) {
+      const partitionBy = model.partitionBy.length
+        ? `, PARTITION_BY (${model.partitionBy.map((p) => `"${p}"`).join(', ')})`
+        : '';
+      const target = model.partitionBy.length ? curatedWork : path.join(curatedWork, `${runId}-0.parquet`);
+      await db.run(
+        `COPY (SELECT * FROM etl_curated) TO ${literal(target)} (FORMAT parquet, COMPRESSION zstd${partitionBy}${model.partitionBy.length ? `, FILENAME_PATTERN '${runId}-{i}'` : ''})`,
+      );
+    }
+    const featuresWork = path.join(work, 'features');
+    if (model.features.length > 0 && curatedRows > 0) {
+      await mkdir(featuresWork, { recursive: true });
+      await db.run(
+        `COPY (SELECT * FROM etl_features) TO ${literal(path.join(featuresWork, 'part-0.csv'))} (FORMAT csv, HEADER false, DELIMITER ',')`,
+      );
+    }
+
+    // Publish: replace this run's curated files (in every partition) and its features folder.
+    const curatedPrefix = lakePrefixes.curated(dataset);
+    await removeRunFiles(path.join(lakeRoot, curatedPrefix), runId);
+    outputs.push(...(await publishFolder(curatedWork, lakeRoot, curatedPrefix, { merge: true })));
+    const featuresPrefix = lakePrefixes.features(dataset, runId);
+    await rm(path.join(lakeRoot, featuresPrefix), { recursive: true, force: true });
+    if (model.features.length > 0 && curatedRows > 0)
+      outputs.push(...(await publishFolder(featuresWork, lakeRoot, featuresPrefix)));
+
+    const manifest: EtlManifest = {
+      dataset,
+      runId,
+      stageId,
+      engine: 'duckdb',
+      filesRead: files.length,
+      rowsRead,
+      curatedRows,
+      rejectedRows,
+      rejectedRatio: rejectedRatioOf(rejectedRows, rowsRead),
+      partitions: byPartition.length,
+      byPartition,
+      byFile,
+      outputs: outputs.sort(),
+      startedAt,
+      finishedAt: clock().toISOString(),
+    };
+    const manifestKey = lakePrefixes.manifest(runId, stageId);
+    await writeAtomically(path.join(lakeRoot, manifestKey), `${JSON.stringify(manifest, null, 2)}\n`);
+    await recordMovements(options.ledger, lakeRoot, runId, stageId, [...outputs, manifestKey]);
+    return manifest;
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** etl_files (one row per file with its first line) and etl_lines (every line, numbered per file). */
+async function defineInputs(db: DuckDBConnection, lakeRoot: string, runId: string, files: readonly string[]) {
+  // One read per file keeps WITH ORDINALITY a per-file line number. The delimiter is four control
+  // bytes no text file contains, and quoting is off: each line arrives whole, as text.
+  const readLines = (file: string) =>
+    `read_csv(${literal(path.join(lakeRoot, file))}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, delim = E'\\x01\\x02\\x03\\x04', quote = '', escape = '', max_line_size = 16777216) WITH ORDINALITY`;
+  await db.run('CREATE TABLE etl_files (_source_file VARCHAR, _header VARCHAR)');
+  for (const file of files)
+    await db.run(
+      `INSERT INTO etl_files SELECT ${literal(file)}, (SELECT rtrim(line, chr(13)) FROM ${readLines(file)} WHERE ordinality = 1)`,
+    );
+  const selects = files.map(
+    (file) =>
+      `SELECT ${literal(runId)} AS _run_id, ${literal(file)} AS _source_file, CAST(ordinality AS BIGINT) AS _line_number, rtrim(line, chr(13)) AS _line FROM ${readLines(file)}`,
+  );
+  await db.run(
+    `CREATE OR REPLACE TEMPORARY VIEW etl_lines AS ${
+      selects.length
+        ? selects.join('\nUNION ALL\n')
+        : 'SELECT NULL::VARCHAR AS _run_id, NULL::VARCHAR AS _source_file, NULL::BIGINT AS _line_number, NULL::VARCHAR AS _line WHERE false'
+    }`,
+  );
+}
+
+async function fileCounts(db: DuckDBConnection, files: readonly string[]): Promise<FileCounts[]> {
+  const rows = (await db.runAndReadAll('SELECT * FROM etl_file_counts')).getRowObjectsJson();
+  const byKey = new Map(rows.map((r) => [String(r.source_file), r]));
+  return files.map((file) => {
+    const r = byKey.get(file);
+    return {
+      file,
+      rowsRead: Number(r?.rows_read ?? 0),
+      curatedRows: Number(r?.curated_rows ?? 0),
+      rejectedRows: Number(r?.rejected_rows ?? 0),
+    };
+  });
+}
+
+async function partitionCounts(db: DuckDBConnection, model: TransformModel) {
+  const rows = (await db.runAndReadAll('SELECT * FROM etl_partition_counts')).getRowObjectsJson();
+  return rows
+    .filter((r) => Number(r.curated_rows) > 0)
+    .map((r) => ({
+      partition: model.partitionBy.map((p) => `${p}=${r[p]}`).join('/'),
+      curatedRows: Number(r.curated_rows),
+    }))
+    .sort((a, b) => a.partition.localeCompare(b.partition));
+}
+
+function sum(counts: readonly FileCounts[], key: 'rowsRead' | 'curatedRows' | 'rejectedRows'): number {
+  return counts.reduce((total, c) => total + c[key], 0);
+}
+
+function literal(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** Lake keys of every file under a prefix, sorted. */
+async function listFiles(lakeRoot: string, prefix: string): Promise<string[]> {
+  const root = path.join(lakeRoot, prefix);
+  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(
+    (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return [];
+      throw e;
+    },
+  );
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(lakeRoot, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
+    .sort();
+}
+
+/** Moves every file of `from` under `prefix` of the lake (same relative paths); returns the lake keys. */
+async function publishFolder(
+  from: string,
+  lakeRoot: string,
+  prefix: string,
+  options: { merge?: boolean } = {},
+): Promise<string[]> {
+  const keys: string[] = [];
+  const entries = await readdir(from, { recursive: true, withFileTypes: true }).catch(() => []);
+  for (const e of entries) {
+    if (!e.isFile()) continue;
+    const relative = path.relative(from, path.join(e.parentPath, e.name)).split(path.sep).join('/');
+    const key = `${prefix}${relative}`;
+    const target = path.join(lakeRoot, key);
+    await mkdir(path.dirname(target), { recursive: true });
+    if (!options.merge) await rm(target, { force: true });
+    await rename(path.join(e.parentPath, e.name), target);
+    keys.push(key);
+  }
+  return keys;
+}
+
+/** Deletes `<runId>-*.parquet` in every partition of a dataset's curated folder: a re-run replaces, never duplicates. */
+async function removeRunFiles(curatedRoot: string, runId: string): Promise<void> {
+  const entries = await readdir(curatedRoot, { recursive: true, withFileTypes: true }).catch(() => []);
+  for (const e of entries)
+    if (e.isFile() && e.name.startsWith(`${runId}-`))
+      await rm(path.join(e.parentPath, e.name), { force: true });
+}
+
+async function writeAtomically(file: string, body: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(temp, body);
+  await rename(temp, file);
+}
+
+async function recordMovements(
+  ledger: LedgerApi | undefined,
+  lakeRoot: string,
+  runId: string,
+  stageId: string,
+  keys: readonly string[],
+): Promise<void> {
+  if (!ledger || keys.length === 0) return;
+  const movements: Omit<ObjectMovementItem, 'at'>[] = [];
+  for (const key of keys) {
+    const file = path.join(lakeRoot, key);
+    movements.push({ runId, stageId, to: key, bytes: (await stat(file)).size, sha256: await sha256Of(file) });
+  }
+  await ledger.recordMovements(movements);
+}
+
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

@@ -1,0 +1,103 @@
+import type { LogicalType } from './types';
+
+/**
+ * The few places DuckDB SQL and Spark SQL differ. Everything else in the generated SQL is
+ * written once, so the two engines apply the same rules in the same order.
+ */
+export interface Dialect {
+  readonly name: 'duckdb' | 'spark';
+  /** a quoted identifier */
+  ident(name: string): string;
+  /** a string literal */
+  str(value: string): string;
+  type(type: LogicalType): string;
+  /** true when `pattern` is found in `expr` (search semantics, like Python's re.search) */
+  matches(expr: string, pattern: string): string;
+  /** 1-based position of `needle` in `expr`, 0 when absent */
+  instr(expr: string, needle: string): string;
+  /** split on a single-character delimiter, keeping empty trailing fields */
+  split(expr: string, delimiter: string): string;
+  /** every match of capture group 1 */
+  extractAll(expr: string, pattern: string): string;
+  transform(list: string, param: string, body: string): string;
+  size(list: string): string;
+  /** sum of length(x) + 1 over a list of strings */
+  sumLengthsPlusOne(list: string): string;
+  /** 1-based element; callers guard the index */
+  element(list: string, index: string): string;
+  /** 1-based position of `value` in `list`, 0 when absent */
+  position(list: string, value: string): string;
+  /** the line is one JSON object */
+  isJsonObject(expr: string): string;
+  /** a top-level key of a JSON object as text (JSON null -> NULL) */
+  jsonText(expr: string, key: string): string;
+  /** the byte-order mark some tools write before a CSV header */
+  readonly bom: string;
+  /** text -> timestamp in UTC, honouring a Z or +hh:mm offset; NULL when invalid */
+  tryTimestamp(expr: string): string;
+}
+
+function typeName(type: LogicalType, names: Record<string, string>): string {
+  return type.kind === 'decimal' ? `DECIMAL(${type.precision},${type.scale})` : names[type.kind]!;
+}
+
+export const duckdbDialect: Dialect = {
+  name: 'duckdb',
+  ident: (name) => `"${name.replace(/"/g, '""')}"`,
+  str: (value) => `'${value.replace(/'/g, "''")}'`,
+  type: (type) =>
+    typeName(type, {
+      string: 'VARCHAR',
+      int: 'INTEGER',
+      bigint: 'BIGINT',
+      double: 'DOUBLE',
+      boolean: 'BOOLEAN',
+      date: 'DATE',
+      timestamp: 'TIMESTAMP',
+    }),
+  matches: (expr, pattern) => `regexp_matches(${expr}, ${duckdbDialect.str(pattern)})`,
+  instr: (expr, needle) => `strpos(${expr}, ${duckdbDialect.str(needle)})`,
+  split: (expr, delimiter) => `string_split(${expr}, ${duckdbDialect.str(delimiter)})`,
+  extractAll: (expr, pattern) => `regexp_extract_all(${expr}, ${duckdbDialect.str(pattern)}, 1)`,
+  transform: (list, param, body) => `list_transform(${list}, lambda ${param}: ${body})`,
+  size: (list) => `len(${list})`,
+  sumLengthsPlusOne: (list) => `list_sum(list_transform(${list}, lambda x: length(x) + 1))`,
+  element: (list, index) => `${list}[${index}]`,
+  position: (list, value) => `coalesce(list_position(${list}, ${value}), 0)`,
+  isJsonObject: (expr) => `(json_valid(${expr}) AND starts_with(ltrim(${expr}), '{'))`,
+  jsonText: (expr, key) => `json_extract_string(${expr}, ${duckdbDialect.str(`$."${key}"`)})`,
+  bom: 'chr(65279)',
+  tryTimestamp: (expr) => `CAST(TRY_CAST(${expr} AS TIMESTAMPTZ) AS TIMESTAMP)`,
+};
+
+/** Spark 3.5 with spark.sql.ansi.enabled=false and spark.sql.session.timeZone=UTC (the Glue job sets both). */
+export const sparkDialect: Dialect = {
+  name: 'spark',
+  ident: (name) => `\`${name.replace(/`/g, '``')}\``,
+  // Spark string literals read backslash escapes: double them so the value arrives as written
+  str: (value) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`,
+  type: (type) =>
+    typeName(type, {
+      string: 'STRING',
+      int: 'INT',
+      bigint: 'BIGINT',
+      double: 'DOUBLE',
+      boolean: 'BOOLEAN',
+      date: 'DATE',
+      timestamp: 'TIMESTAMP',
+    }),
+  matches: (expr, pattern) => `rlike(${expr}, ${sparkDialect.str(pattern)})`,
+  instr: (expr, needle) => `instr(${expr}, ${sparkDialect.str(needle)})`,
+  split: (expr, delimiter) =>
+    `split(${expr}, ${sparkDialect.str(delimiter.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&'))}, -1)`,
+  extractAll: (expr, pattern) => `regexp_extract_all(${expr}, ${sparkDialect.str(pattern)}, 1)`,
+  transform: (list, param, body) => `transform(${list}, ${param} -> ${body})`,
+  size: (list) => `size(${list})`,
+  sumLengthsPlusOne: (list) => `aggregate(${list}, 0, (acc, x) -> acc + length(x) + 1)`,
+  element: (list, index) => `element_at(${list}, ${index})`,
+  position: (list, value) => `array_position(${list}, ${value})`,
+  isJsonObject: (expr) => `(get_json_object(${expr}, '$') IS NOT NULL AND ltrim(${expr}) LIKE '{%')`,
+  jsonText: (expr, key) => `get_json_object(${expr}, ${sparkDialect.str(`$.${key}`)})`,
+  bom: String.raw`'\uFEFF'`,
+  tryTimestamp: (expr) => `TRY_CAST(${expr} AS TIMESTAMP)`,
+};
