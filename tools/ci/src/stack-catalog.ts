@@ -1,7 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parse as parseYaml } from 'yaml';
+import { listEnvironments as listEnvConfigs, loadEnvConfig } from '@lakepipe/constructs';
 import { z } from 'zod';
 import { StackCatalogError, UnknownTargetError } from './errors';
 
@@ -22,12 +21,17 @@ export interface StackTarget extends StackCatalogEntry {
   readonly stackName: string;
 }
 
-/** The few fields of infra/config/<env>.yaml that delivery needs (the full schema is packages/constructs'). */
+/** The fields of infra/config/<env>.yaml that delivery needs (validated by packages/constructs). */
 export interface DeliveryEnvConfig {
   readonly name: string;
   readonly accountId: string;
   readonly region: string;
   readonly stateBucket: string;
+  /**
+   * The environment holds real data (prod): stateful destroys block, applies wait for approval.
+   * @default false
+   */
+  readonly deletionProtection?: boolean;
 }
 
 const catalogSchema = z
@@ -39,13 +43,6 @@ const catalogSchema = z
     }),
   )
   .min(1, 'the catalog lists no stacks');
-
-const envConfigSchema = z.looseObject({
-  name: z.string().min(1),
-  accountId: z.string().regex(/^\d{12}$/, 'accountId must be 12 digits'),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'region must look like eu-west-1'),
-  stateBucket: z.string().min(3),
-});
 
 /** Validates a catalog (e.g. the `stackCatalog` export of infra/stacks.ts); ids must be unique. */
 export function parseStackCatalog(value: unknown, source = 'infra/stacks.ts'): readonly StackCatalogEntry[] {
@@ -79,29 +76,31 @@ export async function loadStackCatalog(workspaceRoot: string): Promise<readonly 
 
 /** The environments: one per infra/config/<env>.yaml, sorted. */
 export function listEnvironments(workspaceRoot: string): readonly string[] {
-  const folder = path.join(workspaceRoot, 'infra', 'config');
-  const envs = readdirSync(folder)
-    .filter((file) => /^[a-z][a-z0-9-]*\.ya?ml$/.test(file))
-    .map((file) => file.replace(/\.ya?ml$/, ''))
-    .sort();
-  if (envs.length === 0) throw new StackCatalogError(folder, ['holds no <env>.yaml file']);
+  const configDir = path.join(workspaceRoot, 'infra', 'config');
+  const envs = listEnvConfigs({ configDir });
+  if (envs.length === 0) throw new StackCatalogError(configDir, ['holds no <env>.yaml file']);
   return envs;
 }
 
-/** Reads infra/config/<env>.yaml for the account, region and state bucket of an environment. */
+/** Reads infra/config/<env>.yaml (through packages/constructs' validation) for what delivery needs. */
 export function loadDeliveryEnvConfig(workspaceRoot: string, env: string): DeliveryEnvConfig {
   const envs = listEnvironments(workspaceRoot);
   if (!envs.includes(env)) throw new UnknownTargetError('env', env, envs);
-  const file = path.join(workspaceRoot, 'infra', 'config', `${env}.yaml`);
-  const parsed = envConfigSchema.safeParse(parseYaml(readFileSync(file, 'utf8')));
-  if (!parsed.success) {
-    throw new StackCatalogError(
-      file,
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(document)'}: ${issue.message}`),
-    );
-  }
-  const { name, accountId, region, stateBucket } = parsed.data;
-  return { name, accountId, region, stateBucket };
+  const config = loadEnvConfig(env, { configDir: path.join(workspaceRoot, 'infra', 'config') });
+  const { name, accountId, region, stateBucket, deletionProtection } = config;
+  return { name, accountId, region, stateBucket, deletionProtection };
+}
+
+/** The environments whose config turns on deletion protection (prod): reviewed strictly, approved by hand. */
+export function protectedEnvironments(workspaceRoot: string): readonly string[] {
+  return listEnvironments(workspaceRoot).filter(
+    (env) => loadDeliveryEnvConfig(workspaceRoot, env).deletionProtection,
+  );
+}
+
+/** planReview's `protectedEnvs` for one environment's config. */
+export function protectedEnvsOf(config: DeliveryEnvConfig): readonly string[] {
+  return config.deletionProtection ? [config.name] : [];
 }
 
 /** `<id>-<env>`, the stack's name in cdktf.out/stacks and in the state key. */

@@ -4,7 +4,12 @@ import { PlanBlockedError, PlanFormatError } from './errors';
 import type { CommandRunner } from './exec';
 import { type PlanReview, planReview } from './plan-review';
 import { renderPlanReviewJson, renderPlanReviewMarkdown } from './render';
-import type { DeliveryEnvConfig, StackCatalogEntry, StackTarget } from './stack-catalog';
+import {
+  type DeliveryEnvConfig,
+  protectedEnvsOf,
+  type StackCatalogEntry,
+  type StackTarget,
+} from './stack-catalog';
 import { applyCommand, planCommands, stackPaths } from './terraform';
 
 export interface StackPlanOptions {
@@ -62,6 +67,7 @@ export async function planStack(options: StackPlanOptions): Promise<PlanReview |
     catalog: options.catalog,
     allow: options.allow,
     stateBucket: config.stateBucket,
+    protectedEnvs: protectedEnvsOf(config),
     preventDestroy: existsSync(cdktfJsonFile) ? preventDestroyAddresses(readJsonFile(cdktfJsonFile)) : [],
     source: paths.planJson,
   });

@@ -20,7 +20,7 @@ describe('terraform command lines', () => {
     const [init] = planCommands(options);
 
     // Assert
-    expect(stateKey(target)).toBe('spark-etl-catalog-prod/terraform.tfstate');
+    expect(stateKey(target)).toBe('lakepipe/prod/spark-etl-catalog-prod.tfstate');
     expect(init).toEqual({
       label: 'init spark-etl-catalog-prod',
       command: 'terraform',
@@ -29,7 +29,7 @@ describe('terraform command lines', () => {
         '-input=false',
         '-reconfigure',
         '-backend-config=bucket=lakepipe-tfstate-222222222222-eu-west-1',
-        '-backend-config=key=spark-etl-catalog-prod/terraform.tfstate',
+        '-backend-config=key=lakepipe/prod/spark-etl-catalog-prod.tfstate',
         '-backend-config=region=eu-west-1',
         '-backend-config=encrypt=true',
         '-backend-config=use_lockfile=true',

@@ -40,9 +40,9 @@ export function stackPaths(workspaceRoot: string, target: StackTarget): StackPat
   };
 }
 
-/** The state object of a stack in the environment's state bucket: `<stack>/terraform.tfstate`. */
+/** The state object of a stack in the environment's state bucket (as LakepipeStack's S3 backend declares it). */
 export function stateKey(target: StackTarget): string {
-  return `${target.stackName}/terraform.tfstate`;
+  return `lakepipe/${target.env}/${target.stackName}.tfstate`;
 }
 
 function terraform(options: TerraformOptions): string {
