@@ -1,0 +1,100 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { EnvConfigError, workspaceRoot } from '@lakepipe/constructs';
+import { describe, expect, it } from 'vitest';
+import { MissingStackFactoryError, UnknownSelectionError } from './errors';
+import { type StackFactory, stackFactories } from './stack-factories';
+import { synthesize } from './synth';
+
+const outdir = () => mkdtempSync(path.join(os.tmpdir(), 'synth-'));
+const readStack = (dir: string, name: string) =>
+  JSON.parse(readFileSync(path.join(dir, 'stacks', name, 'cdk.tf.json'), 'utf8'));
+
+describe('synthesize', () => {
+  it('writes shared-infra for dev and prod and reports the stacks nothing builds yet', () => {
+    // Arrange
+    const dir = outdir();
+
+    // Act
+    const result = synthesize({ outdir: dir, factories: { 'shared-infra': stackFactories['shared-infra'] } });
+
+    // Assert
+    expect(result.synthesized).toEqual(['shared-infra-dev', 'shared-infra-prod']);
+    expect(result.skipped).toContain('view-catalog-prod');
+    expect(readdirSync(path.join(dir, 'stacks')).sort()).toEqual(['shared-infra-dev', 'shared-infra-prod']);
+    expect(readStack(dir, 'shared-infra-prod').terraform.backend.s3.key).toBe(
+      'lakepipe/prod/shared-infra-prod.tfstate',
+    );
+  });
+
+  it('synthesizes only the environments and projects asked for', () => {
+    // Arrange
+    const dir = outdir();
+
+    // Act
+    const result = synthesize({ outdir: dir, envs: ['dev'], projects: ['shared-infra'] });
+
+    // Assert
+    expect(result).toMatchObject({ synthesized: ['shared-infra-dev'], skipped: [] });
+    expect(existsSync(path.join(dir, 'stacks', 'shared-infra-prod'))).toBe(false);
+  });
+
+  it('fails when a stack without a factory is asked for by project', () => {
+    // Act / Assert
+    expect(() => synthesize({ outdir: outdir(), projects: ['view'], factories: {} })).toThrow(
+      new MissingStackFactoryError(['view-catalog', 'view']),
+    );
+  });
+
+  it('names the known projects when the project is unknown', () => {
+    // Act / Assert
+    expect(() => synthesize({ outdir: outdir(), projects: ['spark'] })).toThrow(UnknownSelectionError);
+    expect(() => synthesize({ outdir: outdir(), projects: ['spark'] })).toThrow(
+      /--project "spark" names no stack \(known: shared-infra, orchestration, ledger-api, sourcing, spark-etl,/,
+    );
+  });
+
+  it('validates every environment before building anything', () => {
+    // Arrange
+    const configDir = mkdtempSync(path.join(os.tmpdir(), 'config-'));
+    writeFileSync(
+      path.join(configDir, 'dev.yaml'),
+      readFileSync(path.join(workspaceRoot, 'infra/config/dev.yaml')),
+    );
+    writeFileSync(path.join(configDir, 'qa.yaml'), 'name: qa\nregion: mars-1\n');
+    const built: string[] = [];
+    const counting = {
+      'shared-infra': ((app, config, pipeline) => {
+        built.push(config.name);
+        return stackFactories['shared-infra']!(app, config, pipeline);
+      }) satisfies StackFactory,
+    };
+
+    // Act / Assert
+    expect(() => synthesize({ outdir: outdir(), configDir, factories: counting })).toThrow(EnvConfigError);
+    expect(built).toEqual([]);
+  });
+
+  it('passes the pipeline model lazily, parsing pipeline.yaml only for stacks that ask', () => {
+    // Arrange
+    const dir = outdir();
+    const seen: string[] = [];
+
+    // Act
+    synthesize({
+      outdir: dir,
+      envs: ['dev'],
+      pipelineFile: path.join(dir, 'does-not-exist.yaml'),
+      factories: {
+        'shared-infra': (app, config, pipeline) => {
+          seen.push(typeof pipeline);
+          return stackFactories['shared-infra']!(app, config, pipeline);
+        },
+      },
+    });
+
+    // Assert
+    expect(seen).toEqual(['function']);
+  });
+});
