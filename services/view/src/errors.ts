@@ -57,6 +57,11 @@ export class ViewExecutionError extends Error {
   }
 }
 
+/** A view name reads "view <name>"; a longer subject (a partition) is used as written. */
+function subjectOf(view: string): string {
+  return view.includes(' ') ? view : `view ${view}`;
+}
+
 /** Athena ended a view's statement FAILED or CANCELLED: Athena's StateChangeReason, naming the view. */
 export class ViewPublishError extends Error {
   constructor(
@@ -65,7 +70,7 @@ export class ViewPublishError extends Error {
     readonly state: string,
     readonly reason: string,
   ) {
-    super(`view ${view}: Athena query ${queryExecutionId ?? '(not started)'} ${state}: ${reason}`);
+    super(`${subjectOf(view)}: Athena query ${queryExecutionId ?? '(not started)'} ${state}: ${reason}`);
     this.name = 'ViewPublishError';
   }
 }
@@ -78,7 +83,7 @@ export class ViewPublishTimeoutError extends Error {
     readonly waitedMs: number,
   ) {
     super(
-      `view ${view}: Athena query ${queryExecutionId} did not finish within ${Math.round(waitedMs / 1000)} s; it was stopped`,
+      `${subjectOf(view)}: Athena query ${queryExecutionId} did not finish within ${Math.round(waitedMs / 1000)} s; it was stopped`,
     );
     this.name = 'ViewPublishTimeoutError';
   }
@@ -92,5 +97,13 @@ export class QueryError extends Error {
   ) {
     super(`${engine === 'duckdb' ? 'DuckDB' : 'Athena'}: ${engineMessage}`);
     this.name = 'QueryError';
+  }
+}
+
+/** A view Lambda event (or local step input) that is not what the compiled state machine sends. */
+export class InvalidViewEventError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`view event is invalid: ${problems.join('; ')}`);
+    this.name = 'InvalidViewEventError';
   }
 }

@@ -1,0 +1,142 @@
+import type { PipelineModel, StageCompileContext, StageType } from '@lakepipe/workflow';
+import { z } from 'zod';
+import { buildLakeCatalog, type LakeCatalog, viewsWithDependencies } from './catalog';
+import { ViewConfigError } from './errors';
+import { parseViewPublishEvent, type ViewPublishEvent } from './lambda-event';
+import { validateViewSql } from './sql/validate';
+import { latestViewName, rejectsSummaryViewName } from './tables';
+
+export interface ViewStageAttributes {
+  /** publish the built-in views (`<ds>_latest`, `<ds>_rejects_summary`) of these datasets. @default none */
+  readonly datasets?: readonly string[];
+  /** publish these declared views (from `views:`), with the views they read. @default none */
+  readonly views?: readonly string[];
+}
+
+const safeName = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must match ^[a-z][a-z0-9_]{0,62}$');
+const viewStageAttributes = z
+  .strictObject({
+    datasets: z.array(safeName).min(1, 'must name at least one dataset').optional(),
+    views: z.array(safeName).min(1, 'must name at least one view').optional(),
+  })
+  .refine((a) => a.datasets !== undefined || a.views !== undefined, {
+    message: 'a view stage needs datasets: [...] (built-in views) or views: [...] (declared views), or both',
+  });
+
+/**
+ * The views and tables a stage needs beyond StageCompileContext: the workflow compiler passes
+ * the pipeline's `views` and `stages` as `pipeline` (scoring thresholds, declared view SQL).
+ */
+type WithPipeline = { readonly pipeline?: Pick<PipelineModel, 'views' | 'stages'> };
+
+/** The component name of the view Lambda: `lakepipe-<env>-view`. */
+export const VIEW_FUNCTION_COMPONENT = 'view';
+
+/** The views a stage publishes (its own, then what they read), in dependency order. */
+export function viewsOfStage(catalog: LakeCatalog, attributes: ViewStageAttributes) {
+  const names = [
+    ...(attributes.datasets ?? []).flatMap((ds) => [latestViewName(ds), rejectsSummaryViewName(ds)]),
+    ...(attributes.views ?? []),
+  ];
+  return viewsWithDependencies(catalog, names);
+}
+
+function catalogOf(
+  context: Omit<StageCompileContext<ViewStageAttributes>, 'target'> & WithPipeline,
+): LakeCatalog {
+  if (!context.pipeline && context.attributes.views?.length)
+    throw new ViewConfigError([
+      `stage ${context.stageId}: the workflow compiler passed no pipeline views to the view stage type (StageCompileContext.pipeline), so views: [${context.attributes.views.join(', ')}] cannot be resolved`,
+    ]);
+  return buildLakeCatalog({
+    datasets: context.datasets,
+    views: context.pipeline?.views ?? {},
+    stages: context.pipeline?.stages ?? {},
+  });
+}
+
+/**
+ * Stage type `view`: (re)creates Athena views after a run. Compiles to one lambda:invoke of
+ * `lakepipe-<env>-view` whose payload carries the run, the datasets whose scored partition to
+ * register and each view's validated SQL in dependency order; its output is `{ views }`.
+ * Locally, every view is created in DuckDB over the lake folder, so a view that would fail in
+ * Athena fails the local run with DuckDB's message, prefixed with the view name.
+ */
+export const viewStageType: StageType<ViewStageAttributes> = {
+  type: 'view',
+  description: 'publishes Athena views over the lake (built-in per dataset and declared in views:)',
+  attributes: viewStageAttributes,
+  validate: (context) => {
+    const problems: { path: (string | number)[]; message: string }[] = [];
+    (context.attributes.datasets ?? []).forEach((ds, i) => {
+      if (!(ds in context.datasets))
+        problems.push({
+          path: ['datasets', i],
+          message: `dataset ${JSON.stringify(ds)} is not declared; datasets: ${Object.keys(context.datasets).join(', ') || '(none)'}`,
+        });
+    });
+    const declared = (context as WithPipeline).pipeline?.views;
+    if (declared) {
+      (context.attributes.views ?? []).forEach((name, i) => {
+        if (!(name in declared))
+          problems.push({
+            path: ['views', i],
+            message: `view ${JSON.stringify(name)} is not declared under views:; views: ${Object.keys(declared).join(', ') || '(none)'}`,
+          });
+      });
+    }
+    return problems;
+  },
+  compile: (context) => {
+    const views = viewsOfStage(catalogOf(context as typeof context & WithPipeline), context.attributes);
+    const datasets = [
+      ...new Set(
+        views.filter((v) => v.origin === 'built-in' && v.name.endsWith('_latest')).map((v) => v.dataset!),
+      ),
+    ];
+    const { target } = context;
+    return [
+      {
+        key: 'publish',
+        state: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke',
+          Comment: `view: publish ${views.map((v) => v.name).join(', ')}`,
+          Parameters: {
+            FunctionName: viewFunctionArn(target),
+            Payload: {
+              'runId.$': '$.runId',
+              datasets,
+              views: views.map((v) => ({ name: v.name, sql: v.sql })),
+            } satisfies Omit<ViewPublishEvent, 'runId'> & { 'runId.$': string },
+          },
+          ResultSelector: { 'views.$': '$.Payload.views' },
+        },
+      },
+    ];
+  },
+  permissions: ({ target }) => [{ actions: ['lambda:InvokeFunction'], resources: [viewFunctionArn(target)] }],
+  local: {
+    publish: async (input, context) => {
+      const payload = parseViewPublishEvent((input as { Payload?: unknown }).Payload);
+      // The same gate the Lambda applies before Athena sees the SQL.
+      for (const view of payload.views) validateViewSql(view.name, view.sql);
+      const { openLocalLake } = await import('./local/local-lake');
+      const lake = await openLocalLake({
+        lakeRoot: context.lakeRoot,
+        pipeline: { datasets: context.datasets, views: {}, stages: {} },
+        views: payload.views.map((v) => ({ ...v, origin: 'declared', dependsOn: [] })),
+      });
+      lake.close();
+      context.progress({ message: `views ${lake.views.join(', ')} created over ${context.lakeRoot}` });
+      return { Payload: { views: lake.views } };
+    },
+  },
+};
+
+/** `arn:aws:lambda:<region>:<account>:function:lakepipe-<env>-view` */
+export function viewFunctionArn(
+  target: Pick<StageCompileContext<unknown>['target'], 'region' | 'accountId' | 'resourceName'>,
+): string {
+  return `arn:aws:lambda:${target.region}:${target.accountId}:function:${target.resourceName(VIEW_FUNCTION_COMPONENT)}`;
+}
