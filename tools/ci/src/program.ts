@@ -20,6 +20,7 @@ import {
   listEnvironments,
   loadDeliveryEnvConfig,
   loadStackCatalog,
+  protectedEnvironments,
   toTarget,
 } from './stack-catalog';
 import { applyStack, planStack } from './stack-plan';
@@ -100,7 +101,8 @@ export function buildCiProgram(workspaceRoot: string = findWorkspaceRoot()): Com
       const catalog = await loadStackCatalog(workspaceRoot);
       if (opts.env) loadDeliveryEnvConfig(workspaceRoot, opts.env); // names the envs that exist when unknown
       const environments = opts.env ? [opts.env] : listEnvironments(workspaceRoot);
-      const targets = allTargets({ catalog, environments }).filter(
+      const protectedEnvs = protectedEnvironments(workspaceRoot);
+      const targets = allTargets({ catalog, environments, protectedEnvs }).filter(
         (t) => (!opts.project || t.project === opts.project) && (!opts.ephemeral || t.ephemeral),
       );
       process.stdout.write(formatTargets(targets, opts.format));
