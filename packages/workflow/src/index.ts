@@ -2,6 +2,7 @@ export * from './compile';
 export * from './condition';
 export * from './dataset-spec';
 export * from './errors';
+export * from './graph';
 export * from './ledger-tasks';
 export * from './local-context';
 export * from './notify';

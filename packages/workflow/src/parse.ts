@@ -311,6 +311,9 @@ export function parsePipeline(text: string, options: ParsePipelineOptions): Pipe
         [...segments, 'parallel'],
         'must be a list of at least 2 branches, each a list of steps: [[a], [b, c]]',
       );
+      if (Array.isArray(list))
+        for (const [i, branch] of list.entries())
+          walkSequence(branch, [...segments, 'parallel', i], new Set(ran));
       return undefined;
     }
     const branches: FlowStep[][] = [];
@@ -352,7 +355,7 @@ export function parsePipeline(text: string, options: ParsePipelineOptions): Pipe
   if (!('flow' in document_))
     report([], 'is missing flow: the list of steps to run (e.g. flow: [source, etl])');
   for (const stageId of stageIds)
-    if (!used.has(stageId) && SAFE_ID.test(stageId))
+    if (!used.has(stageId) && SAFE_ID.test(stageId) && !RESERVED_STAGE_IDS.includes(stageId))
       report(['stages', stageId], 'is declared but never used in flow; add it to flow or remove it', {
         key: true,
       });

@@ -24,7 +24,7 @@ export function nearest(value: string, candidates: readonly string[]): string | 
       bestDistance = distance;
     }
   }
-  return bestDistance <= Math.max(2, Math.floor(value.length / 3)) ? best : undefined;
+  return bestDistance <= Math.max(2, Math.floor(value.length / 2)) ? best : undefined;
 }
 
 /** `; did you mean "x"?` or an empty string. */
