@@ -7,3 +7,4 @@ export * from './spec/expression';
 export * from './spec/model';
 export * from './spec/positions';
 export * from './spec/types';
+export * from './stage-type';

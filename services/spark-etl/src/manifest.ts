@@ -37,3 +37,22 @@ export interface EtlManifest {
 export function rejectedRatioOf(rejectedRows: number, rowsRead: number): number {
   return rowsRead === 0 ? 0 : Math.round((rejectedRows / rowsRead) * 1e6) / 1e6;
 }
+
+/** The counts the workflow reads at `$.<stageId>`, in this order. */
+export const MANIFEST_COUNTS = [
+  'filesRead',
+  'rowsRead',
+  'curatedRows',
+  'rejectedRows',
+  'rejectedRatio',
+  'partitions',
+] as const;
+
+/** The manifest object's S3 user metadata: each count as JSON text under its lower-cased name. */
+export function manifestMetadata(
+  manifest: Pick<EtlManifest, (typeof MANIFEST_COUNTS)[number]>,
+): Record<string, string> {
+  return Object.fromEntries(
+    MANIFEST_COUNTS.map((field) => [field.toLowerCase(), JSON.stringify(manifest[field])]),
+  );
+}

@@ -1,0 +1,155 @@
+import { compileTargetFor } from '@lakepipe/constructs';
+import { testEnvConfig } from '@lakepipe/constructs/testing';
+import { FolderObjectStore } from '@lakepipe/lake';
+import type { LedgerApi } from '@lakepipe/ledger';
+import type { LocalStageContext } from '@lakepipe/workflow';
+import { describe, expect, it } from 'vitest';
+import { type SparkEtlAttributes, sparkEtlAttributes, sparkEtlStageType } from './stage-type';
+import { landRaw, tempLake } from './test-support/lake';
+import { benchTestsSpec } from './test-support/pipeline';
+
+const RUN = '20261126T020000Z-a1b2c3';
+const target = compileTargetFor(testEnvConfig({ name: 'dev' }));
+const attributes: SparkEtlAttributes = { dataset: 'bench_tests', workers: { type: 'G.2X', count: 6 } };
+const datasets = { bench_tests: { ...benchTestsSpec(), maxRejectRatio: 1 } };
+const context = { stageId: 'etl', attributes, datasets, pipelineName: 'bench-quality', target };
+
+describe('sparkEtlStageType', () => {
+  it('compiles to a Glue startJobRun.sync sized per stage, then a read of the manifest counts', () => {
+    // Act
+    const steps = sparkEtlStageType.compile(context);
+
+    // Assert
+    expect(steps).toEqual([
+      {
+        key: 'run',
+        state: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::glue:startJobRun.sync',
+          Comment: 'ETL of bench_tests on Glue (6 x G.2X)',
+          Parameters: {
+            JobName: 'lakepipe-dev-etl-etl',
+            Arguments: { '--run_id.$': '$.runId', '--stage_id': 'etl', '--dataset': 'bench_tests' },
+            WorkerType: 'G.2X',
+            NumberOfWorkers: 6,
+          },
+        },
+      },
+      {
+        key: 'manifest',
+        state: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::aws-sdk:s3:getObject',
+          Comment: 'Read the counts the ETL left in _manifests/run=<runId>/etl.json',
+          Parameters: {
+            Bucket: target.lakeBucket,
+            'Key.$': "States.Format('_manifests/run={}/etl.json', $.runId)",
+          },
+          ResultSelector: {
+            'filesRead.$': 'States.StringToJson($.Metadata.filesread)',
+            'rowsRead.$': 'States.StringToJson($.Metadata.rowsread)',
+            'curatedRows.$': 'States.StringToJson($.Metadata.curatedrows)',
+            'rejectedRows.$': 'States.StringToJson($.Metadata.rejectedrows)',
+            'rejectedRatio.$': 'States.StringToJson($.Metadata.rejectedratio)',
+            'partitions.$': 'States.StringToJson($.Metadata.partitions)',
+          },
+        },
+      },
+    ]);
+  });
+
+  it('asks for exactly the job, the manifests and the lake key', () => {
+    // Act
+    const permissions = sparkEtlStageType.permissions(context);
+
+    // Assert
+    expect(permissions).toEqual([
+      {
+        actions: ['glue:StartJobRun', 'glue:GetJobRun', 'glue:GetJobRuns', 'glue:BatchStopJobRun'],
+        resources: [`arn:aws:glue:${target.region}:${target.accountId}:job/lakepipe-dev-etl-etl`],
+      },
+      { actions: ['s3:GetObject'], resources: [`arn:aws:s3:::${target.lakeBucket}/_manifests/*`] },
+      {
+        actions: ['kms:Decrypt'],
+        resources: [`arn:aws:kms:${target.region}:${target.accountId}:alias/lakepipe-dev-data`],
+      },
+    ]);
+  });
+
+  it('rejects an unknown worker type and a missing dataset with what is allowed', () => {
+    // Act
+    const badWorkers = sparkEtlAttributes.safeParse({
+      dataset: 'x',
+      workers: { type: 'Standard', count: 2 },
+    });
+    const missing = sparkEtlStageType.validate!({
+      ...context,
+      attributes: { ...attributes, dataset: 'nope' },
+    });
+    const badSpec = sparkEtlStageType.validate!({
+      ...context,
+      datasets: { bench_tests: { ...benchTestsSpec(), features: ['device_id'] } },
+    });
+
+    // Assert
+    expect(badWorkers.error?.issues[0]?.message).toBe(
+      'unknown Glue worker type "Standard": use one of G.1X, G.2X, G.4X, G.8X, G.12X, G.16X, R.1X, R.2X, R.4X, R.8X',
+    );
+    expect(missing).toEqual([
+      {
+        path: ['dataset'],
+        message: 'dataset "nope" is not declared under datasets: (declared: bench_tests)',
+      },
+    ]);
+    expect(badSpec).toEqual([
+      {
+        path: ['datasets', 'bench_tests', 'features', 0],
+        message: 'feature device_id is string, not a numeric column (int, bigint, double, decimal)',
+      },
+    ]);
+  });
+
+  it('runs locally on DuckDB and returns a Glue-like run, then the manifest with its counts as metadata', async () => {
+    // Arrange
+    const lakeRoot = tempLake();
+    landRaw(lakeRoot, 'bench_tests', RUN, ['a-bench.csv']);
+    const progress: unknown[] = [];
+    const local: LocalStageContext = {
+      env: 'local',
+      stageId: 'etl',
+      lakeRoot,
+      store: new FolderObjectStore(lakeRoot),
+      ledger: { recordMovements: async () => {} } as unknown as LedgerApi,
+      datasets,
+      progress: (u) => progress.push(u),
+    };
+    const [run, manifest] = sparkEtlStageType.compile(context);
+
+    // Act
+    const jobRun = await sparkEtlStageType.local.run!(
+      {
+        JobName: run!.state.Parameters!.JobName,
+        Arguments: { '--run_id': RUN, '--stage_id': 'etl', '--dataset': 'bench_tests' },
+      },
+      local,
+    );
+    const object = (await sparkEtlStageType.local.manifest!(
+      { Bucket: target.lakeBucket, Key: `_manifests/run=${RUN}/etl.json` },
+      local,
+    )) as { Body: string; Metadata: Record<string, string> };
+
+    // Assert
+    expect(jobRun).toMatchObject({ JobRunState: 'SUCCEEDED', JobName: 'lakepipe-dev-etl-etl' });
+    expect(JSON.parse(object.Body)).toMatchObject({ rowsRead: 15, curatedRows: 5, rejectedRows: 10 });
+    expect(object.Metadata).toEqual({
+      filesread: '1',
+      rowsread: '15',
+      curatedrows: '5',
+      rejectedrows: '10',
+      rejectedratio: '0.666667',
+      partitions: '3',
+    });
+    expect(Object.keys(manifest!.state.ResultSelector!)).toHaveLength(6);
+    expect(progress).toContainEqual(expect.objectContaining({ rows: 15 }));
+  });
+});

@@ -1,0 +1,193 @@
+import { lakePrefixes } from '@lakepipe/lake';
+import type { LocalStageContext, StageCompileContext, StageType } from '@lakepipe/workflow';
+import { z } from 'zod';
+import { type EtlManifest, MANIFEST_COUNTS, manifestMetadata } from './manifest';
+import { analyseDatasetSpec } from './spec/model';
+
+/** Glue 5.0 worker types (G.025X is for streaming jobs only, so it is not offered here). */
+export const GLUE_WORKER_TYPES = [
+  'G.1X',
+  'G.2X',
+  'G.4X',
+  'G.8X',
+  'G.12X',
+  'G.16X',
+  'R.1X',
+  'R.2X',
+  'R.4X',
+  'R.8X',
+] as const;
+
+export const sparkEtlAttributes = z.strictObject({
+  /** the dataset of `datasets:` this stage turns from raw/ into curated/ */
+  dataset: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must match ^[a-z][a-z0-9_]{0,62}$'),
+  /** Spark capacity of this job alone: no cluster shared with other jobs */
+  workers: z.strictObject({
+    type: z.enum(GLUE_WORKER_TYPES, {
+      error: (i) =>
+        `unknown Glue worker type ${JSON.stringify(i.input)}: use one of ${GLUE_WORKER_TYPES.join(', ')}`,
+    }),
+    count: z.number().int().min(2).max(299),
+  }),
+  /**
+   * Runs of this job at the same time (several pipeline runs in flight).
+   * @default 1 — a second run waits for Step Functions' retry
+   */
+  maxConcurrentRuns: z.number().int().min(1).max(1000).optional(),
+});
+export type SparkEtlAttributes = z.infer<typeof sparkEtlAttributes>;
+
+/** The Glue job of a stage: `lakepipe-<env>-etl-<stageId>` (one job per stage, sized per stage). */
+export function glueJobName(target: { resourceName(component: string): string }, stageId: string): string {
+  return target.resourceName(`etl-${stageId.replace(/_/g, '-')}`);
+}
+
+/** What the `run` step returns locally: the fields of Glue's GetJobRun the workflow may read. */
+export interface LocalJobRun {
+  readonly JobRunState: 'SUCCEEDED';
+  readonly JobName: string;
+  readonly Id: string;
+  readonly ExecutionTime: number;
+  readonly Arguments: Readonly<Record<string, string>>;
+}
+
+export const sparkEtlStageType: StageType<SparkEtlAttributes> = {
+  type: 'spark-etl',
+  description:
+    'Turns raw/<dataset>/ of the run into typed Parquet in curated/, bad rows into rejected/ and the model input into features/ (cloud: Spark on AWS Glue 5.0; local: DuckDB)',
+  attributes: sparkEtlAttributes,
+
+  validate({ attributes, datasets }) {
+    const spec = datasets[attributes.dataset];
+    if (!spec)
+      return [
+        {
+          path: ['dataset'],
+          message: `dataset ${JSON.stringify(attributes.dataset)} is not declared under datasets: (declared: ${Object.keys(datasets).join(', ') || 'none'})`,
+        },
+      ];
+    // paths of the dataset's own problems start at the pipeline root (datasets.<name>...)
+    return analyseDatasetSpec(attributes.dataset, spec).issues.map((i) => ({
+      path: i.path,
+      message: i.message,
+    }));
+  },
+
+  compile({ stageId, attributes, target }) {
+    const jobName = glueJobName(target, stageId);
+    return [
+      {
+        key: 'run',
+        state: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::glue:startJobRun.sync',
+          Comment: `ETL of ${attributes.dataset} on Glue (${attributes.workers.count} x ${attributes.workers.type})`,
+          Parameters: {
+            JobName: jobName,
+            Arguments: {
+              '--run_id.$': '$.runId',
+              '--stage_id': stageId,
+              '--dataset': attributes.dataset,
+            },
+            WorkerType: attributes.workers.type,
+            NumberOfWorkers: attributes.workers.count,
+          },
+        },
+      },
+      {
+        key: 'manifest',
+        state: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::aws-sdk:s3:getObject',
+          Comment: `Read the counts the ETL left in _manifests/run=<runId>/${stageId}.json`,
+          Parameters: {
+            Bucket: target.lakeBucket,
+            'Key.$': `States.Format('_manifests/run={}/${stageId}.json', $.runId)`,
+          },
+          // ResultSelector cannot pick fields out of a parsed Body, so the ETL also stores the counts
+          // as the object's user metadata (S3 lower-cases the keys); the Body keeps the full manifest.
+          ResultSelector: Object.fromEntries(
+            MANIFEST_COUNTS.map((field) => [
+              `${field}.$`,
+              `States.StringToJson($.Metadata.${field.toLowerCase()})`,
+            ]),
+          ),
+        },
+      },
+    ];
+  },
+
+  permissions({ stageId, target }) {
+    const jobArn = `arn:aws:glue:${target.region}:${target.accountId}:job/${glueJobName(target, stageId)}`;
+    return [
+      {
+        actions: ['glue:StartJobRun', 'glue:GetJobRun', 'glue:GetJobRuns', 'glue:BatchStopJobRun'],
+        resources: [jobArn],
+      },
+      {
+        actions: ['s3:GetObject'],
+        resources: [`arn:aws:s3:::${target.lakeBucket}/_manifests/*`],
+      },
+      {
+        // the lake bucket is SSE-KMS: reading the manifest decrypts with the lake key
+        actions: ['kms:Decrypt'],
+        resources: [`arn:aws:kms:${target.region}:${target.accountId}:alias/${target.resourceName('data')}`],
+      },
+    ];
+  },
+
+  local: {
+    async run(input, context) {
+      const started = Date.now();
+      const params = localRunParameters(input);
+      const spec = context.datasets[params.dataset];
+      if (!spec) throw new Error(`spark-etl: dataset ${params.dataset} is not declared under datasets:`);
+      const { runLocalEtl } = await import('./local/run-local-etl');
+      await runLocalEtl({
+        lakeRoot: context.lakeRoot,
+        dataset: params.dataset,
+        spec,
+        runId: params.runId,
+        stageId: params.stageId,
+        ledger: context.ledger,
+        progress: (update) => context.progress(update),
+      });
+      const run: LocalJobRun = {
+        JobRunState: 'SUCCEEDED',
+        JobName: params.jobName,
+        Id: `jr_local_${params.runId}`,
+        ExecutionTime: Math.round((Date.now() - started) / 1000),
+        Arguments: { '--run_id': params.runId, '--stage_id': params.stageId, '--dataset': params.dataset },
+      };
+      return run;
+    },
+    async manifest(input, context: LocalStageContext) {
+      const { Key } = z.object({ Bucket: z.string(), Key: z.string() }).parse(input);
+      const stream = await context.store.get(Key);
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
+      const body = Buffer.concat(chunks).toString('utf8');
+      // the folder store keeps no user metadata: derive it from the body, as the ETL wrote it to S3
+      return { Body: body, Metadata: manifestMetadata(JSON.parse(body) as EtlManifest) };
+    },
+  },
+};
+
+/** The `run` step's resolved Parameters, as the local handler receives them. */
+function localRunParameters(input: unknown) {
+  const parsed = z
+    .object({
+      JobName: z.string(),
+      Arguments: z.object({ '--run_id': z.string(), '--stage_id': z.string(), '--dataset': z.string() }),
+    })
+    .parse(input);
+  lakePrefixes.manifest(parsed.Arguments['--run_id'], parsed.Arguments['--stage_id']);
+  return {
+    jobName: parsed.JobName,
+    runId: parsed.Arguments['--run_id'],
+    stageId: parsed.Arguments['--stage_id'],
+    dataset: parsed.Arguments['--dataset'],
+  };
+}
+
+export type SparkEtlCompileContext = StageCompileContext<SparkEtlAttributes>;
