@@ -1,12 +1,117 @@
-import type { Command } from 'commander';
+import path from 'node:path';
+import { type Command, Option } from 'commander';
+import { InvalidOptionError } from '../errors';
 
-/** `lakepipe run` — placeholder until its issue lands; replaced by the owning issue's implementation. */
+/** `lakepipe run`: the whole pipeline on this machine (what `npm start` runs). */
 export function register(program: Command): void {
   program
     .command('run')
-    .description('(not built yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new Error('lakepipe run is not built yet');
+    .description('run the whole pipeline locally: sourcing, Spark ETL (DuckDB), scoring, views')
+    .option('--config <file>', 'the pipeline file', 'pipeline.yaml')
+    .option('--source <dir>', 'ingest the files of this folder instead of the generated sample')
+    .option('--rows <n>', 'rows of the generated sample', '100000')
+    .option('--lake <dir>', 'the local lake folder', '.lake')
+    .option(
+      '--fail <stage[:times]>',
+      'inject a failure: the stage fails its first TIMES attempts (default: all)',
+    )
+    .addOption(
+      new Option('--env <env>', 'environment whose names the state machine is compiled with').default('dev'),
+    )
+    .addOption(
+      new Option('--report <file>', 'write per-stage timings, counts and peak memory as JSON').hideHelp(),
+    )
+    .action(async (options: RunCommandOptions) => {
+      const code = await runCommand(options);
+      process.exitCode = code;
     });
+}
+
+export interface RunCommandOptions {
+  readonly config: string;
+  readonly source?: string;
+  readonly rows: string;
+  readonly lake: string;
+  readonly fail?: string;
+  readonly env: string;
+  /** benchmarks: where to write the run's measurements as JSON */
+  readonly report?: string;
+}
+
+export async function runCommand(
+  options: RunCommandOptions,
+  out: { write(text: string): unknown } = process.stdout,
+): Promise<number> {
+  const rows = Number(options.rows);
+  if (!Number.isInteger(rows) || rows < 1)
+    throw new InvalidOptionError('--rows', options.rows, 'a whole number above 0');
+  const [
+    { runLocalPipeline },
+    { parseFailureInjection },
+    { ProgressDisplay },
+    summary,
+    { loadPipelineForCli },
+  ] = await Promise.all([
+    import('../twin/runner'),
+    import('../twin/fail-injection'),
+    import('../twin/progress'),
+    import('../twin/summary'),
+    import('../stage-registry'),
+  ]);
+  const fail = options.fail ? parseFailureInjection(options.fail) : undefined;
+  const pipeline = loadPipelineForCli(options.config);
+  const lakeRoot = path.resolve(options.lake);
+  out.write(
+    `lakepipe · ${pipeline.name} · local twin · lake ${path.relative(process.cwd(), lakeRoot) || '.'}\n`,
+  );
+  if (fail) out.write(`injecting failures: ${options.fail}\n`);
+  const display = new ProgressDisplay(Object.keys(pipeline.stages));
+  const result = await runLocalPipeline({
+    configFile: options.config,
+    lakeRoot,
+    sourceDir: options.source,
+    rows,
+    fail,
+    env: options.env,
+    observer: display,
+  });
+  if (result.sample) {
+    out.write(
+      `sample: ${result.sample.rows.toLocaleString('en-US')} generated bench_tests rows in ${result.sample.files} files${result.sample.generated ? '' : ' (already in landing/, reused)'}\n`,
+    );
+  }
+  const rowsSummary = summary.summarizeStages(result.pipeline, result.run);
+  if (options.report) {
+    const { writeFileSync } = await import('node:fs');
+    const report = {
+      runId: result.runId,
+      ok: result.ok,
+      stages: rowsSummary,
+      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    };
+    writeFileSync(options.report, JSON.stringify(report, null, 2));
+  }
+  out.write(`\n${summary.renderStageSummary(rowsSummary)}\n\n`);
+  for (const note of summary.summaryNotes(rowsSummary)) out.write(`${note}\n`);
+  const relLake = path.relative(process.cwd(), result.lakeRoot) || '.';
+  out.write(`run id: ${result.runId}\nlake:   ${result.lakeRoot}\n`);
+  if (!result.ok) {
+    for (const line of result.notifications) out.write(`notification: ${line}\n`);
+    out.write(`\nnotifications are kept in ${path.join(relLake, '_notifications')}/\n`);
+    out.write(`${result.error!.message}\n`);
+    return 1;
+  }
+  const lakeFlag = relLake === '.lake' ? '' : ` --lake ${relLake}`;
+  const firstDataset = Object.keys(result.pipeline.datasets)[0] ?? 'bench_tests';
+  out.write(
+    [
+      '',
+      'Try next:',
+      `  npx lakepipe query "SELECT * FROM ${firstDataset}_latest LIMIT 5"${lakeFlag}`,
+      `  npx lakepipe status ${result.runId}${lakeFlag}`,
+      `  npx lakepipe serve${lakeFlag}        # runs, stages and the workflow in the browser`,
+      '',
+    ].join('\n'),
+  );
+  return 0;
 }

@@ -1,12 +1,23 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 
-/** `lakepipe synth` — placeholder until its issue lands; replaced by the owning issue's implementation. */
+const workspaceRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+/** `lakepipe synth`: writes the Terraform JSON of every stack (cdktf.out/stacks/<stack>-<env>/cdk.tf.json). */
 export function register(program: Command): void {
   program
     .command('synth')
-    .description('(not built yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new Error('lakepipe synth is not built yet');
+    .description('synthesize the Terraform of every stack of every environment into cdktf.out/')
+    .option('--env <env>', 'only this environment')
+    .option('--project <name>', 'only the stacks of this Nx project')
+    .action((options: { env?: string; project?: string }) => {
+      const args = [path.join(workspaceRoot, 'infra/main.ts')];
+      if (options.env) args.push('--env', options.env);
+      if (options.project) args.push('--project', options.project);
+      const tsx = path.join(workspaceRoot, 'node_modules/.bin/tsx');
+      const result = spawnSync(tsx, args, { stdio: 'inherit', cwd: workspaceRoot });
+      process.exitCode = result.status ?? 1;
     });
 }

@@ -1,0 +1,27 @@
+import { sagemakerScoringStageType } from '@lakepipe/sagemaker-scoring';
+import { sourcingStageType } from '@lakepipe/sourcing';
+import {
+  loadPipeline,
+  type PipelineModel,
+  createStageRegistry as registryOf,
+  type StageRegistry,
+  type StageType,
+} from '@lakepipe/workflow';
+
+/**
+ * The one place the four services' stage types are put together (the workflow package knows no
+ * service by name). The CLI, the local twin and infra/ use it.
+ */
+export const serviceStageTypes: readonly StageType[] = [
+  sourcingStageType as StageType,
+  sagemakerScoringStageType as StageType,
+];
+
+export function createStageRegistry(): StageRegistry {
+  return registryOf(serviceStageTypes);
+}
+
+/** Loads and validates a pipeline file with every service's stage type registered. */
+export function loadPipelineForCli(file: string): PipelineModel {
+  return loadPipeline(file, createStageRegistry());
+}

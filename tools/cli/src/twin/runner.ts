@@ -1,0 +1,252 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { compileTargetFor, loadEnvConfig } from '@lakepipe/constructs';
+import { FolderObjectStore, newRunId } from '@lakepipe/lake';
+import type { RunWithStages } from '@lakepipe/ledger';
+import { LocalNotifier } from '@lakepipe/notifier';
+import {
+  type CompileTarget,
+  compilePipeline,
+  type LocalStageContext,
+  loadPipeline,
+  localExecutionContext,
+  type PipelineModel,
+} from '@lakepipe/workflow';
+import { LocalRunFailedError } from '../errors';
+import '../polyfills';
+import { createStageRegistry } from '../stage-registry';
+import { taskResource } from './asl';
+import { runDynamoDbTask, UnsupportedLocalTaskError } from './aws-task';
+import { type FailureInjection, InjectedFailureError } from './fail-injection';
+import { openLocalLedger } from './local-ledger';
+import type { RunObserver } from './progress';
+import { localRetryIntervals } from './retry-intervals';
+import { ensureSample, withDirectorySource } from './sample';
+
+export interface LocalRunOptions {
+  /** the pipeline file. @default pipeline.yaml in the current folder */
+  readonly configFile: string;
+  /** the local lake. @default .lake */
+  readonly lakeRoot: string;
+  /** read source files from this folder instead of the generated sample. @default the generated sample in landing/ */
+  readonly sourceDir?: string;
+  /** rows of the generated sample. @default 100,000 */
+  readonly rows: number;
+  readonly fail?: FailureInjection;
+  /** the environment whose names the ASL is compiled with. @default dev */
+  readonly env: string;
+  readonly observer?: RunObserver;
+  /** retry pauses are divided by this. @default 20 */
+  readonly retrySpeedup?: number;
+  /** for tests: a fixed run id. @default a new time-sortable id */
+  readonly runId?: string;
+}
+
+export interface LocalRunResult {
+  readonly runId: string;
+  readonly ok: boolean;
+  readonly run?: RunWithStages;
+  /** what the state machine returned (success) */
+  readonly output?: Record<string, unknown>;
+  readonly error?: LocalRunFailedError;
+  readonly notifications: readonly string[];
+  readonly lakeRoot: string;
+  readonly pipeline: PipelineModel;
+  readonly sample?: { readonly files: number; readonly rows: number; readonly generated: boolean };
+}
+
+/**
+ * Runs the pipeline on this machine: the very ASL compiled for AWS, executed by
+ * aws-local-stepfunctions, each Task bound to its local engine (stage steps), to DynamoDB Local
+ * (ledger tasks, verbatim) or to the local notifier (SNS publish).
+ */
+export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalRunResult> {
+  const lakeRoot = path.resolve(options.lakeRoot);
+  mkdirSync(lakeRoot, { recursive: true });
+  const registry = createStageRegistry();
+  let pipeline = loadPipeline(options.configFile, registry);
+  const store = new FolderObjectStore(lakeRoot);
+  let sample: LocalRunResult['sample'];
+  if (options.sourceDir) {
+    pipeline = withDirectorySource(pipeline, path.resolve(options.sourceDir));
+  } else {
+    sample = await ensureSample({ store, lakeRoot, pipeline, rows: options.rows });
+  }
+
+  const target = compileTargetFor(loadEnvConfig(options.env));
+  const compiled = compilePipeline(pipeline, registry, target);
+  const runId = options.runId ?? newRunId();
+  const observer = options.observer;
+  const notifications: string[] = [];
+  const notifier = new LocalNotifier({
+    lakeRoot,
+    write: (line: string) => {
+      notifications.push(line);
+      observer?.notification(line);
+    },
+  });
+  const local = await openLocalLedger(lakeRoot, target.ledgerTable);
+  try {
+    const handlers = bindLocalHandlers({
+      compiled,
+      target,
+      registry,
+      pipeline,
+      env: options.env,
+      lakeRoot,
+      store,
+      local,
+      notifier,
+      observer,
+      fail: options.fail,
+    });
+    const { StateMachine } = await import('aws-local-stepfunctions');
+    const machine = new StateMachine(compiled.definition as never, {
+      validationOptions: { checkArn: false, checkPaths: true },
+    });
+    const execution = machine.run(
+      { runId, trigger: 'local' },
+      {
+        overrides: {
+          taskResourceLocalHandlers: handlers as never,
+          retryIntervalOverrides: localRetryIntervals(compiled.definition, options.retrySpeedup ?? 20),
+        },
+        context: {
+          ...localExecutionContext(),
+          Execution: {
+            Id: `arn:aws:states:${target.region}:${target.accountId}:execution:${target.resourceName('pipeline')}:${runId}`,
+            Name: runId,
+            Input: { runId, trigger: 'local' },
+            StartTime: new Date().toISOString(),
+            RoleArn: `arn:aws:iam::${target.accountId}:role/${target.resourceName('pipeline')}`,
+          },
+          StateMachine: {
+            Id: `arn:aws:states:${target.region}:${target.accountId}:stateMachine:${target.resourceName('pipeline')}`,
+            Name: target.resourceName('pipeline'),
+          },
+        } as never,
+      },
+    );
+    let output: Record<string, unknown> | undefined;
+    let failure: { name: string; cause: string } | undefined;
+    try {
+      output = (await execution.result) as Record<string, unknown>;
+    } catch (error) {
+      failure = describeExecutionError(error);
+    }
+    const run = await local.ledger.getRun(runId);
+    if (failure) {
+      const stageId = run?.error?.stageId ?? lastFailedStage(run);
+      const error = new LocalRunFailedError(
+        runId,
+        stageId,
+        run?.error?.name ?? failure.name,
+        run?.error?.cause ?? failure.cause,
+      );
+      return { runId, ok: false, run, error, notifications, lakeRoot, pipeline, sample };
+    }
+    return { runId, ok: true, run, output, notifications, lakeRoot, pipeline, sample };
+  } finally {
+    observer?.close();
+    await local.close();
+  }
+}
+
+function describeExecutionError(error: unknown): { name: string; cause: string } {
+  const e = error as { name?: string; message?: string; cause?: unknown };
+  // aws-local-stepfunctions wraps the failure in ExecutionError whose cause is the state's error
+  const inner = (e.cause ?? e) as { name?: string; message?: string };
+  return { name: inner.name ?? 'Error', cause: inner.message ?? String(error) };
+}
+
+function lastFailedStage(run: RunWithStages | undefined): string | undefined {
+  return [...(run?.stages ?? [])].reverse().find((s) => s.status === 'FAILED')?.stageId;
+}
+
+interface BindingInputs {
+  readonly compiled: ReturnType<typeof compilePipeline>;
+  readonly target: CompileTarget;
+  readonly registry: ReturnType<typeof createStageRegistry>;
+  readonly pipeline: PipelineModel;
+  readonly env: string;
+  readonly lakeRoot: string;
+  readonly store: FolderObjectStore;
+  readonly local: Awaited<ReturnType<typeof openLocalLedger>>;
+  readonly notifier: LocalNotifier;
+  readonly observer?: RunObserver;
+  readonly fail?: FailureInjection;
+}
+
+type LocalHandler = (input: unknown) => Promise<unknown>;
+
+/** One local handler per Task state of the compiled machine, chosen by the compiler's binding for it. */
+function bindLocalHandlers(inputs: BindingInputs): Record<string, LocalHandler> {
+  const { compiled, registry, pipeline, observer, fail } = inputs;
+  const attempts = new Map<string, number>();
+  const handlers: Record<string, LocalHandler> = {};
+  for (const [stateName, binding] of Object.entries(compiled.bindings)) {
+    const resource = taskResource(compiled.definition, stateName);
+    if (binding.kind === 'ledger') {
+      handlers[stateName] = (input) => runDynamoDbTask(inputs.local.dynamo, resource, input);
+      continue;
+    }
+    if (binding.kind === 'notify') {
+      handlers[stateName] = (input) => inputs.notifier.publishFromTask(input);
+      continue;
+    }
+    if (binding.kind !== 'stage-step')
+      throw new UnsupportedLocalTaskError(resource, `unknown binding ${JSON.stringify(binding)}`);
+    const stage = pipeline.stages[binding.stageId]!;
+    const type = registry.get(stage.type);
+    if (!type) throw new UnsupportedLocalTaskError(resource, `no stage type ${stage.type} is registered`);
+    const steps = type.compile({
+      stageId: stage.id,
+      attributes: stage.attributes,
+      datasets: pipeline.datasets,
+      pipelineName: pipeline.name,
+      target: inputs.target,
+    });
+    const first = steps[0]!.key === binding.stepKey;
+    const last = steps[steps.length - 1]!.key === binding.stepKey;
+    const engine = type.local[binding.stepKey];
+    if (!engine)
+      throw new UnsupportedLocalTaskError(
+        resource,
+        `stage type ${stage.type} has no local engine for step ${binding.stepKey}`,
+      );
+    const context: LocalStageContext = {
+      env: inputs.env,
+      stageId: stage.id,
+      lakeRoot: inputs.lakeRoot,
+      store: inputs.store,
+      ledger: inputs.local.ledger,
+      datasets: pipeline.datasets,
+      notifier: inputs.notifier,
+      progress: (update) => observer?.stageProgress(stage.id, update),
+    };
+    handlers[stateName] = async (input) => {
+      if (first) {
+        const attempt = (attempts.get(stateName) ?? 0) + 1;
+        attempts.set(stateName, attempt);
+        observer?.stageStarted(stage.id, attempt);
+        if (fail && fail.stageId === stage.id && attempt <= fail.times) {
+          const error = new InjectedFailureError(stage.id, attempt, fail.times);
+          observer?.stageFinished(stage.id, { ok: false, error: error.message });
+          throw error;
+        }
+      }
+      try {
+        const result = await engine(input, context);
+        if (last) observer?.stageFinished(stage.id, { ok: true });
+        return result;
+      } catch (error) {
+        observer?.stageFinished(stage.id, {
+          ok: false,
+          error: `${(error as Error).name}: ${(error as Error).message}`,
+        });
+        throw error;
+      }
+    };
+  }
+  return handlers;
+}
