@@ -1,0 +1,212 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  ConstructPropsError,
+  type EnvConfig,
+  LakepipeNodeFunction,
+  LakepipeStack,
+  type PolicyStatement,
+  publishParameter,
+  readParameter,
+  SHARED_PARAMETERS,
+} from '@lakepipe/constructs';
+import { type PipelineModel, type SourceSpec, stagesOfType } from '@lakepipe/workflow';
+import { TerraformOutput } from 'cdktf';
+import type { Construct } from 'constructs';
+import {
+  DEFAULT_SOURCING_MEMORY_MB,
+  resolveSources,
+  SOURCING_COMPONENT,
+  type SourcingAttributes,
+} from '../src/stage-type';
+
+export interface SourcingStackProps {
+  readonly config: EnvConfig;
+  readonly pipeline: PipelineModel;
+  /**
+   * The Terraform stack name.
+   * @default `sourcing-<env>`
+   */
+  readonly stackName?: string;
+}
+
+/** Where the function's ARN is published: `/lakepipe/<env>/sourcing/function-arn`. */
+export const SOURCING_FUNCTION_ARN_PARAMETER = 'sourcing/function-arn';
+/** Lambda's ceiling; a longer stage timeout is enforced by the state machine, not the function. */
+const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
+const handlerEntry = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'handler.ts');
+
+/**
+ * The sourcing service (ephemeral): one Lambda shared by every `sourcing` stage of the pipeline,
+ * sized by the largest stage. It may read only its sources' prefixes, write only raw/ (and its
+ * stages' manifests), claim sources and record movements in the ledger, and use the lake key.
+ * Shared resources come from the SSM parameters shared-infra publishes.
+ */
+export class SourcingStack extends LakepipeStack {
+  readonly function: LakepipeNodeFunction;
+
+  constructor(scope: Construct, id: string, props: SourcingStackProps) {
+    super(scope, id, {
+      config: props.config,
+      service: 'sourcing',
+      stackName: props.stackName ?? `sourcing-${props.config.name}`,
+    });
+    const { config, pipeline } = props;
+    const stages = stagesOfType<SourcingAttributes>(pipeline, 'sourcing');
+
+    const lakeBucketName = readParameter(this, 'lake-bucket-name', {
+      config,
+      path: SHARED_PARAMETERS.lakeBucketName,
+    });
+    const lakeBucketArn = readParameter(this, 'lake-bucket-arn', {
+      config,
+      path: SHARED_PARAMETERS.lakeBucketArn,
+    });
+    const kmsKeyArn = readParameter(this, 'kms-key-arn', { config, path: SHARED_PARAMETERS.kmsKeyArn });
+    const ledgerTableName = readParameter(this, 'ledger-table-name', {
+      config,
+      path: SHARED_PARAMETERS.ledgerTableName,
+    });
+    const ledgerTableArn = readParameter(this, 'ledger-table-arn', {
+      config,
+      path: SHARED_PARAMETERS.ledgerTableArn,
+    });
+
+    const sources = sourcePrefixes(pipeline, stages);
+    // one function serves every sourcing stage: size it for the largest
+    const memorySize = Math.max(
+      ...stages.map((s) => s.attributes.memoryMb ?? DEFAULT_SOURCING_MEMORY_MB),
+      128,
+    );
+    const timeoutSeconds = Math.min(
+      LAMBDA_MAX_TIMEOUT_SECONDS,
+      Math.max(60, ...stages.map((s) => s.timeoutSeconds)),
+    );
+
+    this.function = new LakepipeNodeFunction(this, 'function', {
+      config,
+      name: SOURCING_COMPONENT,
+      entry: handlerEntry,
+      description: 'lakepipe sourcing: lands new source files in raw/ exactly once',
+      memorySize: stages.length > 0 ? memorySize : DEFAULT_SOURCING_MEMORY_MB,
+      timeoutSeconds,
+      environment: {
+        LAKE_BUCKET: lakeBucketName,
+        LEDGER_TABLE: ledgerTableName,
+        KMS_KEY_ARN: kmsKeyArn,
+        POWERTOOLS_SERVICE_NAME: 'sourcing',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      },
+      onFailureDestinationArn: this.compileTarget.errorTopicArn,
+      policyStatements: [
+        ...sourceStatements(sources, lakeBucketArn),
+        {
+          sid: 'WriteRaw',
+          // Get/Delete: the http staging key and the duplicate check live under raw/ too.
+          actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+          resources: [`${lakeBucketArn}/raw/*`],
+        },
+        ...(stages.length === 0
+          ? []
+          : [
+              {
+                sid: 'WriteManifests',
+                actions: ['s3:PutObject'],
+                resources: stages.map((s) => `${lakeBucketArn}/_manifests/run=*/${s.id}.json`),
+              },
+            ]),
+        {
+          sid: 'ClaimSourcesAndRecordMovements',
+          actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem'],
+          resources: [ledgerTableArn],
+          // only claim (CLAIM#) and movement (OBJ#) items: sourcing never touches runs or stages
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CLAIM#*', 'OBJ#*'] } },
+        },
+        {
+          sid: 'UseLakeKey',
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: [kmsKeyArn],
+        },
+      ],
+    });
+
+    publishParameter(this, 'function-arn-parameter', {
+      config,
+      path: SOURCING_FUNCTION_ARN_PARAMETER,
+      value: this.function.functionArn,
+      description: 'ARN of the sourcing Lambda (lakepipe sourcing stage)',
+    });
+    new TerraformOutput(this, 'function-arn', { value: this.function.functionArn });
+  }
+}
+
+interface SourcePrefix {
+  /** undefined: the lake bucket */
+  readonly bucket?: string;
+  readonly prefix: string;
+}
+
+/** Every s3 source prefix the pipeline's sourcing stages read, deduplicated. */
+function sourcePrefixes(
+  pipeline: PipelineModel,
+  stages: ReturnType<typeof stagesOfType<SourcingAttributes>>,
+): SourcePrefix[] {
+  const seen = new Map<string, SourcePrefix>();
+  const problems: string[] = [];
+  for (const stage of stages) {
+    const missing = stage.attributes.datasets.filter((d) => !(d in pipeline.datasets));
+    if (missing.length > 0) {
+      problems.push(`stage ${stage.id} names undeclared datasets: ${missing.join(', ')}`);
+      continue;
+    }
+    for (const [dataset, source] of Object.entries(resolveSources(stage.attributes, pipeline.datasets))) {
+      const spec: SourceSpec = source;
+      if (spec.type === 'directory')
+        problems.push(
+          `stage ${stage.id}, dataset ${dataset}: directory sources (${spec.path}) run only in the local twin`,
+        );
+      if (spec.type !== 's3') continue;
+      const prefix = spec.prefix.endsWith('/') ? spec.prefix : `${spec.prefix}/`;
+      seen.set(`${spec.bucket ?? ''}|${prefix}`, { bucket: spec.bucket, prefix });
+    }
+  }
+  if (problems.length > 0) throw new ConstructPropsError('SourcingStack', problems.join('; '));
+  return [...seen.values()];
+}
+
+/** Read exactly the source prefixes: GetObject on `<bucket>/<prefix>*`, ListBucket with a prefix condition. */
+function sourceStatements(sources: readonly SourcePrefix[], lakeBucketArn: string): PolicyStatement[] {
+  const bucketArnOf = (bucket: string | undefined) =>
+    bucket === undefined ? lakeBucketArn : `arn:aws:s3:::${bucket}`;
+  const statements: PolicyStatement[] = [];
+  if (sources.length > 0)
+    statements.push({
+      sid: 'ReadSources',
+      actions: ['s3:GetObject'],
+      resources: sources.map((s) => `${bucketArnOf(s.bucket)}/${s.prefix}*`),
+    });
+  // Listing the lake also covers raw/: without it, S3 answers 403 instead of 404 for a missing raw key.
+  const lakePrefixesListed = [
+    ...sources.filter((s) => s.bucket === undefined).map((s) => `${s.prefix}*`),
+    'raw/*',
+  ];
+  statements.push({
+    sid: 'ListLake',
+    actions: ['s3:ListBucket'],
+    resources: [lakeBucketArn],
+    conditions: { StringLike: { 's3:prefix': lakePrefixesListed } },
+  });
+  const otherBuckets = [
+    ...new Set(sources.filter((s) => s.bucket !== undefined).map((s) => s.bucket!)),
+  ].sort();
+  for (const [i, bucket] of otherBuckets.entries())
+    statements.push({
+      sid: `ListSourceBucket${i + 1}`,
+      actions: ['s3:ListBucket'],
+      resources: [`arn:aws:s3:::${bucket}`],
+      conditions: {
+        StringLike: { 's3:prefix': sources.filter((s) => s.bucket === bucket).map((s) => `${s.prefix}*`) },
+      },
+    });
+  return statements;
+}

@@ -1,0 +1,534 @@
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { lakePrefixes, type ObjectStore, runIdDate } from '@lakepipe/lake';
+import type { LedgerApi, ObjectMovementItem } from '@lakepipe/ledger';
+import type { SourceSpec } from '@lakepipe/workflow';
+import { SourcingConfigurationError } from './errors';
+import { DEFAULT_CONTENT_TYPES, type Fetch, getWithRetries, type HttpOptions, responseCheck } from './http';
+import { FileInspector, SkipFileError, type SkipReason } from './inspect';
+
+/** The sha256 of zero bytes: what a movement of a file that could not be read carries. */
+export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+/** 5 GiB: the largest single PutObject; bigger sources should be split upstream. */
+export const DEFAULT_MAX_BYTES = 5 * 1024 ** 3;
+
+export interface IngestSourcesInput {
+  readonly runId: string;
+  readonly stageId: string;
+  /** Each dataset to land and where its files come from (pipeline.yaml `datasets.<name>.source`). */
+  readonly sources: Readonly<Record<string, SourceSpec>>;
+  /** The lake: raw/ is written here, and `s3` sources without a bucket are read from it. */
+  readonly store: ObjectStore;
+  readonly ledger: LedgerApi;
+  /**
+   * The store of another bucket, for `s3` sources with `bucket:` (cross-account: see README).
+   * @default such sources are a configuration error
+   */
+  readonly bucketStore?: (bucket: string) => ObjectStore;
+  /**
+   * Largest file accepted from `s3` and `directory` sources (`http` sources use their `maxBytes`).
+   * @default 5 GiB
+   */
+  readonly maxBytes?: number;
+  /** @default globalThis.fetch */
+  readonly fetch?: Fetch;
+  /** @default 30 s per attempt, 3 retries, backoff from 500 ms */
+  readonly http?: HttpOptions;
+  /**
+   * Whether `directory` sources are allowed (a folder on this machine: the local twin only).
+   * @default true
+   */
+  readonly allowDirectories?: boolean;
+  /**
+   * Writes the outcome of every file to `_manifests/run=<runId>/<stageId>.json`.
+   * @default true
+   */
+  readonly writeManifest?: boolean;
+  /** Called after each file, for progress displays. @default nothing */
+  readonly onFile?: (outcome: FileOutcome) => void;
+}
+
+export type FileStatus = 'ingested' | 'duplicate' | 'skipped';
+
+export interface FileOutcome {
+  readonly dataset: string;
+  /** the file's name in raw/ */
+  readonly name: string;
+  /** where it came from: a lake key, `s3://bucket/key`, a URL or `file://` path */
+  readonly source: string;
+  readonly status: FileStatus;
+  /** the raw/ key it is at (for a duplicate: where the first copy is) */
+  readonly rawKey?: string;
+  readonly bytes?: number;
+  readonly sha256?: string;
+  /** skipped files only */
+  readonly reason?: SkipReason;
+  /** a sentence for people: why it was skipped, or which run already has it */
+  readonly message?: string;
+  /** duplicates only: the run that landed these bytes first */
+  readonly firstRunId?: string;
+  /** true when an earlier attempt of this same run already landed it (a retried stage) */
+  readonly alreadyLanded?: boolean;
+}
+
+export interface IngestResult {
+  /** files landed in raw/ by this run */
+  readonly files: number;
+  /** their total size */
+  readonly bytes: number;
+  /** files whose bytes the ledger already holds (an earlier run, or twice in this run) */
+  readonly duplicates: number;
+  /** files that could not be landed (see details) */
+  readonly skipped: number;
+  readonly details: readonly FileOutcome[];
+}
+
+/** A file a source offers. `read` opens a fresh stream each call. */
+interface Candidate {
+  readonly dataset: string;
+  readonly name: string;
+  readonly source: string;
+  /** the lake key, when the file is already in the lake (server-side copy) */
+  readonly lakeKey?: string;
+  readonly read?: () => Promise<Readable>;
+  /** for http: download once, into a staging key */
+  readonly download?: (stagingKey: string) => Promise<{ bytes: number; sha256: string }>;
+}
+
+/**
+ * Lands every new source file of every dataset in `raw/<dataset>/dt=<date>/run=<runId>/<name>`,
+ * byte for byte, exactly once per content (sha256) and dataset:
+ *
+ * 1. read the file once, hashing it and checking size, UTF-8 (text files) and gzip magic
+ *    (`http` downloads go to a staging key under `raw/<dataset>/_incoming/`, invisible to readers
+ *    of the run's prefix);
+ * 2. claim (dataset, sha256) in the ledger; a claim held by a landed file means duplicate;
+ * 3. copy into raw/ (server-side for lake keys; stores never expose half-written objects) and
+ *    record the movement.
+ *
+ * A claim whose raw object does not exist (the copy failed after the claim) is taken over by
+ * the next attempt, so a retry lands the file. One bad file never fails the stage; a source that
+ * cannot be listed at all throws SourcingConfigurationError before anything is copied.
+ */
+export async function ingestSources(input: IngestSourcesInput): Promise<IngestResult> {
+  const { runId, stageId, store, ledger } = input;
+  const date = runIdDate(runId);
+  const candidates = await listAllCandidates(input);
+  const details: FileOutcome[] = [];
+  const landedThisRun = new Map<string, string>(); // `${dataset}#${sha}` -> raw key
+  const usedNames = new Set<string>();
+
+  for (const candidate of candidates) {
+    const name = uniqueName(candidate, usedNames);
+    const rawKey = lakePrefixes.rawObject(candidate.dataset, date, runId, name);
+    const outcome = await ingestOne({ input, candidate, name, rawKey, landedThisRun });
+    details.push(outcome);
+    input.onFile?.(outcome);
+  }
+
+  const ingested = details.filter((d) => d.status === 'ingested');
+  const result: IngestResult = {
+    files: ingested.length,
+    bytes: ingested.reduce((sum, d) => sum + (d.bytes ?? 0), 0),
+    duplicates: details.filter((d) => d.status === 'duplicate').length,
+    skipped: details.filter((d) => d.status === 'skipped').length,
+    details,
+  };
+  await recordNotLanded(ledger, runId, stageId, details);
+  if (input.writeManifest ?? true)
+    await store.put(
+      lakePrefixes.manifest(runId, stageId),
+      `${JSON.stringify({ runId, stageId, stage: 'sourcing', ...result }, null, 2)}\n`,
+      { contentType: 'application/json' },
+    );
+  return result;
+}
+
+async function ingestOne(args: {
+  input: IngestSourcesInput;
+  candidate: Candidate;
+  name: string;
+  rawKey: string;
+  landedThisRun: Map<string, string>;
+}): Promise<FileOutcome> {
+  const { input, candidate, name, rawKey, landedThisRun } = args;
+  const { store, ledger, runId, stageId } = input;
+  const base = { dataset: candidate.dataset, name, source: candidate.source };
+  const stagingKey = candidate.download
+    ? `${lakePrefixes.raw(candidate.dataset)}_incoming/${runId}/${stageId}/${name}`
+    : undefined;
+  try {
+    // 1. read once: hash, size, format checks
+    const { bytes, sha256 } = candidate.download
+      ? await candidate.download(stagingKey!)
+      : await inspect(candidate, maxBytesOf(input));
+    if (bytes === 0) throw new SkipFileError('empty', `${candidate.source} is empty (0 bytes)`);
+
+    // 2. claim
+    const claimKey = `${candidate.dataset}#${sha256}`;
+    const sameRun = landedThisRun.get(claimKey);
+    if (sameRun !== undefined)
+      return {
+        ...base,
+        status: 'duplicate',
+        rawKey: sameRun,
+        bytes,
+        sha256,
+        firstRunId: runId,
+        message: `same bytes as ${sameRun}, landed earlier in this run`,
+      };
+    const claim = await ledger.claimSource({
+      dataset: candidate.dataset,
+      sha256,
+      source: candidate.source,
+      runId,
+      rawKey,
+    });
+    let target = rawKey;
+    if (!claim.claimed) {
+      const existing = claim.existing;
+      const landed = (await store.head(existing.rawKey)) !== undefined;
+      if (landed && existing.runId === runId && existing.rawKey === rawKey) {
+        landedThisRun.set(claimKey, rawKey);
+        return {
+          ...base,
+          status: 'ingested',
+          rawKey,
+          bytes,
+          sha256,
+          alreadyLanded: true,
+          message: 'landed by an earlier attempt of this run',
+        };
+      }
+      if (landed)
+        return {
+          ...base,
+          status: 'duplicate',
+          rawKey: existing.rawKey,
+          bytes,
+          sha256,
+          firstRunId: existing.runId,
+          message: `already ingested by run ${existing.runId} as ${existing.rawKey}`,
+        };
+      // The claim's copy never happened (an attempt died between claim and copy): take it over.
+      // Same run: land at the claimed key. Another run: land in this run (the claim keeps its first key).
+      if (existing.runId === runId) target = existing.rawKey;
+    }
+
+    // 3. copy into raw/ and record the movement
+    try {
+      if (stagingKey !== undefined) await store.copy(stagingKey, target);
+      else if (candidate.lakeKey !== undefined) await store.copy(candidate.lakeKey, target);
+      else {
+        const put = await store.put(target, await candidate.read!());
+        if (put.sha256 !== sha256) {
+          await store.delete(target);
+          throw new SkipFileError(
+            'changed_while_reading',
+            `${candidate.source} changed while it was being landed (sha256 ${sha256} then ${put.sha256}); the next run will pick it up`,
+          );
+        }
+      }
+    } catch (error) {
+      if (error instanceof SkipFileError) throw error;
+      throw new SkipFileError(
+        'copy_failed',
+        `copying ${candidate.source} to ${target} failed: ${(error as Error).message}; its claim is released to the next attempt`,
+      );
+    }
+    const movement: Omit<ObjectMovementItem, 'at'> = {
+      runId,
+      stageId,
+      from: candidate.source,
+      to: target,
+      bytes,
+      sha256,
+    };
+    await ledger.recordMovements([movement]);
+    landedThisRun.set(claimKey, target);
+    return {
+      ...base,
+      status: 'ingested',
+      rawKey: target,
+      bytes,
+      sha256,
+      ...(claim.claimed
+        ? {}
+        : { message: `took over the claim of run ${claim.existing.runId}, whose copy never landed` }),
+    };
+  } catch (error) {
+    if (!(error instanceof SkipFileError)) throw error;
+    return { ...base, status: 'skipped', reason: error.reason, message: error.message };
+  } finally {
+    if (stagingKey !== undefined) await store.delete(stagingKey).catch(() => undefined);
+  }
+}
+
+/**
+ * Duplicates and skipped files get a ledger entry too: a movement from the source to this
+ * stage's manifest (where the reason is), so `objectHistory(<source key>)` shows every run that
+ * looked at a file and what it decided.
+ */
+async function recordNotLanded(
+  ledger: LedgerApi,
+  runId: string,
+  stageId: string,
+  details: readonly FileOutcome[],
+): Promise<void> {
+  const manifestKey = lakePrefixes.manifest(runId, stageId);
+  const movements = details
+    .filter((d) => d.status !== 'ingested')
+    .map((d) => ({
+      runId,
+      stageId,
+      from: d.source,
+      to: manifestKey,
+      bytes: d.bytes ?? 0,
+      sha256: d.sha256 ?? EMPTY_SHA256,
+    }));
+  if (movements.length > 0) await ledger.recordMovements(movements);
+}
+
+async function inspect(candidate: Candidate, maxBytes: number): Promise<{ bytes: number; sha256: string }> {
+  const inspector = new FileInspector(candidate.source, maxBytes);
+  try {
+    await pipeline(await candidate.read!(), inspector, devNull());
+  } catch (error) {
+    if (inspector.failure) throw inspector.failure;
+    throw error;
+  }
+  return { bytes: inspector.bytes, sha256: inspector.digest() };
+}
+
+function devNull(): Writable {
+  return new Writable({ write: (_chunk, _encoding, callback) => callback() });
+}
+
+function maxBytesOf(input: IngestSourcesInput): number {
+  return input.maxBytes ?? DEFAULT_MAX_BYTES;
+}
+
+/** Two sources with the same file name in one dataset and run get `-2`, `-3`... before the extension. */
+function uniqueName(candidate: Candidate, used: Set<string>): string {
+  let name = candidate.name;
+  for (let n = 2; used.has(`${candidate.dataset}/${name}`); n++) {
+    const dot = candidate.name.indexOf('.');
+    name =
+      dot > 0 ? `${candidate.name.slice(0, dot)}-${n}${candidate.name.slice(dot)}` : `${candidate.name}-${n}`;
+  }
+  used.add(`${candidate.dataset}/${name}`);
+  return name;
+}
+
+/** A file name safe as the last segment of an object key. */
+export function safeFileName(raw: string, fallback: string): string {
+  const cleaned = raw.replace(/[^A-Za-z0-9._=-]/g, '_').replace(/^\.+/, '');
+  return cleaned.length > 0 && cleaned.length <= 200 ? cleaned : fallback;
+}
+
+/** Hidden and marker files (`.x`, `_SUCCESS`, `_generated.json`) are never data. */
+function isDataFileName(name: string): boolean {
+  return !name.startsWith('.') && !name.startsWith('_') && name.length > 0;
+}
+
+async function listAllCandidates(input: IngestSourcesInput): Promise<Candidate[]> {
+  const problems: string[] = [];
+  const all: Candidate[] = [];
+  const datasets = Object.keys(input.sources);
+  if (datasets.length === 0) problems.push('no datasets to source: the stage lists none');
+  for (const dataset of datasets) {
+    const spec = input.sources[dataset]!;
+    try {
+      lakePrefixes.raw(dataset);
+      all.push(...(await listCandidates(dataset, spec, input)));
+    } catch (error) {
+      problems.push(`dataset ${dataset}: ${(error as Error).message}`);
+    }
+  }
+  if (problems.length > 0) throw new SourcingConfigurationError(problems);
+  return all;
+}
+
+async function listCandidates(
+  dataset: string,
+  spec: SourceSpec,
+  input: IngestSourcesInput,
+): Promise<Candidate[]> {
+  switch (spec.type) {
+    case 's3':
+      return listS3(dataset, spec, input);
+    case 'directory':
+      return listDirectory(dataset, spec, input);
+    case 'http':
+      return listHttp(dataset, spec, input);
+    default:
+      throw new Error(
+        `source type ${JSON.stringify((spec as { type: unknown }).type)} is not one of s3, http, directory`,
+      );
+  }
+}
+
+async function listS3(
+  dataset: string,
+  spec: Extract<SourceSpec, { type: 's3' }>,
+  input: IngestSourcesInput,
+): Promise<Candidate[]> {
+  const prefix = spec.prefix.endsWith('/') ? spec.prefix : `${spec.prefix}/`;
+  if (spec.bucket === undefined && (prefix.startsWith('raw/') || prefix.startsWith('_manifests/')))
+    throw new Error(
+      `source prefix ${prefix} is inside the lake's own output; use landing/<dataset>/ or another bucket`,
+    );
+  let source: ObjectStore = input.store;
+  if (spec.bucket !== undefined) {
+    if (input.bucketStore === undefined)
+      throw new Error(
+        `source bucket ${spec.bucket} cannot be read here: only the lake is available (pass bucketStore)`,
+      );
+    source = input.bucketStore(spec.bucket);
+  }
+  const candidates: Candidate[] = [];
+  let listed: string[];
+  try {
+    listed = [];
+    for await (const object of source.listAll(prefix)) listed.push(object.key);
+  } catch (error) {
+    throw new Error(`cannot list ${source.location}/${prefix}: ${(error as Error).message}`);
+  }
+  for (const key of listed) {
+    const relative = key.slice(prefix.length);
+    if (relative.split('/').some((segment) => !isDataFileName(segment))) continue;
+    const inLake = spec.bucket === undefined;
+    candidates.push({
+      dataset,
+      name: safeFileName(relative.replaceAll('/', '__'), `file-${candidates.length + 1}`),
+      source: inLake ? key : `s3://${spec.bucket}/${key}`,
+      ...(inLake ? { lakeKey: key } : {}),
+      read: () => source.get(key),
+    });
+  }
+  return candidates;
+}
+
+async function listDirectory(
+  dataset: string,
+  spec: Extract<SourceSpec, { type: 'directory' }>,
+  input: IngestSourcesInput,
+): Promise<Candidate[]> {
+  if (input.allowDirectories === false)
+    throw new Error(
+      `directory sources (${spec.path}) run only in the local twin; use an s3 or http source in AWS`,
+    );
+  const root = path.resolve(spec.path);
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(root);
+  } catch {
+    throw new Error(`source folder ${root} does not exist`);
+  }
+  if (!info.isDirectory()) throw new Error(`source folder ${root} is not a folder`);
+  const files: string[] = [];
+  const walk = async (folder: string, relative: string) => {
+    const entries = await readdir(folder, { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      if (!isDataFileName(entry.name)) continue;
+      const rel = relative ? `${relative}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) await walk(path.join(folder, entry.name), rel);
+      else if (entry.isFile()) files.push(rel);
+    }
+  };
+  await walk(root, '');
+  return files.map((rel, i) => {
+    const file = path.join(root, rel);
+    return {
+      dataset,
+      name: safeFileName(rel.replaceAll('/', '__'), `file-${i + 1}`),
+      source: `file://${file}`,
+      read: async () => createReadStream(file),
+    };
+  });
+}
+
+async function listHttp(
+  dataset: string,
+  spec: Extract<SourceSpec, { type: 'http' }>,
+  input: IngestSourcesInput,
+): Promise<Candidate[]> {
+  const fetchImpl = input.fetch ?? globalThis.fetch;
+  const maxBytes = spec.maxBytes ?? DEFAULT_MAX_BYTES;
+  const contentTypes = spec.contentTypes ?? DEFAULT_CONTENT_TYPES;
+  const urls = [...(spec.urls ?? [])];
+  if (spec.indexUrl !== undefined) urls.push(...(await readIndex(spec.indexUrl, fetchImpl, input.http)));
+  if (spec.urls === undefined && spec.indexUrl === undefined)
+    throw new Error('an http source needs urls or indexUrl');
+  return urls.map((url, i) => {
+    const last = decodeURIComponent(new URL(url).pathname.split('/').filter(Boolean).at(-1) ?? '');
+    const name = safeFileName(last, `download-${i + 1}`);
+    return {
+      dataset,
+      name,
+      source: url,
+      download: (stagingKey: string) =>
+        getWithRetries(
+          url,
+          { ...input.http, fetch: fetchImpl, check: responseCheck(url, contentTypes, maxBytes) },
+          async ({ response }) => {
+            const inspector = new FileInspector(url, maxBytes);
+            const body = response.body
+              ? Readable.fromWeb(response.body as import('node:stream/web').ReadableStream)
+              : Readable.from([]);
+            // a body that breaks mid-way (reset, timeout) must fail the put, not hang it
+            body.once('error', (error) => inspector.destroy(error));
+            // the store attaches its listeners after an await: keep an early failure from being unhandled
+            inspector.on('error', () => undefined);
+            try {
+              await input.store.put(stagingKey, body.pipe(inspector), {
+                contentType: response.headers.get('content-type') ?? 'application/octet-stream',
+              });
+            } catch (error) {
+              body.destroy();
+              if (inspector.failure) throw inspector.failure;
+              throw error;
+            }
+            return { bytes: inspector.bytes, sha256: inspector.digest() };
+          },
+        ),
+    };
+  });
+}
+
+/** An index is a text file with one URL per line (relative URLs resolve against the index; `#` comments) or a JSON array. */
+async function readIndex(
+  indexUrl: string,
+  fetchImpl: Fetch,
+  http: HttpOptions | undefined,
+): Promise<string[]> {
+  let text: string;
+  try {
+    text = await getWithRetries(
+      indexUrl,
+      { ...http, fetch: fetchImpl, check: () => undefined },
+      ({ response }) => response.text(),
+    );
+  } catch (error) {
+    throw new Error(`index ${indexUrl} cannot be read: ${(error as Error).message}`);
+  }
+  const trimmed = text.trim();
+  const entries: unknown[] = trimmed.startsWith('[')
+    ? (JSON.parse(trimmed) as unknown[])
+    : trimmed
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !l.startsWith('#'));
+  return entries.map((entry) => {
+    try {
+      return new URL(String(entry), indexUrl).toString();
+    } catch {
+      throw new Error(`index ${indexUrl} lists ${JSON.stringify(entry)}, which is not a URL`);
+    }
+  });
+}
