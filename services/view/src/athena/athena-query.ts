@@ -6,6 +6,7 @@ import {
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
+import { QueryError } from '../errors';
 
 /** The part of AthenaClient these functions use (a real client, or one pointed at a test server). */
 export type AthenaSender = Pick<AthenaClient, 'send'>;
@@ -114,4 +115,60 @@ export async function fetchAthenaRows(athena: AthenaSender, queryExecutionId: st
     nextToken = page.NextToken;
   } while (nextToken);
   return { columns, rows };
+}
+
+/** Athena's workgroup of an environment, as shared-infra names it: `lakepipe-<env>-analytics`. */
+export const ATHENA_WORKGROUP_COMPONENT = 'analytics';
+
+export interface AdHocQueryResult {
+  readonly columns: readonly { readonly name: string; readonly type: string }[];
+  readonly rows: readonly (readonly (string | number | boolean | null)[])[];
+}
+
+/**
+ * Runs one ad-hoc query on Athena and returns plain values like the local lake does: integers
+ * and doubles as numbers, booleans as booleans, timestamps as ISO-8601, NULL as null.
+ */
+export async function queryAthena(
+  athena: AthenaSender,
+  statement: AthenaStatement,
+  options: PollOptions = {},
+): Promise<AdHocQueryResult> {
+  const outcome = await runAthenaStatement(athena, statement, options);
+  if (outcome.state === 'TIMED_OUT')
+    throw new QueryError(
+      'athena',
+      `query ${outcome.queryExecutionId} did not finish within ${Math.round(outcome.waitedMs / 1000)} s; it was stopped`,
+    );
+  if (outcome.state !== 'SUCCEEDED')
+    throw new QueryError('athena', `query ${outcome.queryExecutionId} ${outcome.state}: ${outcome.reason}`);
+  const { columns, rows } = await fetchAthenaRows(athena, outcome.queryExecutionId);
+  return {
+    columns,
+    rows: rows.map((row) => row.map((value, i) => athenaPlainValue(value, columns[i]!.type))),
+  };
+}
+
+const ATHENA_NUMBERS = new Set([
+  'tinyint',
+  'smallint',
+  'integer',
+  'int',
+  'bigint',
+  'double',
+  'real',
+  'float',
+  'decimal',
+]);
+
+function athenaPlainValue(value: string | null, type: string): string | number | boolean | null {
+  if (value === null) return null;
+  const base = type.toLowerCase().replace(/\(.*$/, '');
+  if (ATHENA_NUMBERS.has(base)) {
+    const n = Number(value);
+    return Number.isFinite(n) && (base !== 'bigint' || Number.isSafeInteger(n)) ? n : value;
+  }
+  if (base === 'boolean') return value === 'true';
+  if (base === 'timestamp') return `${value.replace(' ', 'T')}Z`;
+  return value;
 }

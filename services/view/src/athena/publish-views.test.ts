@@ -3,6 +3,7 @@ import { buildLakeCatalog, viewsWithDependencies } from '../catalog';
 import { ViewPublishError, ViewPublishTimeoutError } from '../errors';
 import { FakeAthena, fakeClock, type ScriptedQuery } from '../test-support/fake-athena';
 import { repoPipeline } from '../test-support/pipeline';
+import { queryAthena } from './athena-query';
 import { publishViews } from './publish-views';
 
 const RUN = '20261126T020000Z-bbbbbb';
@@ -108,5 +109,59 @@ describe('publishViews', () => {
     // Assert
     await expect(publishing).rejects.toThrow('view bad: "::" at line 1, column 9');
     expect(fake!.statements).toEqual([]);
+  });
+});
+
+describe('queryAthena', () => {
+  it('returns Athena rows as plain values: numbers, booleans, ISO timestamps and nulls', async () => {
+    // Arrange
+    const athena = await athenaThat(() => ({
+      states: ['RUNNING', 'SUCCEEDED'],
+      columns: [
+        { name: 'test_id', type: 'varchar' },
+        { name: 'tests', type: 'bigint' },
+        { name: 'score', type: 'double' },
+        { name: 'flagged', type: 'boolean' },
+        { name: 'started_at', type: 'timestamp' },
+      ],
+      rows: [
+        ['T-000000002', '2', '0.9', 'true', '2026-11-26 08:00:00.000'],
+        ['T-000000004', '1', null, null, '2026-11-25 23:59:00.000'],
+      ],
+    }));
+    // Act
+    const result = await queryAthena(
+      athena,
+      {
+        sql: 'SELECT * FROM bench_tests_latest',
+        workgroup: 'lakepipe-dev-analytics',
+        database: 'lakepipe_dev',
+      },
+      fakeClock(),
+    );
+    // Assert
+    expect(result.columns.map((c) => c.name)).toEqual(['test_id', 'tests', 'score', 'flagged', 'started_at']);
+    expect(result.rows).toEqual([
+      ['T-000000002', 2, 0.9, true, '2026-11-26T08:00:00.000Z'],
+      ['T-000000004', 1, null, null, '2026-11-25T23:59:00.000Z'],
+    ]);
+  });
+
+  it("fails with Athena's reason when the query fails", async () => {
+    // Arrange
+    const athena = await athenaThat(() => ({
+      states: ['FAILED'],
+      reason: "TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.lakepipe_dev.nope' does not exist",
+    }));
+    // Act
+    const querying = queryAthena(
+      athena,
+      { sql: 'SELECT * FROM nope', workgroup: 'w', database: 'lakepipe_dev' },
+      fakeClock(),
+    );
+    // Assert
+    await expect(querying).rejects.toThrow(
+      "Athena: query q-1 FAILED: TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.lakepipe_dev.nope' does not exist",
+    );
   });
 });
