@@ -1,5 +1,6 @@
 export * from './client';
 export * from './errors';
+export * from './http';
 export * from './keys';
 export * from './ledger';
 export * from './types';
