@@ -1,0 +1,209 @@
+"""Pure helpers of the spark-etl Glue job: argument parsing, lake keys, manifest, ledger items.
+
+Importable without pyspark or boto3, so `python3 -m unittest` tests them anywhere. The rules
+themselves are not here: the job runs the Spark SQL that the TypeScript compiler generated
+(uploaded beside the script), so the Glue job and the local DuckDB engine apply the same rules.
+"""
+
+import base64
+import json
+import re
+from datetime import datetime, timezone
+
+RUN_ID = re.compile(r"^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-([0-9a-f]{6})$")
+SAFE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+READABLE_FILE = re.compile(r"\.(csv|txt|jsonl|ndjson|json)(\.gz)?$")
+REQUIRED_ARGS = ["spec_s3_uri", "lake_bucket", "dataset", "run_id", "stage_id", "ledger_table"]
+MANIFEST_COUNTS = ["filesRead", "rowsRead", "curatedRows", "rejectedRows", "rejectedRatio", "partitions"]
+BATCH_SIZE = 25
+
+
+class JobArgumentError(ValueError):
+    """A job argument is missing or malformed."""
+
+
+class RejectRatioExceededError(RuntimeError):
+    """More rows were rejected than the dataset allows; curated/ and features/ were not published."""
+
+
+class UnsupportedFileError(RuntimeError):
+    """A raw file has an extension the ETL cannot read."""
+
+
+def parse_job_args(argv, resolve):
+    """Resolves the job's arguments with `resolve` (awsglue.utils.getResolvedOptions) and checks them."""
+    args = resolve(argv, REQUIRED_ARGS)
+    if not RUN_ID.match(args["run_id"]):
+        raise JobArgumentError(
+            "--run_id %r is malformed: expected YYYYMMDDTHHMMSSZ-xxxxxx" % args["run_id"]
+        )
+    for name in ("dataset", "stage_id"):
+        if not SAFE_NAME.match(args[name]):
+            raise JobArgumentError("--%s %r must match ^[a-z][a-z0-9_]{0,62}$" % (name, args[name]))
+    bucket_and_key = split_s3_uri(args["spec_s3_uri"])
+    return dict(args, spec_bucket=bucket_and_key[0], spec_key=bucket_and_key[1])
+
+
+def split_s3_uri(uri):
+    match = re.match(r"^s3://([^/]+)/(.+)$", uri)
+    if not match:
+        raise JobArgumentError("%r is not an s3://bucket/key URI" % uri)
+    return match.group(1), match.group(2)
+
+
+def run_date(run_id):
+    """The run's date, YYYY-MM-DD: the dt= of its raw/ prefix."""
+    m = RUN_ID.match(run_id)
+    if not m:
+        raise JobArgumentError("run id %r is malformed" % run_id)
+    return "%s-%s-%s" % (m.group(1), m.group(2), m.group(3))
+
+
+def raw_prefix(dataset, run_id):
+    return "raw/%s/dt=%s/run=%s/" % (dataset, run_date(run_id), run_id)
+
+
+def curated_prefix(dataset):
+    return "curated/%s/" % dataset
+
+
+def rejected_prefix(dataset, run_id):
+    return "rejected/%s/run=%s/" % (dataset, run_id)
+
+
+def features_prefix(dataset, run_id):
+    return "features/%s/run=%s/" % (dataset, run_id)
+
+
+def manifest_key(run_id, stage_id):
+    return "_manifests/run=%s/%s.json" % (run_id, stage_id)
+
+
+def staging_prefix(run_id, stage_id, token):
+    return "_tmp/etl/%s-%s-%s/" % (run_id, stage_id, token)
+
+
+def check_readable(keys):
+    for key in keys:
+        if not READABLE_FILE.search(key):
+            raise UnsupportedFileError(
+                "raw file %s has an unsupported extension: use .csv, .jsonl (or .ndjson, .json), optionally .gz"
+                % key
+            )
+
+
+def is_run_file(key, run_id):
+    """True for this run's curated files (`<runId>-<n>.parquet`): what a re-run replaces."""
+    return key.rsplit("/", 1)[-1].startswith(run_id + "-")
+
+
+def curated_target(dataset, run_id, staged_relative_key, index):
+    """`dt=2026-11-25/part-00000-...zstd.parquet` -> `curated/<ds>/dt=2026-11-25/<runId>-<index>.parquet`."""
+    folder = staged_relative_key.rsplit("/", 1)[0] if "/" in staged_relative_key else ""
+    return "%s%s%s-%d.parquet" % (curated_prefix(dataset), folder + "/" if folder else "", run_id, index)
+
+
+def is_data_file(key):
+    """Spark also writes _SUCCESS and .crc files: only part files are data."""
+    name = key.rsplit("/", 1)[-1]
+    return name.startswith("part-") and not name.endswith(".crc")
+
+
+def rejected_ratio(rejected_rows, rows_read):
+    return 0 if rows_read == 0 else round(rejected_rows / rows_read, 6)
+
+
+def reject_ratio_error(dataset, rejected_rows, rows_read, max_ratio, run_id):
+    ratio = 0 if rows_read == 0 else rejected_rows / rows_read
+    return RejectRatioExceededError(
+        "dataset %s: rejected ratio %.4f (%d of %d rows) is above maxRejectRatio %s; "
+        "curated/ and features/ were not published, inspect %s"
+        % (dataset, ratio, rejected_rows, rows_read, max_ratio, rejected_prefix(dataset, run_id))
+    )
+
+
+def exceeds(rejected_rows, rows_read, max_ratio):
+    return rows_read > 0 and rejected_rows / rows_read > max_ratio
+
+
+def build_manifest(dataset, run_id, stage_id, files, file_counts, partition_counts, outputs, started_at, finished_at):
+    """The manifest the workflow reads; the same shape the local engine writes (manifest.ts)."""
+    by_key = dict((c["file"], c) for c in file_counts)
+    by_file = []
+    for key in files:
+        c = by_key.get(key, {})
+        by_file.append(
+            {
+                "file": key,
+                "rowsRead": int(c.get("rowsRead", 0)),
+                "curatedRows": int(c.get("curatedRows", 0)),
+                "rejectedRows": int(c.get("rejectedRows", 0)),
+            }
+        )
+    rows_read = sum(f["rowsRead"] for f in by_file)
+    rejected = sum(f["rejectedRows"] for f in by_file)
+    by_partition = sorted(
+        ({"partition": p, "curatedRows": int(n)} for p, n in partition_counts if int(n) > 0),
+        key=lambda x: x["partition"],
+    )
+    return {
+        "dataset": dataset,
+        "runId": run_id,
+        "stageId": stage_id,
+        "engine": "glue",
+        "filesRead": len(files),
+        "rowsRead": rows_read,
+        "curatedRows": sum(f["curatedRows"] for f in by_file),
+        "rejectedRows": rejected,
+        "rejectedRatio": rejected_ratio(rejected, rows_read),
+        "partitions": len(by_partition),
+        "byPartition": by_partition,
+        "byFile": by_file,
+        "outputs": sorted(outputs),
+        "startedAt": started_at,
+        "finishedAt": finished_at,
+    }
+
+
+def manifest_metadata(manifest):
+    """The counts as S3 user metadata (JSON text, lower-case keys): the workflow's ResultSelector reads them."""
+    return dict((k.lower(), json.dumps(manifest[k])) for k in MANIFEST_COUNTS)
+
+
+def partition_name(partition_by, row):
+    return "/".join("%s=%s" % (p, row[p]) for p in partition_by)
+
+
+def iso_now(now=None):
+    now = now or datetime.now(timezone.utc)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (now.microsecond // 1000)
+
+
+def sha256_hex(checksum_base64):
+    """S3's ChecksumSHA256 (base64) as the ledger's hex sha256."""
+    return base64.b64decode(checksum_base64).hex()
+
+
+def movement_items(movements, run_id, stage_id, at):
+    """Ledger items (DynamoDB JSON) for objects this stage created; the layout of packages/ledger keys.ts."""
+    items = []
+    for m in movements:
+        items.append(
+            {
+                "PK": {"S": "OBJ#" + m["to"]},
+                "SK": {"S": "MOVE#%s#%s#%s" % (at, run_id, stage_id)},
+                "type": {"S": "MOVE"},
+                "key": {"S": m["to"]},
+                "runId": {"S": run_id},
+                "stageId": {"S": stage_id},
+                "to": {"S": m["to"]},
+                "bytes": {"N": str(int(m["bytes"]))},
+                "sha256": {"S": m["sha256"]},
+                "at": {"S": at},
+            }
+        )
+    return items
+
+
+def batches(items, size=BATCH_SIZE):
+    return [items[i : i + size] for i in range(0, len(items), size)]
