@@ -55,3 +55,14 @@ export class UnsupportedRegionError extends Error {
     this.name = 'UnsupportedRegionError';
   }
 }
+
+/** The model does not fit a stage that would run it (e.g. a different number of features). */
+export class ModelMismatchError extends Error {
+  constructor(
+    readonly modelFile: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${modelFile} does not fit the pipeline: ${problems.join('; ')}`);
+    this.name = 'ModelMismatchError';
+  }
+}

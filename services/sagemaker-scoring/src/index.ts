@@ -1,3 +1,4 @@
+export * from '../infra/index';
 export * from './errors';
 export * from './local-transform';
 export * from './scorer/index';

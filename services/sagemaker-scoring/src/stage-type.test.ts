@@ -68,12 +68,12 @@ describe('sagemakerScoringStageType', () => {
                 "States.Format('s3://lakepipe-dev-lake-111111111111-eu-west-1/scored/bench_tests/run={}/', $.runId)",
               Accept: 'text/csv',
               AssembleWith: 'Line',
-              KmsKeyId: 'arn:aws:kms:eu-west-1:111111111111:alias/lakepipe-dev-lake',
+              KmsKeyId: 'arn:aws:kms:eu-west-1:111111111111:alias/lakepipe-dev-data',
             },
             TransformResources: {
               InstanceType: 'ml.m5.xlarge',
               InstanceCount: 2,
-              VolumeKmsKeyId: 'arn:aws:kms:eu-west-1:111111111111:alias/lakepipe-dev-lake',
+              VolumeKmsKeyId: 'arn:aws:kms:eu-west-1:111111111111:alias/lakepipe-dev-data',
             },
             Environment: {
               LAKEPIPE_THRESHOLD: '0.7',

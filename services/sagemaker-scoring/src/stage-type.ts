@@ -71,11 +71,11 @@ export function scoringModelName(target: { resourceName(component: string): stri
 }
 
 /**
- * The lake key's alias (shared-infra creates `alias/lakepipe-<env>-lake`); SageMaker accepts an
+ * The lake key's alias (shared-infra creates `alias/lakepipe-<env>-data`); SageMaker accepts an
  * alias ARN for KmsKeyId and VolumeKmsKeyId, so the ASL needs no Terraform token.
  */
 export function lakeKeyAliasArn(target: StageCompileContext<unknown>['target']): string {
-  return `arn:aws:kms:${target.region}:${target.accountId}:alias/${target.resourceName('lake')}`;
+  return `arn:aws:kms:${target.region}:${target.accountId}:alias/${target.resourceName('data')}`;
 }
 
 /** Keeps the job name <= 63 characters: prefix (<= 29) + '-' + run id (24) + '-' + 8 random hex. */

@@ -1,0 +1,3 @@
+export * from './model-artifact';
+export * from './sagemaker-scoring-stack';
+export * from './xgboost-images';

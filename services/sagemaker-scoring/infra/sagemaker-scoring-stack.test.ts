@@ -1,0 +1,222 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SagemakerModel } from '@cdktf/provider-aws/lib/sagemaker-model';
+import { loadEnvConfig } from '@lakepipe/constructs';
+import { resourceWhere, statementWithSid, synthJson, testEnvConfig } from '@lakepipe/constructs/testing';
+// the cdktf matchers' types (the setup file itself runs from vitest.config.ts)
+import type {} from '@lakepipe/constructs/vitest-setup';
+import type { PipelineModel } from '@lakepipe/workflow';
+import { Testing } from 'cdktf';
+import { describe, expect, it } from 'vitest';
+import { ModelMismatchError, UnsupportedRegionError } from '../src/errors';
+import { fixturesRoot } from '../src/scorer/test-support';
+import { buildModelArtifact, MODEL_ENTRY_NAME } from './model-artifact';
+import { DEFAULT_MODEL_FILE, SageMakerScoringStack } from './sagemaker-scoring-stack';
+import { xgboostImageUri } from './xgboost-images';
+
+const BUCKET_NAME = `\${data.aws_ssm_parameter.lake-bucket-name.value}`;
+const BUCKET_ARN = `\${data.aws_ssm_parameter.lake-bucket-arn.value}`;
+const KEY_ARN = `\${data.aws_ssm_parameter.kms-key-arn.value}`;
+
+const FEATURES = [
+  'duration_s',
+  'temperature_c',
+  'voltage_v',
+  'current_a',
+  'vibration_mm_s',
+  'pressure_kpa',
+  'error_count',
+];
+
+function pipeline(features: readonly string[] = FEATURES): PipelineModel {
+  return {
+    name: 'bench-quality',
+    defaults: { retry: { maxAttempts: 1, intervalSeconds: 5, backoffRate: 2 }, timeoutSeconds: 600 },
+    trigger: {},
+    datasets: {
+      bench_tests: {
+        source: { type: 's3', prefix: 'landing/bench_tests/' },
+        columns: Object.fromEntries(features.map((f) => [f, { type: 'double' }])),
+        features: [...features],
+      },
+    },
+    views: {},
+    stages: {
+      score: {
+        id: 'score',
+        type: 'sagemaker-scoring',
+        attributes: { dataset: 'bench_tests', instance: { type: 'ml.m5.xlarge', count: 1 } },
+        retry: { maxAttempts: 1, intervalSeconds: 5, backoffRate: 2 },
+        timeoutSeconds: 600,
+      },
+    },
+    flow: [{ kind: 'stage', stageId: 'score' }],
+  };
+}
+
+function synth(config = testEnvConfig(), modelFile?: string) {
+  const stack = new SageMakerScoringStack(Testing.app(), 'sagemaker-scoring-dev', {
+    config,
+    pipeline: pipeline(),
+    modelFile,
+  });
+  return { stack, json: synthJson(stack) };
+}
+
+describe('SageMakerScoringStack', () => {
+  it('deploys the model on the built-in XGBoost 1.7-1 image with network isolation', () => {
+    // Arrange
+    const hash = buildModelArtifact(DEFAULT_MODEL_FILE).sha256.slice(0, 16);
+
+    // Act
+    const { stack } = synth();
+
+    // Assert
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(SagemakerModel, {
+      name: 'lakepipe-dev-scoring-model',
+      enable_network_isolation: true,
+      primary_container: {
+        image: '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1',
+        mode: 'SingleModel',
+        model_data_url: `s3://\${data.aws_ssm_parameter.lake-bucket-name.value}/_artifacts/sagemaker-scoring/${hash}/model.tar.gz`,
+      },
+    });
+  });
+
+  it('uploads a content-addressed model.tar.gz encrypted with the lake key and points the model at it', () => {
+    // Arrange
+    const artifact = buildModelArtifact(DEFAULT_MODEL_FILE);
+    const key = `_artifacts/sagemaker-scoring/${artifact.sha256.slice(0, 16)}/model.tar.gz`;
+
+    // Act
+    const { json } = synth();
+
+    // Assert
+    const object = resourceWhere(json, 'aws_s3_object', { key });
+    expect(object.config).toMatchObject({
+      bucket: BUCKET_NAME,
+      content_base64: artifact.bytes.toString('base64'),
+      server_side_encryption: 'aws:kms',
+      kms_key_id: KEY_ARN,
+    });
+    const model = resourceWhere(json, 'aws_sagemaker_model', { name: 'lakepipe-dev-scoring-model' });
+    expect((model.config.primary_container as Record<string, unknown>).model_data_url).toBe(
+      `s3://\${data.aws_ssm_parameter.lake-bucket-name.value}/${key}`,
+    );
+    expect(model.config.depends_on).toEqual(
+      expect.arrayContaining(['aws_iam_role_policy.execution-policy', 'aws_s3_object.model-artifact']),
+    );
+  });
+
+  it('lets the execution role read features and the artifact and write only scored/', () => {
+    // Act
+    const { json } = synth();
+
+    // Assert
+    const role = resourceWhere(json, 'aws_iam_role', { name: 'lakepipe-dev-scoring-sagemaker' });
+    expect(JSON.parse(role.config.assume_role_policy as string).Statement[0].Principal).toEqual({
+      Service: 'sagemaker.amazonaws.com',
+    });
+    const policy = resourceWhere(json, 'aws_iam_role_policy', { name: 'scoring-transform' }).config.policy;
+    const bucket = BUCKET_ARN;
+    const read = statementWithSid(policy, 'ReadFeaturesAndModel');
+    expect(read.Action).toEqual(['s3:GetObject']);
+    expect(read.Resource).toEqual([
+      `${bucket}/features/*`,
+      expect.stringMatching(/\/_artifacts\/sagemaker-scoring\/[0-9a-f]{16}\/model\.tar\.gz$/),
+    ]);
+    const write = statementWithSid(policy, 'WriteScored');
+    expect(write.Resource).toEqual([`${bucket}/scored/*`]);
+    expect(statementWithSid(policy, 'ListFeatures').Condition).toEqual({
+      StringLike: { 's3:prefix': ['features/*'] },
+    });
+    const s3Resources = JSON.parse(policy as string)
+      .Statement.filter((s: { Action: string[] }) => s.Action.some((a) => a.startsWith('s3:Put')))
+      .flatMap((s: { Resource: string[] }) => s.Resource);
+    expect(s3Resources).toEqual([`${bucket}/scored/*`]);
+    expect(statementWithSid(policy, 'UseLakeKey').Resource).toEqual([KEY_ARN]);
+    expect(statementWithSid(policy, 'PullXgboostImage').Resource).toEqual([
+      'arn:aws:ecr:eu-west-1:141502667606:repository/sagemaker-xgboost',
+    ]);
+  });
+
+  it('synthesizes for the repo environments dev and prod with their own names', () => {
+    // Act
+    const dev = synth(loadEnvConfig('dev')).json;
+    const prod = synth(loadEnvConfig('prod')).json;
+
+    // Assert
+    expect(resourceWhere(dev, 'aws_sagemaker_model', { name: 'lakepipe-dev-scoring-model' })).toBeDefined();
+    expect(resourceWhere(prod, 'aws_sagemaker_model', { name: 'lakepipe-prod-scoring-model' })).toBeDefined();
+    expect(dev.terraform?.backend?.s3?.key).toBe('lakepipe/dev/sagemaker-scoring-dev.tfstate');
+  });
+
+  it('fails clearly for a region without a known XGBoost image', () => {
+    // Act
+    const failure = () => synth(testEnvConfig({ region: 'mx-central-1' }));
+
+    // Assert
+    expect(failure).toThrow(UnsupportedRegionError);
+    expect(failure).toThrow(
+      /region "mx-central-1" has no known SageMaker XGBoost 1\.7-1 image; supported regions: af-south-1,/,
+    );
+    expect(xgboostImageUri('us-east-1')).toBe(
+      '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1',
+    );
+  });
+
+  it('refuses a model whose feature count differs from the dataset the stage scores', () => {
+    // Act
+    const failure = () =>
+      new SageMakerScoringStack(Testing.app(), 's', {
+        config: testEnvConfig(),
+        pipeline: pipeline(FEATURES.slice(0, 5)),
+      });
+
+    // Assert
+    expect(failure).toThrow(ModelMismatchError);
+    expect(failure).toThrow(
+      /stage score scores dataset bench_tests, which declares 5 features; the model reads 7/,
+    );
+  });
+
+  it('refuses a multi-class model, whose extra columns the transform would drop', () => {
+    // Act
+    const failure = () =>
+      synth(testEnvConfig(), path.join(fixturesRoot, 'multi-softprob/xgboost-model.json'));
+
+    // Assert
+    expect(failure).toThrow(/the model has 3 outputs \(multi:softprob\)/);
+  });
+});
+
+describe('buildModelArtifact', () => {
+  it('builds the same bytes every time and a tarball tar can read', () => {
+    // Arrange
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'artifact-'));
+
+    // Act
+    const first = buildModelArtifact(DEFAULT_MODEL_FILE);
+    const second = buildModelArtifact(DEFAULT_MODEL_FILE);
+    writeFileSync(path.join(dir, 'model.tar.gz'), first.bytes);
+    const listing = execFileSync('tar', ['-tvzf', 'model.tar.gz'], { cwd: dir, encoding: 'utf8' });
+    execFileSync('tar', ['-xzf', 'model.tar.gz'], { cwd: dir });
+
+    // Assert
+    expect(second.sha256).toBe(first.sha256);
+    expect(first.bytes.subarray(4, 8)).toEqual(Buffer.from([0, 0, 0, 0])); // gzip mtime
+    expect(listing).toMatch(/^-rw-r--r-- 0\/0 .* 1970-01-01 00:00 xgboost-model\n$/);
+    expect(execFileSync('cmp', [path.join(dir, MODEL_ENTRY_NAME), DEFAULT_MODEL_FILE]).length).toBe(0);
+  });
+
+  it('changes its hash when the model changes', () => {
+    // Act
+    const shipped = buildModelArtifact(DEFAULT_MODEL_FILE);
+    const other = buildModelArtifact(path.join(fixturesRoot, 'reg-logistic/xgboost-model.json'));
+
+    // Assert
+    expect(other.sha256).not.toBe(shipped.sha256);
+  });
+});

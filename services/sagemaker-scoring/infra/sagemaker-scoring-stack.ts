@@ -1,0 +1,216 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
+import { SagemakerModel } from '@cdktf/provider-aws/lib/sagemaker-model';
+import {
+  type EnvConfig,
+  LakepipeStack,
+  type PolicyStatement,
+  policyDocumentOf,
+  readParameter,
+  SHARED_PARAMETERS,
+} from '@lakepipe/constructs';
+import { type PipelineModel, stagesOfType } from '@lakepipe/workflow';
+import type { Construct } from 'constructs';
+import { ModelMismatchError } from '../src/errors';
+import { parseModel } from '../src/scorer/model';
+import {
+  type SageMakerScoringAttributes,
+  sagemakerScoringStageType,
+  scoringModelName,
+} from '../src/stage-type';
+import { buildModelArtifact } from './model-artifact';
+import { xgboostImageUri, xgboostRepositoryArn } from './xgboost-images';
+
+/** The model the service ships (trained by tools/model-training/train.py). */
+export const DEFAULT_MODEL_FILE = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../model/xgboost-model.json',
+);
+
+/** Where model artifacts live in the lake bucket; outside every lake stage prefix. */
+export const ARTIFACT_PREFIX = '_artifacts/sagemaker-scoring/';
+
+export interface SageMakerScoringStackProps {
+  readonly config: EnvConfig;
+  /** the validated pipeline.yaml (the stack serves every `sagemaker-scoring` stage in it) */
+  readonly pipeline: PipelineModel;
+  /**
+   * The XGBoost JSON model to deploy.
+   * @default the shipped model, services/sagemaker-scoring/model/xgboost-model.json
+   */
+  readonly modelFile?: string;
+  /**
+   * The Terraform stack name.
+   * @default the construct id
+   */
+  readonly stackName?: string;
+}
+
+/**
+ * The scoring service's ephemeral compute: the model artifact (a reproducible model.tar.gz in
+ * the lake bucket, KMS-encrypted), the SageMaker model on the built-in XGBoost 1.7-1 image, and
+ * its execution role, which reads `features/*` and the artifact and writes only `scored/*`.
+ * Transform jobs are started per run by the state machine (the stage type), so nothing here
+ * runs or costs anything between runs.
+ */
+export class SageMakerScoringStack extends LakepipeStack {
+  readonly model: SagemakerModel;
+  readonly executionRole: IamRole;
+  readonly artifact: S3Object;
+
+  constructor(scope: Construct, id: string, props: SageMakerScoringStackProps) {
+    super(scope, id, { config: props.config, service: 'sagemaker-scoring', stackName: props.stackName });
+    const { config } = props;
+    const image = xgboostImageUri(config.region);
+
+    const bucketName = readParameter(this, 'lake-bucket-name', {
+      config,
+      path: SHARED_PARAMETERS.lakeBucketName,
+    });
+    const bucketArn = readParameter(this, 'lake-bucket-arn', {
+      config,
+      path: SHARED_PARAMETERS.lakeBucketArn,
+    });
+    const keyArn = readParameter(this, 'kms-key-arn', { config, path: SHARED_PARAMETERS.kmsKeyArn });
+
+    const modelFile = props.modelFile ?? DEFAULT_MODEL_FILE;
+    checkModelFitsPipeline(modelFile, props.pipeline);
+    const built = buildModelArtifact(modelFile);
+    // The key carries the content hash: a new model is a new object and a new SageMaker model.
+    const artifactKey = `${ARTIFACT_PREFIX}${built.sha256.slice(0, 16)}/model.tar.gz`;
+    this.artifact = new S3Object(this, 'model-artifact', {
+      bucket: bucketName,
+      key: artifactKey,
+      contentBase64: built.bytes.toString('base64'),
+      contentType: 'application/gzip',
+      serverSideEncryption: 'aws:kms',
+      kmsKeyId: keyArn,
+      metadata: { sha256: built.sha256 },
+    });
+
+    this.executionRole = new IamRole(this, 'execution-role', {
+      name: this.name('scoring-sagemaker'),
+      description: 'SageMaker batch transform of the scoring model: reads features/, writes scored/',
+      assumeRolePolicy: JSON.stringify(trustPolicy(config.accountId)),
+    });
+    const policy = new IamRolePolicy(this, 'execution-policy', {
+      name: 'scoring-transform',
+      role: this.executionRole.id,
+      policy: JSON.stringify(
+        policyDocumentOf(
+          executionStatements({ config, bucketArn, keyArn, artifactKey, region: config.region }),
+        ),
+      ),
+    });
+
+    this.model = new SagemakerModel(this, 'model', {
+      name: scoringModelName(this.compileTarget),
+      executionRoleArn: this.executionRole.arn,
+      enableNetworkIsolation: true,
+      primaryContainer: {
+        image,
+        mode: 'SingleModel',
+        modelDataUrl: `s3://${bucketName}/${artifactKey}`,
+      },
+      // CreateModel checks the role can read the artifact: the policy must exist first.
+      dependsOn: [policy, this.artifact],
+    });
+  }
+}
+
+/**
+ * Fails synth when a scoring stage's dataset declares a different number of features than the
+ * model reads, or the model has several outputs (the transform keeps only the last column).
+ */
+export function checkModelFitsPipeline(modelFile: string, pipeline: PipelineModel): void {
+  const model = parseModel(readFileSync(modelFile, 'utf8'), modelFile);
+  const problems: string[] = [];
+  if (model.numOutputs !== 1)
+    problems.push(
+      `the model has ${model.numOutputs} outputs (${model.objective}); the transform's OutputFilter $[0,-1] keeps one`,
+    );
+  const stages = stagesOfType<SageMakerScoringAttributes>(pipeline, sagemakerScoringStageType.type);
+  for (const stage of stages) {
+    const features = pipeline.datasets[stage.attributes.dataset]?.features ?? [];
+    if (features.length !== model.numFeature)
+      problems.push(
+        `stage ${stage.id} scores dataset ${stage.attributes.dataset}, which declares ${features.length} features; the model reads ${model.numFeature}`,
+      );
+  }
+  if (problems.length > 0) throw new ModelMismatchError(modelFile, problems);
+}
+
+/** The trust policy: SageMaker in this account only. */
+function trustPolicy(accountId: string): Record<string, unknown> {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'sagemaker.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+      },
+    ],
+  };
+}
+
+/** Exactly what a transform job of the scoring model needs, nothing more. */
+export function executionStatements(input: {
+  readonly config: EnvConfig;
+  readonly bucketArn: string;
+  readonly keyArn: string;
+  readonly artifactKey: string;
+  readonly region: string;
+}): PolicyStatement[] {
+  const { bucketArn, keyArn, artifactKey, region, config } = input;
+  return [
+    {
+      sid: 'ReadFeaturesAndModel',
+      actions: ['s3:GetObject'],
+      resources: [`${bucketArn}/features/*`, `${bucketArn}/${artifactKey}`],
+    },
+    {
+      sid: 'ListFeatures',
+      actions: ['s3:ListBucket'],
+      resources: [bucketArn],
+      conditions: { StringLike: { 's3:prefix': ['features/*'] } },
+    },
+    {
+      sid: 'WriteScored',
+      actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+      resources: [`${bucketArn}/scored/*`],
+    },
+    {
+      sid: 'UseLakeKey',
+      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:CreateGrant', 'kms:DescribeKey'],
+      resources: [keyArn],
+    },
+    {
+      sid: 'PullXgboostImage',
+      actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+      resources: [xgboostRepositoryArn(region)],
+    },
+    { sid: 'EcrLogin', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] },
+    {
+      sid: 'TransformLogs',
+      actions: [
+        'logs:CreateLogGroup',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'logs:DescribeLogStreams',
+      ],
+      resources: [`arn:aws:logs:${region}:${config.accountId}:log-group:/aws/sagemaker/TransformJobs*`],
+    },
+    {
+      sid: 'TransformMetrics',
+      actions: ['cloudwatch:PutMetricData'],
+      resources: ['*'],
+      conditions: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' } },
+    },
+  ];
+}
