@@ -13,7 +13,12 @@ export const sharedTestConfig = {
   test: {
     include: ['**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/cdktf.out/**'],
-    env: { TMPDIR: workspaceTmp, AWS_REGION: 'eu-west-1', NODE_OPTIONS: '--openssl-legacy-provider' },
+    env: {
+      TMPDIR: workspaceTmp,
+      AWS_REGION: 'eu-west-1',
+      NODE_OPTIONS: '--openssl-legacy-provider',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

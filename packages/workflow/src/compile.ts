@@ -172,6 +172,7 @@ export function compilePipeline(
       datasets: model.datasets,
       pipelineName: model.name,
       target,
+      pipeline: model,
     });
     if (steps.length === 0)
       throw new PipelineCompileError(`stage type "${stage.type}" compiled stage "${stage.id}" to no steps`);

@@ -2,6 +2,7 @@ import type { ObjectStore } from '@lakepipe/lake';
 import type { LedgerApi } from '@lakepipe/ledger';
 import type { z } from 'zod';
 import type { DatasetSpec } from './dataset-spec';
+import type { PipelineModel } from './pipeline-model';
 
 /** Where a pipeline is compiled for: names and ARNs are derived from it, deterministically. */
 export interface CompileTarget {
@@ -26,6 +27,8 @@ export interface StageCompileContext<A> {
   readonly datasets: Readonly<Record<string, DatasetSpec>>;
   readonly pipelineName: string;
   readonly target: CompileTarget;
+  /** the whole pipeline, for types that need more than datasets (e.g. declared views, other stages' attributes) */
+  readonly pipeline?: PipelineModel;
 }
 
 /** One ASL Task state of a stage, without Next/End/Retry/Catch/ResultPath (the compiler adds them). */

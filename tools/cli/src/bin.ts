@@ -1,4 +1,8 @@
 import './polyfills';
+
+// The AWS SDK versions are pinned on purpose (the last ones for Node 20); its notice about Node 22 is known.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 import { buildProgram } from './program';
 
 // Errors reach the user as their message (every lakepipe error names the file, field and value);

@@ -1,5 +1,7 @@
 import { sagemakerScoringStageType } from '@lakepipe/sagemaker-scoring';
 import { sourcingStageType } from '@lakepipe/sourcing';
+import { sparkEtlStageType } from '@lakepipe/spark-etl';
+import { viewStageType } from '@lakepipe/view';
 import {
   loadPipeline,
   type PipelineModel,
@@ -14,7 +16,9 @@ import {
  */
 export const serviceStageTypes: readonly StageType[] = [
   sourcingStageType as StageType,
+  sparkEtlStageType as StageType,
   sagemakerScoringStageType as StageType,
+  viewStageType as StageType,
 ];
 
 export function createStageRegistry(): StageRegistry {

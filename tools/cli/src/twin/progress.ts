@@ -71,9 +71,10 @@ export class ProgressDisplay implements RunObserver {
     const line = this.line(stageId);
     line.state = outcome.ok ? 'succeeded' : 'failed';
     line.finishedAt = this.now();
-    if (!outcome.ok) line.message = outcome.error;
+    // the first line of an engine's error is its message; the rest (hints, SQL) is in the ledger
+    if (!outcome.ok) line.message = outcome.error?.split('\n')[0];
     this.event(
-      `${SYMBOL[line.state]} ${stageId}: attempt ${line.attempt} ${outcome.ok ? 'succeeded' : `failed: ${outcome.error ?? ''}`}${this.rate(line)}`,
+      `${SYMBOL[line.state]} ${stageId}: attempt ${line.attempt} ${outcome.ok ? 'succeeded' : `failed: ${line.message ?? ''}`}${this.rate(line)}`,
     );
   }
 

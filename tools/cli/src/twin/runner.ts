@@ -205,6 +205,7 @@ function bindLocalHandlers(inputs: BindingInputs): Record<string, LocalHandler> 
       datasets: pipeline.datasets,
       pipelineName: pipeline.name,
       target: inputs.target,
+      pipeline,
     });
     const first = steps[0]!.key === binding.stepKey;
     const last = steps[steps.length - 1]!.key === binding.stepKey;
