@@ -1,3 +1,4 @@
+export * from '../infra/index';
 export * from './athena/athena-query';
 export * from './athena/ddl';
 export * from './athena/publish-views';

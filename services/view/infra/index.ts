@@ -1,0 +1,2 @@
+export * from './view-catalog-stack';
+export * from './view-stack';

@@ -1,0 +1,162 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  type EnvConfig,
+  LakepipeNodeFunction,
+  LakepipeStack,
+  type PolicyStatement,
+  publishParameter,
+  readParameter,
+  SHARED_PARAMETERS,
+} from '@lakepipe/constructs';
+import type { PipelineModel } from '@lakepipe/workflow';
+import type { Construct } from 'constructs';
+import { buildLakeCatalog } from '../src/catalog';
+import { VIEW_FUNCTION_COMPONENT } from '../src/stage-type';
+import { TABLE_STAGES } from '../src/tables';
+
+/** Where the view Lambda's ARN is published: `/lakepipe/<env>/view/function-arn`. */
+export const VIEW_FUNCTION_ARN_PARAMETER = 'view/function-arn';
+
+export const VIEW_HANDLER_ENTRY = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../src/handler.ts',
+);
+
+export interface ViewStackProps {
+  readonly config: EnvConfig;
+  /** the validated pipeline.yaml; its views are checked at synth, so a bad view fails before deploy */
+  readonly pipeline: PipelineModel;
+  /**
+   * How long one Athena statement may run before it is stopped, in ms.
+   * @default 120000 (2 min); the Lambda times out after 900 s
+   */
+  readonly statementTimeoutMs?: number;
+  /**
+   * The Terraform stack name.
+   * @default the construct id
+   */
+  readonly stackName?: string;
+}
+
+/**
+ * The view service's ephemeral compute: the view Lambda (nodejs22.x, esbuild) that registers
+ * a run's scored partitions and (re)creates the views in the environment's workgroup. Its role
+ * may query only in that workgroup, change only that database's tables, read the lake's stage
+ * prefixes, write Athena results, and use the environment key. Its ARN goes to SSM.
+ */
+export class ViewStack extends LakepipeStack {
+  readonly function: LakepipeNodeFunction;
+
+  constructor(scope: Construct, id: string, props: ViewStackProps) {
+    super(scope, id, { config: props.config, service: 'view', stackName: props.stackName });
+    const { config } = props;
+    // Fail synth, not the first run, when a view is outside the dialect or reads a missing table.
+    buildLakeCatalog(props.pipeline);
+    const read = (name: string, parameterPath: string) =>
+      readParameter(this, name, { config, path: parameterPath });
+    const shared = {
+      lakeBucketName: read('lake-bucket-name', SHARED_PARAMETERS.lakeBucketName),
+      lakeBucketArn: read('lake-bucket-arn', SHARED_PARAMETERS.lakeBucketArn),
+      kmsKeyArn: read('kms-key-arn', SHARED_PARAMETERS.kmsKeyArn),
+      database: read('glue-database-name', SHARED_PARAMETERS.glueDatabaseName),
+      workgroup: read('athena-workgroup-name', SHARED_PARAMETERS.athenaWorkgroupName),
+      resultsBucketArn: read('athena-results-bucket-arn', SHARED_PARAMETERS.athenaResultsBucketArn),
+    };
+
+    this.function = new LakepipeNodeFunction(this, 'function', {
+      config,
+      name: VIEW_FUNCTION_COMPONENT,
+      entry: VIEW_HANDLER_ENTRY,
+      description: 'lakepipe view: registers scored partitions and (re)creates Athena views after a run',
+      memorySize: 256,
+      timeoutSeconds: 900,
+      kmsKeyArn: shared.kmsKeyArn,
+      environment: {
+        ATHENA_WORKGROUP: shared.workgroup,
+        GLUE_DATABASE: shared.database,
+        LAKE_BUCKET: shared.lakeBucketName,
+        STATEMENT_TIMEOUT_MS: String(props.statementTimeoutMs ?? 120_000),
+      },
+      policyStatements: viewFunctionStatements({ config, ...shared }),
+    });
+
+    publishParameter(this, 'function-arn-parameter', {
+      config,
+      path: VIEW_FUNCTION_ARN_PARAMETER,
+      value: this.function.functionArn,
+      description: 'the view Lambda the state machine invokes for view stages',
+    });
+  }
+}
+
+/** Exactly what the view Lambda needs: one workgroup, one database's tables, the stage prefixes, the results bucket, the key. */
+export function viewFunctionStatements(input: {
+  readonly config: EnvConfig;
+  readonly lakeBucketArn: string;
+  readonly kmsKeyArn: string;
+  readonly database: string;
+  readonly workgroup: string;
+  readonly resultsBucketArn: string;
+}): PolicyStatement[] {
+  const { region, accountId } = input.config;
+  const glue = `arn:aws:glue:${region}:${accountId}`;
+  return [
+    {
+      sid: 'QueryInWorkgroup',
+      actions: [
+        'athena:StartQueryExecution',
+        'athena:GetQueryExecution',
+        'athena:GetQueryResults',
+        'athena:StopQueryExecution',
+      ],
+      resources: [`arn:aws:athena:${region}:${accountId}:workgroup/${input.workgroup}`],
+    },
+    {
+      sid: 'ManageDatabaseTables',
+      actions: [
+        'glue:GetDatabase',
+        'glue:GetTable',
+        'glue:GetTables',
+        'glue:CreateTable',
+        'glue:UpdateTable',
+        'glue:DeleteTable',
+        'glue:GetPartition',
+        'glue:GetPartitions',
+        'glue:CreatePartition',
+        'glue:BatchCreatePartition',
+      ],
+      resources: [
+        `${glue}:catalog`,
+        `${glue}:database/${input.database}`,
+        `${glue}:table/${input.database}/*`,
+      ],
+    },
+    {
+      sid: 'ReadStagePrefixes',
+      actions: ['s3:GetObject'],
+      resources: TABLE_STAGES.map((stage) => `${input.lakeBucketArn}/${stage}/*`),
+    },
+    {
+      sid: 'ListStagePrefixes',
+      actions: ['s3:ListBucket', 's3:GetBucketLocation'],
+      resources: [input.lakeBucketArn],
+      conditions: { StringLike: { 's3:prefix': TABLE_STAGES.map((stage) => `${stage}/*`) } },
+    },
+    {
+      sid: 'WriteQueryResults',
+      actions: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+      resources: [`${input.resultsBucketArn}/*`],
+    },
+    {
+      sid: 'ListQueryResults',
+      actions: ['s3:ListBucket', 's3:GetBucketLocation'],
+      resources: [input.resultsBucketArn],
+    },
+    {
+      sid: 'UseEnvironmentKey',
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: [input.kmsKeyArn],
+    },
+  ];
+}
