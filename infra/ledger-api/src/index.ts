@@ -1,1 +1,1 @@
-export {};
+export * from './ledger-api-stack';
