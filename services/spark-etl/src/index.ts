@@ -1,3 +1,4 @@
+export * from '../infra';
 export * from './errors';
 export * from './local/run-local-etl';
 export * from './manifest';

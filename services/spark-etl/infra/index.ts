@@ -1,0 +1,3 @@
+export * from './glue-job-artifacts';
+export * from './spark-etl-catalog-stack';
+export * from './spark-etl-stack';

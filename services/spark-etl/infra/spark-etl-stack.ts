@@ -1,0 +1,223 @@
+import { GlueJob } from '@cdktf/provider-aws/lib/glue-job';
+import { GlueSecurityConfiguration } from '@cdktf/provider-aws/lib/glue-security-configuration';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
+import {
+  type EnvConfig,
+  LakepipeStack,
+  publishParameter,
+  readParameter,
+  SHARED_PARAMETERS,
+} from '@lakepipe/constructs';
+import { type PipelineModel, stagesOfType } from '@lakepipe/workflow';
+import type { Construct } from 'constructs';
+import { glueJobName, type SparkEtlAttributes } from '../src/stage-type';
+import { glueJobArtifacts } from './glue-job-artifacts';
+
+export interface SparkEtlStackProps {
+  readonly config: EnvConfig;
+  /** the validated pipeline.yaml: one Glue job per `spark-etl` stage, sized by the stage */
+  readonly pipeline: PipelineModel;
+  /**
+   * The Terraform stack name.
+   * @default the construct id
+   */
+  readonly stackName?: string;
+}
+
+/** Where a stage's script, helpers and generated spec live in the lake bucket. */
+export function glueArtifactsPrefix(stageId: string): string {
+  return `_glue/${stageId}/`;
+}
+
+/** The SSM parameter (under /lakepipe/<env>/) holding a stage's Glue job name. */
+export function jobNameParameterPath(stageId: string): string {
+  return `spark-etl/${stageId}/job-name`;
+}
+
+/**
+ * The ephemeral compute of spark-etl: per spark-etl stage a Glue 5.0 job with its own workers,
+ * its script and generated spec as S3 objects, a role limited to its dataset's prefixes, and
+ * a security configuration encrypting S3 output, logs and bookmarks with the lake key.
+ * Step Functions owns retries, so the job itself never retries (max_retries = 0).
+ */
+export class SparkEtlStack extends LakepipeStack {
+  readonly jobs: readonly GlueJob[];
+
+  constructor(scope: Construct, id: string, props: SparkEtlStackProps) {
+    super(scope, id, { config: props.config, service: 'spark-etl', stackName: props.stackName });
+    const { config, pipeline } = props;
+    const target = this.compileTarget;
+    const bucket = readParameter(this, 'lake-bucket-name', {
+      config,
+      path: SHARED_PARAMETERS.lakeBucketName,
+    });
+    const bucketArn = readParameter(this, 'lake-bucket-arn', {
+      config,
+      path: SHARED_PARAMETERS.lakeBucketArn,
+    });
+    const keyArn = readParameter(this, 'kms-key-arn', { config, path: SHARED_PARAMETERS.kmsKeyArn });
+    const ledgerName = readParameter(this, 'ledger-table-name', {
+      config,
+      path: SHARED_PARAMETERS.ledgerTableName,
+    });
+    const ledgerArn = readParameter(this, 'ledger-table-arn', {
+      config,
+      path: SHARED_PARAMETERS.ledgerTableArn,
+    });
+
+    const security = new GlueSecurityConfiguration(this, 'security-configuration', {
+      name: this.name('etl'),
+      encryptionConfiguration: {
+        s3Encryption: { s3EncryptionMode: 'SSE-KMS', kmsKeyArn: keyArn },
+        cloudwatchEncryption: { cloudwatchEncryptionMode: 'SSE-KMS', kmsKeyArn: keyArn },
+        jobBookmarksEncryption: { jobBookmarksEncryptionMode: 'CSE-KMS', kmsKeyArn: keyArn },
+      },
+    });
+
+    this.jobs = stagesOfType<SparkEtlAttributes>(pipeline, 'spark-etl').map((stage) => {
+      const { dataset, workers, maxConcurrentRuns } = stage.attributes;
+      const spec = pipeline.datasets[dataset];
+      if (!spec) throw new Error(`stage ${stage.id}: dataset ${dataset} is not declared under datasets:`);
+      const jobName = glueJobName(target, stage.id);
+      const prefix = glueArtifactsPrefix(stage.id);
+      const artifacts = glueJobArtifacts(dataset, spec);
+      const objects = Object.entries(artifacts).map(
+        ([name, a]) =>
+          new S3Object(this, `${stage.id}-${name}`, {
+            bucket,
+            key: `${prefix}${a.fileName}`,
+            content: a.content,
+            contentType: a.contentType,
+            sourceHash: a.sha256,
+            serverSideEncryption: 'aws:kms',
+            kmsKeyId: keyArn,
+          }),
+      );
+
+      const role = new IamRole(this, `${stage.id}-role`, {
+        name: `${jobName}-glue`,
+        description: `Glue job ${jobName}: reads raw/${dataset}/, writes curated/, rejected/, features/ of ${dataset}`,
+        assumeRolePolicy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Principal: { Service: 'glue.amazonaws.com' }, Action: 'sts:AssumeRole' },
+          ],
+        }),
+      });
+      const outputs = [`curated/${dataset}/`, `rejected/${dataset}/`, `features/${dataset}/`];
+      new IamRolePolicy(this, `${stage.id}-policy`, {
+        name: 'inline',
+        role: role.id,
+        policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'ReadRawAndArtifacts',
+              Effect: 'Allow',
+              Action: ['s3:GetObject'],
+              Resource: [`${bucketArn}/raw/${dataset}/*`, `${bucketArn}/${prefix}*`],
+            },
+            {
+              Sid: 'ListOwnPrefixes',
+              Effect: 'Allow',
+              Action: ['s3:ListBucket'],
+              Resource: [bucketArn],
+              Condition: {
+                StringLike: {
+                  's3:prefix': [
+                    `raw/${dataset}/*`,
+                    ...outputs.map((o) => `${o}*`),
+                    '_tmp/etl/*',
+                    `_tmp/glue/${stage.id}/*`,
+                  ],
+                },
+              },
+            },
+            {
+              Sid: 'WriteOwnOutputs',
+              Effect: 'Allow',
+              Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+              Resource: [
+                ...outputs.map((o) => `${bucketArn}/${o}*`),
+                `${bucketArn}/_manifests/*`,
+                `${bucketArn}/_tmp/etl/*`,
+                `${bucketArn}/_tmp/glue/${stage.id}/*`,
+              ],
+            },
+            {
+              Sid: 'LakeKey',
+              Effect: 'Allow',
+              Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+              Resource: [keyArn],
+            },
+            {
+              Sid: 'LedgerMovements',
+              Effect: 'Allow',
+              Action: ['dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
+              Resource: [ledgerArn],
+            },
+            {
+              Sid: 'Logs',
+              Effect: 'Allow',
+              Action: [
+                'logs:CreateLogGroup',
+                'logs:CreateLogStream',
+                'logs:PutLogEvents',
+                'logs:AssociateKmsKey',
+              ],
+              Resource: [`arn:aws:logs:${config.region}:${config.accountId}:log-group:/aws-glue/*`],
+            },
+            {
+              Sid: 'Metrics',
+              Effect: 'Allow',
+              Action: ['cloudwatch:PutMetricData'],
+              Resource: ['*'],
+              Condition: { StringEquals: { 'cloudwatch:namespace': 'Glue' } },
+            },
+          ],
+        }),
+      });
+
+      const s3Uri = (fileName: string) => `s3://${bucket}/${prefix}${fileName}`;
+      const job = new GlueJob(this, `${stage.id}-job`, {
+        name: jobName,
+        description: `spark-etl stage ${stage.id}: raw/${dataset}/ -> curated/, rejected/, features/ (generated from pipeline.yaml)`,
+        roleArn: role.arn,
+        glueVersion: '5.0',
+        command: { name: 'glueetl', scriptLocation: s3Uri(artifacts.script.fileName), pythonVersion: '3' },
+        workerType: workers.type,
+        numberOfWorkers: workers.count,
+        timeout: Math.max(1, Math.ceil(stage.timeoutSeconds / 60)),
+        maxRetries: 0,
+        executionProperty: { maxConcurrentRuns: maxConcurrentRuns ?? 1 },
+        securityConfiguration: security.name,
+        defaultArguments: {
+          '--job-language': 'python',
+          '--extra-py-files': s3Uri(artifacts.helpers.fileName),
+          '--spec_s3_uri': s3Uri(artifacts.jobSpec.fileName),
+          '--lake_bucket': bucket,
+          '--ledger_table': ledgerName,
+          '--dataset': dataset,
+          '--stage_id': stage.id,
+          '--TempDir': `s3://${bucket}/_tmp/glue/${stage.id}/`,
+          '--enable-continuous-cloudwatch-log': 'true',
+          '--enable-metrics': 'true',
+          '--enable-job-insights': 'true',
+          '--enable-observability-metrics': 'true',
+          // changes with the generated spec, so a spec change is visible in the plan of the job too
+          '--spec_sha256': artifacts.jobSpec.sha256,
+        },
+        dependsOn: objects,
+      });
+      publishParameter(this, `${stage.id}-job-name`, {
+        config,
+        path: jobNameParameterPath(stage.id),
+        value: job.name,
+        description: `Glue job of the spark-etl stage ${stage.id}`,
+      });
+      return job;
+    });
+  }
+}
