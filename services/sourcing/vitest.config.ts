@@ -5,6 +5,7 @@ export default defineConfig({
   ...sharedTestConfig,
   test: {
     ...sharedTestConfig.test,
+    env: { ...sharedTestConfig.test.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
     globalSetup: ['@lakepipe/testing/dynamodb-global-setup', '@lakepipe/testing/s3-global-setup'],
     setupFiles: ['@lakepipe/constructs/vitest-setup'],
   },
