@@ -18,7 +18,7 @@ const split = (list: readonly string[] | undefined) =>
   list?.flatMap((value) => value.split(',')).filter(Boolean);
 
 try {
-  const result = synthesize({
+  const result = await synthesize({
     envs: split(values.env),
     projects: split(values.project),
     stacks: split(values.stack),

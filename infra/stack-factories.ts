@@ -5,8 +5,9 @@ import type { App, TerraformStack } from 'cdktf';
 import { type StackId, stackName } from './stacks';
 
 /**
- * Builds one stack for one environment. `pipeline()` parses pipeline.yaml on first call (and
- * only then), so stacks that do not need it (shared-infra) synthesize without the stage types.
+ * Builds one stack for one environment. `pipeline()` returns the parsed pipeline.yaml; it is
+ * parsed (with every stage type of `stageTypes`) only when a stack outside
+ * `stacksWithoutPipeline` is synthesized.
  */
 export type StackFactory = (app: App, config: EnvConfig, pipeline: () => PipelineModel) => TerraformStack;
 
@@ -19,6 +20,9 @@ export const stackFactories: Partial<Record<StackId, StackFactory>> = {
     new SharedInfraStack(app, stackName('shared-infra', config.name), { config }),
   // TODO(integration): orchestration, ledger-api, sourcing, spark-etl(-catalog), sagemaker-scoring, view(-catalog)
 };
+
+/** Stacks that never read the pipeline: synthesizing only these skips loading @lakepipe/workflow. */
+export const stacksWithoutPipeline: ReadonlySet<StackId> = new Set<StackId>(['shared-infra']);
 
 /**
  * The stage types pipeline.yaml may use, one per service (each service exports its StageType).

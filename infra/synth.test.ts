@@ -12,12 +12,15 @@ const readStack = (dir: string, name: string) =>
   JSON.parse(readFileSync(path.join(dir, 'stacks', name, 'cdk.tf.json'), 'utf8'));
 
 describe('synthesize', () => {
-  it('writes shared-infra for dev and prod and reports the stacks nothing builds yet', () => {
+  it('writes shared-infra for dev and prod and reports the stacks nothing builds yet', async () => {
     // Arrange
     const dir = outdir();
 
     // Act
-    const result = synthesize({ outdir: dir, factories: { 'shared-infra': stackFactories['shared-infra'] } });
+    const result = await synthesize({
+      outdir: dir,
+      factories: { 'shared-infra': stackFactories['shared-infra'] },
+    });
 
     // Assert
     expect(result.synthesized).toEqual(['shared-infra-dev', 'shared-infra-prod']);
@@ -28,34 +31,36 @@ describe('synthesize', () => {
     );
   });
 
-  it('synthesizes only the environments and projects asked for', () => {
+  it('synthesizes only the environments and projects asked for', async () => {
     // Arrange
     const dir = outdir();
 
     // Act
-    const result = synthesize({ outdir: dir, envs: ['dev'], projects: ['shared-infra'] });
+    const result = await synthesize({ outdir: dir, envs: ['dev'], projects: ['shared-infra'] });
 
     // Assert
     expect(result).toMatchObject({ synthesized: ['shared-infra-dev'], skipped: [] });
     expect(existsSync(path.join(dir, 'stacks', 'shared-infra-prod'))).toBe(false);
   });
 
-  it('fails when a stack without a factory is asked for by project', () => {
+  it('fails when a stack without a factory is asked for by project', async () => {
     // Act / Assert
-    expect(() => synthesize({ outdir: outdir(), projects: ['view'], factories: {} })).toThrow(
+    await expect(synthesize({ outdir: outdir(), projects: ['view'], factories: {} })).rejects.toThrow(
       new MissingStackFactoryError(['view-catalog', 'view']),
     );
   });
 
-  it('names the known projects when the project is unknown', () => {
+  it('names the known projects when the project is unknown', async () => {
     // Act / Assert
-    expect(() => synthesize({ outdir: outdir(), projects: ['spark'] })).toThrow(UnknownSelectionError);
-    expect(() => synthesize({ outdir: outdir(), projects: ['spark'] })).toThrow(
+    await expect(synthesize({ outdir: outdir(), projects: ['spark'] })).rejects.toThrow(
+      UnknownSelectionError,
+    );
+    await expect(synthesize({ outdir: outdir(), projects: ['spark'] })).rejects.toThrow(
       /--project "spark" names no stack \(known: shared-infra, orchestration, ledger-api, sourcing, spark-etl,/,
     );
   });
 
-  it('validates every environment before building anything', () => {
+  it('validates every environment before building anything', async () => {
     // Arrange
     const configDir = mkdtempSync(path.join(os.tmpdir(), 'config-'));
     writeFileSync(
@@ -72,29 +77,40 @@ describe('synthesize', () => {
     };
 
     // Act / Assert
-    expect(() => synthesize({ outdir: outdir(), configDir, factories: counting })).toThrow(EnvConfigError);
+    await expect(synthesize({ outdir: outdir(), configDir, factories: counting })).rejects.toThrow(
+      EnvConfigError,
+    );
     expect(built).toEqual([]);
   });
 
-  it('passes the pipeline model lazily, parsing pipeline.yaml only for stacks that ask', () => {
+  it('does not parse pipeline.yaml when only pipeline-free stacks are synthesized', async () => {
     // Arrange
     const dir = outdir();
-    const seen: string[] = [];
 
     // Act
-    synthesize({
+    const result = await synthesize({
       outdir: dir,
       envs: ['dev'],
       pipelineFile: path.join(dir, 'does-not-exist.yaml'),
-      factories: {
-        'shared-infra': (app, config, pipeline) => {
-          seen.push(typeof pipeline);
-          return stackFactories['shared-infra']!(app, config, pipeline);
-        },
-      },
     });
 
     // Assert
-    expect(seen).toEqual(['function']);
+    expect(result.synthesized).toEqual(['shared-infra-dev']);
+  });
+
+  it('parses pipeline.yaml for a stack that needs it and reports a bad file', async () => {
+    // Arrange
+    const dir = outdir();
+    const pipelineFile = path.join(dir, 'pipeline.yaml');
+    writeFileSync(pipelineFile, 'name: [unclosed\n');
+    const needsPipeline: StackFactory = (app, config, pipeline) => {
+      pipeline();
+      return stackFactories['shared-infra']!(app, config, pipeline);
+    };
+
+    // Act / Assert
+    await expect(
+      synthesize({ outdir: dir, envs: ['dev'], pipelineFile, factories: { view: needsPipeline } }),
+    ).rejects.toThrow(/pipeline\.yaml/);
   });
 });

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { listEnvironments, loadEnvConfig, workspaceRoot } from '@lakepipe/constructs';
-import { createStageRegistry, loadPipeline, type PipelineModel } from '@lakepipe/workflow';
+import type { PipelineModel } from '@lakepipe/workflow';
 import { App } from 'cdktf';
 import { MissingStackFactoryError, UnknownSelectionError } from './errors';
-import { type StackFactory, stackFactories, stageTypes } from './stack-factories';
+import { type StackFactory, stackFactories, stacksWithoutPipeline, stageTypes } from './stack-factories';
 import { type StackCatalogEntry, type StackId, stackCatalog, stackName } from './stacks';
 
 export interface SynthOptions {
@@ -44,7 +44,7 @@ export interface SynthResult {
 }
 
 /** Builds the cdktf app of the selected stacks and environments and writes their Terraform JSON. */
-export function synthesize(options: SynthOptions = {}): SynthResult {
+export async function synthesize(options: SynthOptions = {}): Promise<SynthResult> {
   const factories = options.factories ?? stackFactories;
   const configDir = options.configDir;
   const envs = options.envs?.length ? options.envs : listEnvironments({ configDir });
@@ -55,12 +55,19 @@ export function synthesize(options: SynthOptions = {}): SynthResult {
   const configs = envs.map((env) => loadEnvConfig(env, { configDir })); // validate every env before building
   const outdir = options.outdir ?? process.env.CDKTF_OUTDIR ?? path.join(workspaceRoot, 'cdktf.out');
   const app = new App({ outdir, skipValidation: false });
+  // The workflow package (parser, ASL validator, stage types) is loaded only when a selected
+  // stack needs the pipeline: synthesizing shared storage alone stays cheap.
+  const buildable = entries.filter((entry) => factories[entry.id]);
   let pipeline: PipelineModel | undefined;
-  const loadPipelineOnce = () => {
-    pipeline ??= loadPipeline(
+  if (buildable.some((entry) => !stacksWithoutPipeline.has(entry.id))) {
+    const { createStageRegistry, loadPipeline } = await import('@lakepipe/workflow');
+    pipeline = loadPipeline(
       options.pipelineFile ?? path.join(workspaceRoot, 'pipeline.yaml'),
       createStageRegistry(stageTypes),
     );
+  }
+  const loadPipelineOnce = () => {
+    if (!pipeline) throw new Error('this stack reads the pipeline: remove it from stacksWithoutPipeline');
     return pipeline;
   };
 

@@ -1,0 +1,97 @@
+// bench/synth: wall time and peak RSS of synthesizing every stack of every environment
+// (infra/main.ts) beside a one-bucket cdktf app measured in the same run. Goal: within 1.5x.
+//   npx tsx bench/synth/run.ts [--runs 5]
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
+const runs = Number(values.runs);
+
+interface Case {
+  readonly name: string;
+  readonly script: string;
+  readonly args: (outdir: string) => string[];
+}
+
+const cases: readonly Case[] = [
+  { name: 'one-bucket app (floor)', script: path.join(here, 'one-bucket-app.ts'), args: (out) => [out] },
+  {
+    name: 'every stack, every env',
+    script: path.join(root, 'infra/main.ts'),
+    args: (out) => ['--outdir', out],
+  },
+];
+
+interface Sample {
+  readonly wallMs: number;
+  readonly maxRssMb: number;
+  readonly stacks: number;
+}
+
+function measure(testCase: Case): Sample {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
+  const usageFile = path.join(work, 'usage.json');
+  const outdir = path.join(work, 'out');
+  const started = process.hrtime.bigint();
+  // node --import tsx (no tsx CLI wrapper process) so the child's own maxRSS is the whole cost
+  const child = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--import',
+      path.join(here, 'report-usage.mjs'),
+      testCase.script,
+      ...testCase.args(outdir),
+    ],
+    { cwd: root, env: { ...process.env, BENCH_USAGE_FILE: usageFile }, encoding: 'utf8' },
+  );
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  if (child.status !== 0) throw new Error(`${testCase.name} failed:\n${child.stderr}${child.stdout}`);
+  const { maxRssBytes } = JSON.parse(readFileSync(usageFile, 'utf8')) as { maxRssBytes: number };
+  const stacks = readdirSync(path.join(outdir, 'stacks')).length;
+  rmSync(work, { recursive: true, force: true });
+  return { wallMs, maxRssMb: maxRssBytes / 2 ** 20, stacks };
+}
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+};
+
+// warm the filesystem cache once, then alternate the cases so drift hits both alike
+for (const testCase of cases) measure(testCase);
+const samples = new Map<string, Sample[]>(cases.map((c) => [c.name, []]));
+for (let i = 0; i < runs; i++)
+  for (const testCase of cases) samples.get(testCase.name)!.push(measure(testCase));
+
+const rows = cases.map((testCase) => {
+  const list = samples.get(testCase.name)!;
+  return {
+    name: testCase.name,
+    stacks: list[0]!.stacks,
+    wallMs: median(list.map((s) => s.wallMs)),
+    rssMb: median(list.map((s) => s.maxRssMb)),
+  };
+});
+const floor = rows[0]!;
+const pad = (text: string, width: number) => text.padEnd(width);
+const num = (value: number, width: number, digits = 0) => value.toFixed(digits).padStart(width);
+console.log(`bench/synth: median of ${runs} runs, node ${process.version}, ${os.cpus().length} cores`);
+console.log(`${pad('case', 24)} | stacks | wall ms | peak RSS MB | wall x floor | RSS x floor`);
+console.log(`${'-'.repeat(24)}-|--------|---------|-------------|--------------|------------`);
+for (const row of rows) {
+  console.log(
+    `${pad(row.name, 24)} | ${num(row.stacks, 6)} | ${num(row.wallMs, 7)} | ${num(row.rssMb, 11, 1)} | ${num(row.wallMs / floor.wallMs, 11, 2)}x | ${num(row.rssMb / floor.rssMb, 10, 2)}x`,
+  );
+}
+const worst = Math.max(rows[1]!.wallMs / floor.wallMs, rows[1]!.rssMb / floor.rssMb);
+console.log(
+  `goal: within 1.50x of the floor -> ${worst <= 1.5 ? 'met' : 'NOT met'} (worst ratio ${worst.toFixed(2)}x)`,
+);
