@@ -1,12 +1,81 @@
 import type { Command } from 'commander';
 
-/** `lakepipe score` — placeholder until its issue lands; replaced by the owning issue's implementation. */
+/** `lakepipe score`: ad-hoc scoring of a features CSV with any supported XGBoost JSON model. */
 export function register(program: Command): void {
   program
     .command('score')
-    .description('(not built yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new Error('lakepipe score is not built yet');
+    .description(
+      'score a features CSV (id first, no header) with an XGBoost JSON model, exactly as XGBoost would',
+    )
+    .requiredOption(
+      '--model <file>',
+      'XGBoost JSON model (Booster.save_model("x.json"), XGBoost >= 1.7, gbtree)',
+    )
+    .requiredOption(
+      '--input <file>',
+      'features CSV: the id, then the model features in order; empty = missing',
+    )
+    .requiredOption('--output <file>', 'where to write `id,score` lines (or the id and one column per class)')
+    .option('--threshold <number>', 'count rows whose score (last column) is >= this as flagged', '0.5')
+    .option('--rejected <file>', 'where rows that cannot be scored go (default: <output>.rejected.csv)')
+    .option('--threads <n>', 'scoring threads (default: all cores for 50,000 rows or more)')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 when every row was scored, 1 when some rows were rejected (they are listed\nwith file:line and the reason in the rejected file, never scored as zero).',
+    )
+    .action(async (options: ScoreOptions) => {
+      process.exitCode = await scoreCommand(options);
     });
+}
+
+export interface ScoreOptions {
+  readonly model: string;
+  readonly input: string;
+  readonly output: string;
+  readonly threshold?: string;
+  readonly rejected?: string;
+  readonly threads?: string;
+}
+
+/** Runs `lakepipe score`; returns the exit status. */
+export async function scoreCommand(
+  options: ScoreOptions,
+  log: { write(text: string): unknown } = process.stderr,
+): Promise<number> {
+  const [{ readFile, writeFile, rm }, { InvalidOptionError }] = await Promise.all([
+    import('node:fs/promises'),
+    import('../errors'),
+  ]);
+  const threshold = Number(options.threshold ?? '0.5');
+  if (options.threshold !== undefined && (options.threshold.trim() === '' || !Number.isFinite(threshold)))
+    throw new InvalidOptionError('--threshold', options.threshold, 'use a number, e.g. 0.5');
+  const threads = options.threads === undefined ? undefined : Number(options.threads);
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 64))
+    throw new InvalidOptionError('--threads', String(options.threads), 'use a whole number between 1 and 64');
+
+  const { Scorer, scoreFeatures, formatRejected } = await import('@lakepipe/sagemaker-scoring');
+  const started = performance.now();
+  const scorer = await Scorer.load(options.model);
+  const input = await readFile(options.input).catch((error: NodeJS.ErrnoException) => {
+    throw new InvalidOptionError('--input', options.input, `cannot read it (${error.code ?? error.message})`);
+  });
+  const scored = await scoreFeatures(scorer, input, { file: options.input, threshold, threads });
+  await writeFile(options.output, scored.output);
+  const seconds = (performance.now() - started) / 1000;
+  log.write(
+    `scored ${scored.scoredRows} rows with ${options.model} (${scorer.model.objective}) -> ${options.output} ` +
+      `in ${seconds.toFixed(2)} s; ${scored.flaggedRows} flagged at score >= ${threshold}\n`,
+  );
+
+  const rejectedFile = options.rejected ?? `${options.output}.rejected.csv`;
+  if (scored.rejected.length === 0) {
+    await rm(rejectedFile, { force: true }); // a stale file from an earlier run would mislead
+    return 0;
+  }
+  await writeFile(rejectedFile, formatRejected(scored.rejected));
+  const first = scored.rejected[0]!;
+  log.write(
+    `${scored.rejected.length} row(s) rejected -> ${rejectedFile}; first: ${first.file}:${first.line}: ${first.reason}\n`,
+  );
+  return 1;
 }
