@@ -1,0 +1,9 @@
+// Lint, typecheck and test what the change affects (Nx), or the listed projects only.
+
+void call(Map options = [:]) {
+    if (options.projects) {
+        sh "npx --no-install nx run-many -t lint typecheck test -p ${options.projects} --outputStyle=stream"
+    } else {
+        sh "npx --no-install nx affected -t lint typecheck test --base=${options.base} --head=HEAD --outputStyle=stream"
+    }
+}
