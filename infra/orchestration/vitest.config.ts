@@ -1,4 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import { sharedTestConfig } from '../../vitest.shared';
 
-export default defineConfig(sharedTestConfig);
+export default defineConfig({
+  ...sharedTestConfig,
+  test: { ...sharedTestConfig.test, setupFiles: ['@lakepipe/constructs/vitest-setup'] },
+});

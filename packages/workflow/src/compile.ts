@@ -127,15 +127,20 @@ export function compilePipeline(
   });
 
   /** Where a failure goes: the shared failure path at the top level, a rethrow inside a branch. */
-  const routeFailure = (scope: Record<string, AslState>, label: string, topLevel: boolean): string => {
+  const routeFailure = (
+    scope: Record<string, AslState>,
+    label: string,
+    topLevel: boolean,
+    stage: string = label,
+  ): string => {
     const failed = claim(`${label} failed`);
     if (topLevel) {
-      scope[failed] = { Type: 'Pass', Parameters: failureParameters(label), Next: NOTIFY_FAILURE_STATE };
+      scope[failed] = { Type: 'Pass', Parameters: failureParameters(stage), Next: NOTIFY_FAILURE_STATE };
       return failed;
     }
     const encode = claim(`${label}: encode failure`);
     const rethrow = claim(`${label}: rethrow`);
-    scope[failed] = { Type: 'Pass', Parameters: failureParameters(label), Next: encode };
+    scope[failed] = { Type: 'Pass', Parameters: failureParameters(stage), Next: encode };
     scope[encode] = {
       Type: 'Pass',
       Parameters: { 'error.$': '$.error', 'cause.$': 'States.JsonToString($)' },
@@ -230,7 +235,7 @@ export function compilePipeline(
           ];
     scope[wrapper] = {};
     scope[output] = {};
-    const failure = routeFailure(scope, label, topLevel);
+    const failure = routeFailure(scope, label, topLevel, stage.id);
     scope[wrapper] = {
       Type: 'Parallel',
       Comment: `${stage.type} stage ${stage.id}: every attempt is recorded in the ledger${stage.retry.maxAttempts > 0 ? `, retried up to ${maxAttempts} times` : ''}`,

@@ -1,0 +1,298 @@
+import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
+import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
+import { type EnvConfig, LakepipeStack, readParameter, SHARED_PARAMETERS } from '@lakepipe/constructs';
+import {
+  type CompiledPipeline,
+  compilePipeline,
+  createStageRegistry,
+  type PipelineModel,
+  type StagePermission,
+  type StageType,
+} from '@lakepipe/workflow';
+import type { Construct } from 'constructs';
+
+export interface OrchestrationStackProps {
+  readonly config: EnvConfig;
+  /** the validated pipeline.yaml */
+  readonly pipeline: PipelineModel;
+  /** every service's stage type (injected: this stack imports no service) */
+  readonly stageTypes: readonly StageType[];
+  /**
+   * The Terraform stack name.
+   * @default the construct id
+   */
+  readonly stackName?: string;
+}
+
+interface Statement {
+  readonly Sid: string;
+  readonly Effect: 'Allow';
+  readonly Action: readonly string[];
+  readonly Resource: readonly string[] | string;
+  readonly Condition?: Record<string, unknown>;
+}
+
+const assumeRole = (service: string) =>
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+  });
+
+/**
+ * The pipeline's state machine (ephemeral): compiled from pipeline.yaml exactly as the local twin
+ * runs it, its role (each stage type's permissions + the ledger table + the error topic), the
+ * triggers from `trigger:`, one rule routing failed executions / Glue runs / transform jobs to the
+ * error topic, and an alarm on failed executions. Shared resources come from SSM parameters.
+ */
+export class OrchestrationStack extends LakepipeStack {
+  readonly compiled: CompiledPipeline;
+  readonly stateMachine: SfnStateMachine;
+  readonly role: IamRole;
+
+  constructor(scope: Construct, id: string, props: OrchestrationStackProps) {
+    super(scope, id, { config: props.config, service: 'orchestration', stackName: props.stackName });
+    const { config, pipeline } = props;
+    const registry = createStageRegistry(props.stageTypes);
+    const target = this.compileTarget;
+    this.compiled = compilePipeline(pipeline, registry, target);
+
+    const shared = (id: string, path: string) => readParameter(this, id, { config, path });
+    const kmsKeyArn = shared('kms-key-arn', SHARED_PARAMETERS.kmsKeyArn);
+    const ledgerTableArn = shared('ledger-table-arn', SHARED_PARAMETERS.ledgerTableArn);
+    const errorTopicArn = shared('error-topic-arn', SHARED_PARAMETERS.errorTopicArn);
+    const lakeBucketName = shared('lake-bucket-name', SHARED_PARAMETERS.lakeBucketName);
+    const machineName = this.name(`${pipeline.name}`);
+
+    const logGroup = new CloudwatchLogGroup(this, 'state-machine-logs', {
+      name: `/aws/vendedlogs/states/${machineName}`,
+      retentionInDays: config.logRetentionDays,
+      kmsKeyId: kmsKeyArn,
+    });
+
+    this.role = new IamRole(this, 'state-machine-role', {
+      name: this.name(`${pipeline.name}-sfn`),
+      assumeRolePolicy: assumeRole('states.amazonaws.com'),
+    });
+    new IamRolePolicy(this, 'state-machine-policy', {
+      role: this.role.name,
+      name: 'pipeline',
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: this.statements(pipeline, registry.get.bind(registry), target, {
+          ledgerTableArn,
+          errorTopicArn,
+          kmsKeyArn,
+        }),
+      }),
+    });
+
+    this.stateMachine = new SfnStateMachine(this, 'state-machine', {
+      name: machineName,
+      type: 'STANDARD',
+      roleArn: this.role.arn,
+      definition: JSON.stringify(this.compiled.definition),
+      loggingConfiguration: {
+        logDestination: `${logGroup.arn}:*`,
+        includeExecutionData: true,
+        level: 'ALL',
+      },
+      tracingConfiguration: { enabled: true },
+    });
+
+    const eventsRole = new IamRole(this, 'events-role', {
+      name: this.name(`${pipeline.name}-events`),
+      assumeRolePolicy: assumeRole('events.amazonaws.com'),
+    });
+    new IamRolePolicy(this, 'events-policy', {
+      role: eventsRole.name,
+      name: 'start-execution',
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: ['states:StartExecution'], Resource: [this.stateMachine.arn] },
+        ],
+      }),
+    });
+
+    // Triggers: the run id is minted by the state machine from the execution start time.
+    if (pipeline.trigger.schedule) {
+      const rule = new CloudwatchEventRule(this, 'schedule', {
+        name: this.name(`${pipeline.name}-schedule`),
+        description: `starts ${pipeline.name} on ${pipeline.trigger.schedule}`,
+        scheduleExpression: pipeline.trigger.schedule,
+      });
+      new CloudwatchEventTarget(this, 'schedule-target', {
+        rule: rule.name,
+        arn: this.stateMachine.arn,
+        roleArn: eventsRole.arn,
+        input: JSON.stringify({ trigger: 'schedule' }),
+      });
+    }
+    if (pipeline.trigger.objectCreated) {
+      // needs EventBridge notifications on the lake bucket (shared-infra)
+      const rule = new CloudwatchEventRule(this, 'object-created', {
+        name: this.name(`${pipeline.name}-object-created`),
+        description: `starts ${pipeline.name} when an object lands under ${pipeline.trigger.objectCreated}`,
+        eventPattern: JSON.stringify({
+          source: ['aws.s3'],
+          'detail-type': ['Object Created'],
+          detail: {
+            bucket: { name: [lakeBucketName] },
+            object: { key: [{ prefix: pipeline.trigger.objectCreated }] },
+          },
+        }),
+      });
+      new CloudwatchEventTarget(this, 'object-created-target', {
+        rule: rule.name,
+        arn: this.stateMachine.arn,
+        roleArn: eventsRole.arn,
+        inputTransformer: {
+          inputPaths: { key: '$.detail.object.key', bucket: '$.detail.bucket.name' },
+          inputTemplate: '{"trigger":"objectCreated","triggerDetail":{"bucket":<bucket>,"key":<key>}}',
+        },
+      });
+    }
+
+    // One rule for every failure the state machine cannot report itself (States.Runtime, aborts, timeouts).
+    const prefix = `${this.name('')}`;
+    const failures = new CloudwatchEventRule(this, 'failures', {
+      name: this.name(`${pipeline.name}-failures`),
+      description: 'failed/timed-out/aborted executions, failed Glue job runs and SageMaker transform jobs',
+      eventPattern: JSON.stringify({
+        source: ['aws.states', 'aws.glue', 'aws.sagemaker'],
+        'detail-type': [
+          'Step Functions Execution Status Change',
+          'Glue Job State Change',
+          'SageMaker Transform Job State Change',
+        ],
+        detail: {
+          $or: [
+            { stateMachineArn: [this.stateMachine.arn], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
+            { jobName: [{ prefix }], state: ['FAILED', 'TIMEOUT'] },
+            { TransformJobName: [{ prefix }], TransformJobStatus: ['Failed'] },
+          ],
+        },
+      }),
+    });
+    new CloudwatchEventTarget(this, 'failures-target', {
+      rule: failures.name,
+      arn: errorTopicArn,
+      inputTransformer: {
+        inputPaths: {
+          detailType: '$.detail-type',
+          execution: '$.detail.name',
+          executionInput: '$.detail.input',
+          executionStatus: '$.detail.status',
+          jobName: '$.detail.jobName',
+          jobRunId: '$.detail.jobRunId',
+          jobState: '$.detail.state',
+          transformJob: '$.detail.TransformJobName',
+          time: '$.time',
+        },
+        inputTemplate: `{"pipeline":"${pipeline.name}","env":"${config.name}","event":<detailType>,"time":<time>,"execution":<execution>,"executionInput":<executionInput>,"status":<executionStatus>,"glueJob":<jobName>,"glueJobRunId":<jobRunId>,"glueState":<jobState>,"transformJob":<transformJob>}`,
+      },
+    });
+
+    new CloudwatchMetricAlarm(this, 'executions-failed', {
+      alarmName: this.name(`${pipeline.name}-executions-failed`),
+      alarmDescription: `an execution of ${machineName} failed`,
+      namespace: 'AWS/States',
+      metricName: 'ExecutionsFailed',
+      dimensions: { StateMachineArn: this.stateMachine.arn },
+      statistic: 'Sum',
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      treatMissingData: 'notBreaching',
+      alarmActions: [errorTopicArn],
+    });
+  }
+
+  private statements(
+    pipeline: PipelineModel,
+    typeOf: (name: string) => StageType | undefined,
+    target: ReturnType<() => OrchestrationStack['compileTarget']>,
+    shared: { ledgerTableArn: string; errorTopicArn: string; kmsKeyArn: string },
+  ): Statement[] {
+    const statements: Statement[] = [];
+    const seen = new Set<string>();
+    for (const stage of Object.values(pipeline.stages)) {
+      const type = typeOf(stage.type)!;
+      const permissions: readonly StagePermission[] = type.permissions({
+        stageId: stage.id,
+        attributes: stage.attributes,
+        datasets: pipeline.datasets,
+        pipelineName: pipeline.name,
+        pipeline,
+        target,
+      });
+      permissions.forEach((permission, i) => {
+        const key = JSON.stringify([[...permission.actions].sort(), [...permission.resources].sort()]);
+        if (seen.has(key)) return;
+        seen.add(key);
+        statements.push({
+          Sid: `Stage${pascal(stage.id)}${i}`,
+          Effect: 'Allow',
+          Action: [...permission.actions],
+          Resource: [...permission.resources],
+        });
+      });
+    }
+    statements.push(
+      {
+        Sid: 'Ledger',
+        Effect: 'Allow',
+        Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Resource: [shared.ledgerTableArn],
+      },
+      { Sid: 'ErrorTopic', Effect: 'Allow', Action: ['sns:Publish'], Resource: [shared.errorTopicArn] },
+      {
+        Sid: 'EncryptedTopicAndTable',
+        Effect: 'Allow',
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Resource: [shared.kmsKeyArn],
+      },
+      {
+        // log delivery and X-Ray take no resource-level permissions
+        Sid: 'LogDelivery',
+        Effect: 'Allow',
+        Action: [
+          'logs:CreateLogDelivery',
+          'logs:GetLogDelivery',
+          'logs:UpdateLogDelivery',
+          'logs:DeleteLogDelivery',
+          'logs:ListLogDeliveries',
+          'logs:PutResourcePolicy',
+          'logs:DescribeResourcePolicies',
+          'logs:DescribeLogGroups',
+        ],
+        Resource: '*',
+      },
+      {
+        Sid: 'Tracing',
+        Effect: 'Allow',
+        Action: [
+          'xray:PutTraceSegments',
+          'xray:PutTelemetryRecords',
+          'xray:GetSamplingRules',
+          'xray:GetSamplingTargets',
+        ],
+        Resource: '*',
+      },
+    );
+    return statements;
+  }
+}
+
+function pascal(id: string): string {
+  return id
+    .split('_')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
