@@ -4,6 +4,7 @@ import { GlueSecurityConfiguration } from '@cdktf/provider-aws/lib/glue-security
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { loadEnvConfig } from '@lakepipe/constructs';
 import { policyDocument, resourcesOfType, statementWithSid, synthJson } from '@lakepipe/constructs/testing';
+import type {} from '@lakepipe/constructs/vitest-setup';
 import type { PipelineModel, StageModel } from '@lakepipe/workflow';
 import { Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
