@@ -296,7 +296,7 @@ describe('planReview', () => {
     expect(markdown).toContain(
       '| `aws_s3_bucket.lake_bucket_5C0F7E2A` | replace | S3 bucket (its objects are lost) | no |',
     );
-    expect(markdown).toContain('- -/+ `aws_s3_bucket.lake_bucket_5C0F7E2A` replace (forced by bucket)');
+    expect(markdown).toContain('- `-/+` `aws_s3_bucket.lake_bucket_5C0F7E2A` replace (forced by bucket)');
   });
 
   it('renders JSON that round-trips to the review', () => {

@@ -39,7 +39,7 @@ export function renderPlanReviewMarkdown(review: PlanReview): string {
     lines.push('### Changes', '');
     for (const change of review.changes) {
       const forcedBy = change.replacePaths ? ` (forced by ${change.replacePaths.join(', ')})` : '';
-      lines.push(`- ${symbol(change.action)} \`${change.address}\` ${change.action}${forcedBy}`);
+      lines.push(`- \`${symbol(change.action)}\` \`${change.address}\` ${change.action}${forcedBy}`);
     }
     lines.push('');
   }
