@@ -15,6 +15,7 @@ const serviceJenkinsfiles = services.map((svc) => `services/${svc}/Jenkinsfile`)
 const libraryFiles = readdirSync(path.join(repoRoot, 'jenkins', 'vars'))
   .filter((file) => file.endsWith('.groovy'))
   .map((file) => `jenkins/vars/${file}`);
+const jobDslFiles = readdirSync(path.join(repoRoot, 'jenkins', 'jobs')).map((file) => `jenkins/jobs/${file}`);
 const pipelineFiles = ['Jenkinsfile', 'jenkins/ephemeral.Jenkinsfile', ...serviceJenkinsfiles];
 const read = (file: string) => readFileSync(path.join(repoRoot, file), 'utf8');
 
@@ -38,6 +39,7 @@ describe('Jenkinsfiles', () => {
         'none',
         ...pipelineFiles,
         ...libraryFiles,
+        ...jobDslFiles,
       ],
       { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 },
     );
@@ -50,7 +52,9 @@ describe('Jenkinsfiles', () => {
     );
 
     // Assert
-    expect(report.summary.totalFilesLinted).toBe(pipelineFiles.length + libraryFiles.length);
+    expect(report.summary.totalFilesLinted).toBe(
+      pipelineFiles.length + libraryFiles.length + jobDslFiles.length,
+    );
     expect(findings).toEqual([]);
   });
 
