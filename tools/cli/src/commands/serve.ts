@@ -1,12 +1,38 @@
 import type { Command } from 'commander';
 
-/** `lakepipe serve` — placeholder until its issue lands; replaced by the owning issue's implementation. */
+/** `lakepipe serve`: the ledger HTTP API and a page with runs, stages and the workflow, on loopback. */
 export function register(program: Command): void {
   program
     .command('serve')
-    .description('(not built yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new Error('lakepipe serve is not built yet');
+    .description('serve the ledger HTTP API and a dashboard of runs, stages and the workflow on loopback')
+    .option('--port <port>', 'port to listen on', '8080')
+    .option('--lake <dir>', 'the local lake folder', '.lake')
+    .option('--config <file>', 'the pipeline file (for the diagram)', 'pipeline.yaml')
+    .option('--env <env>', 'environment (its ledger table name)', 'dev')
+    .action(async (options: { port: string; lake: string; config: string; env: string }) => {
+      const { startDashboard } = await import('../serve/dashboard');
+      const dashboard = await startDashboard({
+        lakeRoot: options.lake,
+        configFile: options.config,
+        env: options.env,
+        port: Number(options.port),
+      });
+      process.stdout.write(
+        [
+          `lakepipe serve: ${dashboard.url}/`,
+          `  GET ${dashboard.url}/runs              runs, newest first (?limit=&cursor=)`,
+          `  GET ${dashboard.url}/runs/<runId>      one run with its stages`,
+          `  GET ${dashboard.url}/objects?key=<key> the history of one lake object`,
+          `  GET ${dashboard.url}/health`,
+          'Ctrl-C to stop.',
+          '',
+        ].join('\n'),
+      );
+      const stop = async () => {
+        await dashboard.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
     });
 }
