@@ -47,7 +47,7 @@ export interface LedgerProps {
   readonly maxUnprocessedRetries?: number;
   /**
    * BatchWrite requests in flight at once in recordMovements.
-   * @default 4
+   * @default 8 (DEFAULT_WRITE_CONCURRENCY)
    */
   readonly writeConcurrency?: number;
   /**
@@ -58,6 +58,8 @@ export interface LedgerProps {
 }
 
 const BATCH_SIZE = 25;
+/** BatchWrite requests recordMovements keeps in flight (see bench/ledger). */
+export const DEFAULT_WRITE_CONCURRENCY = 8;
 const MAX_LIST_LIMIT = 100;
 /** Errors that mean "DynamoDB could not serve us right now", as opposed to a bad request. */
 const UNAVAILABLE_ERRORS = new Set([
@@ -320,7 +322,10 @@ export class Ledger implements LedgerApi {
       }
     };
     await Promise.all(
-      Array.from({ length: Math.min(this.props.writeConcurrency ?? 4, batches.length) }, worker),
+      Array.from(
+        { length: Math.min(this.props.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY, batches.length) },
+        worker,
+      ),
     );
   }
 
