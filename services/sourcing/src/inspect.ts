@@ -1,6 +1,6 @@
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { TextDecoder } from 'node:util';
 
 /** Why a file was not landed. */
 export type SkipReason =
@@ -36,7 +36,9 @@ const TEXT_EXTENSIONS = ['.csv', '.jsonl', '.json', '.ndjson', '.tsv', '.txt'];
  */
 export class FileInspector extends Transform {
   private readonly hash = createHash('sha256');
-  private readonly decoder: TextDecoder | undefined;
+  private readonly checkUtf8: boolean;
+  /** the first bytes of a character split across chunks, checked with the next chunk */
+  private carry: Buffer = Buffer.alloc(0);
   private readonly expectGzip: boolean;
   bytes = 0;
   /** set when the inspector stopped the stream; the store's error wraps it, this keeps it */
@@ -49,9 +51,7 @@ export class FileInspector extends Transform {
     super();
     const lower = name.toLowerCase();
     this.expectGzip = lower.endsWith('.gz');
-    this.decoder = TEXT_EXTENSIONS.some((ext) => lower.endsWith(ext))
-      ? new TextDecoder('utf-8', { fatal: true })
-      : undefined;
+    this.checkUtf8 = TEXT_EXTENSIONS.some((ext) => lower.endsWith(ext));
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -76,26 +76,23 @@ export class FileInspector extends Transform {
         }
       }
     }
-    if (this.decoder) {
-      try {
-        this.decoder.decode(chunk, { stream: true });
-      } catch {
-        this.fail(notUtf8(this.name, this.bytes - chunk.length), callback);
+    if (this.checkUtf8) {
+      const text = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
+      const end = completeCharactersEnd(text);
+      if (!isUtf8(text.subarray(0, end))) {
+        this.fail(notUtf8(this.name, before - this.carry.length), callback);
         return;
       }
+      this.carry = Buffer.from(text.subarray(end));
     }
     this.hash.update(chunk);
     callback(null, chunk);
   }
 
   override _flush(callback: TransformCallback): void {
-    if (this.decoder) {
-      try {
-        this.decoder.decode();
-      } catch {
-        this.fail(notUtf8(this.name, this.bytes), callback);
-        return;
-      }
+    if (this.checkUtf8 && this.carry.length > 0) {
+      this.fail(notUtf8(this.name, this.bytes - this.carry.length), callback);
+      return;
     }
     callback();
   }
@@ -112,8 +109,23 @@ export class FileInspector extends Transform {
 }
 
 function notUtf8(name: string, offset: number): SkipFileError {
-  return new SkipFileError(
-    'not_utf8',
-    `${name} is not valid UTF-8 (first bad byte within the chunk at byte ${offset})`,
-  );
+  return new SkipFileError('not_utf8', `${name} is not valid UTF-8 (in the bytes from offset ${offset})`);
+}
+
+/**
+ * Where the last complete UTF-8 character of `bytes` ends: a multi-byte character cut by the
+ * chunk boundary (at most 3 bytes) is left for the next chunk. Invalid bytes stay in range, so
+ * isUtf8 rejects them.
+ */
+function completeCharactersEnd(bytes: Buffer): number {
+  const length = bytes.length;
+  for (let back = 1; back <= Math.min(4, length); back++) {
+    const byte = bytes[length - back]!;
+    if (byte < 0x80) return length; // ASCII: everything before is complete
+    if ((byte & 0xc0) === 0xc0) {
+      const size = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2;
+      return back < size ? length - back : length;
+    }
+  }
+  return length;
 }
