@@ -5,6 +5,7 @@ import { EnvConfigError, workspaceRoot } from '@lakepipe/constructs';
 import { describe, expect, it } from 'vitest';
 import { MissingStackFactoryError, UnknownSelectionError } from './errors';
 import { type StackFactory, stackFactories } from './stack-factories';
+import { stackCatalog } from './stacks';
 import { synthesize } from './synth';
 
 const outdir = () => mkdtempSync(path.join(os.tmpdir(), 'synth-'));
@@ -30,6 +31,21 @@ describe('synthesize', () => {
       'lakepipe/prod/shared-infra-prod.tfstate',
     );
   });
+
+  it('builds every stack of the catalog for every environment', async () => {
+    // Arrange
+    const dir = outdir();
+
+    // Act
+    const result = await synthesize({ outdir: dir });
+
+    // Assert
+    expect(result.skipped).toEqual([]);
+    expect(result.synthesized).toHaveLength(stackCatalog.length * 2);
+    expect(readdirSync(path.join(dir, 'stacks')).sort()).toEqual(
+      stackCatalog.flatMap((s) => [`${s.id}-dev`, `${s.id}-prod`]).sort(),
+    );
+  }, 120_000);
 
   it('synthesizes only the environments and projects asked for', async () => {
     // Arrange
@@ -91,11 +107,12 @@ describe('synthesize', () => {
     const result = await synthesize({
       outdir: dir,
       envs: ['dev'],
+      projects: ['shared-infra', 'ledger-api'],
       pipelineFile: path.join(dir, 'does-not-exist.yaml'),
     });
 
     // Assert
-    expect(result.synthesized).toEqual(['shared-infra-dev']);
+    expect(result.synthesized).toEqual(['shared-infra-dev', 'ledger-api-dev']);
   });
 
   it('parses pipeline.yaml for a stack that needs it and reports a bad file', async () => {

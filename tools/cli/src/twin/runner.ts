@@ -1,12 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { compileTargetFor, loadEnvConfig } from '@lakepipe/constructs';
 import { FolderObjectStore, newRunId } from '@lakepipe/lake';
 import type { RunWithStages } from '@lakepipe/ledger';
 import { LocalNotifier } from '@lakepipe/notifier';
 import {
+  type CompiledPipeline,
   type CompileTarget,
-  compilePipeline,
   type LocalStageContext,
   loadPipeline,
   localExecutionContext,
@@ -17,6 +16,7 @@ import '../polyfills';
 import { createStageRegistry } from '../stage-registry';
 import { taskResource } from './asl';
 import { runDynamoDbTask, UnsupportedLocalTaskError } from './aws-task';
+import { compileForLocalRun } from './compile';
 import { type FailureInjection, InjectedFailureError } from './fail-injection';
 import { openLocalLedger } from './local-ledger';
 import type { RunObserver } from './progress';
@@ -73,8 +73,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     sample = await ensureSample({ store, lakeRoot, pipeline, rows: options.rows });
   }
 
-  const target = compileTargetFor(loadEnvConfig(options.env));
-  const compiled = compilePipeline(pipeline, registry, target);
+  const { target, compiled } = compileForLocalRun(pipeline, options.env);
   const runId = options.runId ?? newRunId();
   const observer = options.observer;
   const notifications: string[] = [];
@@ -164,7 +163,7 @@ function lastFailedStage(run: RunWithStages | undefined): string | undefined {
 }
 
 interface BindingInputs {
-  readonly compiled: ReturnType<typeof compilePipeline>;
+  readonly compiled: CompiledPipeline;
   readonly target: CompileTarget;
   readonly registry: ReturnType<typeof createStageRegistry>;
   readonly pipeline: PipelineModel;
