@@ -18,7 +18,13 @@ import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 
 /** The routes the Lambda's router serves; each one is an API Gateway route with IAM auth. */
-export const LEDGER_API_ROUTES = ['GET /health', 'GET /runs', 'GET /runs/{runId}', 'GET /objects'] as const;
+export const LEDGER_API_ROUTES = [
+  'GET /health',
+  'GET /runs',
+  'GET /runs/{runId}',
+  'GET /runs/{runId}/movements',
+  'GET /objects',
+] as const;
 
 /** Where this stack publishes the API's URL for the CLI and other tools. */
 export const LEDGER_API_URL_PARAMETER = 'ledger-api/url';
@@ -89,7 +95,8 @@ export class LedgerApiStack extends LakepipeStack {
     this.api = new Apigatewayv2Api(this, 'api', {
       name: this.name('ledger-api'),
       protocolType: 'HTTP',
-      description: 'lakepipe ledger: GET /runs, /runs/{runId}, /objects?key=, /health (SigV4)',
+      description:
+        'lakepipe ledger: GET /runs, /runs/{runId}, /runs/{runId}/movements, /objects?key=, /health (SigV4)',
     });
 
     const integration = new Apigatewayv2Integration(this, 'integration', {

@@ -9,11 +9,15 @@
  * | stage attempt   | RUN#<runId>                 | STAGE#<stageId>#<attempt>       |        |         |
  * | object movement | OBJ#<key>                   | MOVE#<at ISO>#<runId>#<stageId> |        |         |
  * | source claim    | CLAIM#<dataset>#<sha256>    | CLAIM                           |        |         |
+ * | run movement    | RUN#<runId>                 | MOVE#<stageId>#<at>#<batch>#<n> |        |         |
  *
  * The stage summary holds `attempts` (a counter, incremented with ADD so the state machine
  * can number attempts) and the latest `status`. Attempt numbers are 1-based, unpadded.
  * A movement is written under its `to` key and, when `from` is a lake key, under `from` too.
  * Two movements of one key in the same millisecond, run and stage get `#2`, `#3`... appended.
+ * Each movement is also written once under its run (`run movement`), so one Query lists every
+ * file a stage moved in a run; `<batch>` is random per recordMovements call, `<n>` its index.
+ * Run-scoped reads of the run, summaries and attempts query `SK >= "RUN"` (MOVE# sorts before).
  *
  * Attributes beside the keys (names as in types.ts), so the state machine's DynamoDB tasks and
  * the Ledger class read and write the same items:
@@ -37,6 +41,10 @@ export const ledgerKeys = {
   objectMovement: (key: string, at: string, runId: string, stageId: string, seq = 1) => ({
     PK: `OBJ#${key}`,
     SK: `MOVE#${at}#${runId}#${stageId}${seq > 1 ? `#${seq}` : ''}`,
+  }),
+  runMovement: (runId: string, stageId: string, at: string, batch: string, index: number) => ({
+    PK: `RUN#${runId}`,
+    SK: `MOVE#${stageId}#${at}#${batch}#${String(index).padStart(6, '0')}`,
   }),
   sourceClaim: (dataset: string, sha256: string) => ({ PK: `CLAIM#${dataset}#${sha256}`, SK: 'CLAIM' }),
   RUNS_INDEX: 'GSI1',

@@ -336,6 +336,33 @@ describe('Ledger movements', () => {
     expect(left).toEqual([expected]);
   });
 
+  it("lists a run's movements by stage without mixing them into the run's stages", async () => {
+    // Arrange
+    const ledger = await newLedger();
+    const runId = runIdAt(14);
+    await ledger.startRun({ runId, pipeline: 'bench' });
+    const files = Array.from({ length: 30 }, (_, i) => ({
+      runId,
+      stageId: 'sourcing',
+      to: `raw/bench_tests/dt=2026-11-26/run=${runId}/f${i}.csv`,
+      bytes: i,
+      sha256: SHA_A,
+    }));
+    await ledger.recordMovements(files);
+
+    // Act
+    const page = await ledger.runMovements({ runId, stageId: 'sourcing', limit: 1000 });
+    const otherStage = await ledger.runMovements({ runId, stageId: 'etl' });
+    const run = await ledger.getRun(runId);
+
+    // Assert
+    expect(page.items.map((m) => m.to)).toEqual(files.map((f) => f.to));
+    expect(page.nextCursor).toBeUndefined();
+    expect(otherStage.items).toEqual([]);
+    expect(run?.stages).toEqual([]);
+    await expect(ledger.runMovements({ runId, cursor: 'eyJQSyI6IngifQ' })).rejects.toThrow('is not valid');
+  });
+
   it('records a movement from a URL only under the lake key it landed at', async () => {
     // Arrange
     const ledger = await newLedger();

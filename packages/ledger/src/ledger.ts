@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   BatchWriteCommand,
   type BatchWriteCommandInput,
@@ -25,6 +26,7 @@ import type {
   ClaimResult,
   LedgerApi,
   LedgerError,
+  LedgerQueries,
   ObjectMovementItem,
   Page,
   RunItem,
@@ -61,6 +63,7 @@ const BATCH_SIZE = 25;
 /** BatchWrite requests recordMovements keeps in flight (see bench/ledger). */
 export const DEFAULT_WRITE_CONCURRENCY = 8;
 const MAX_LIST_LIMIT = 100;
+const MAX_MOVEMENTS_LIMIT = 1000;
 /** Errors that mean "DynamoDB could not serve us right now", as opposed to a bad request. */
 const UNAVAILABLE_ERRORS = new Set([
   'ProvisionedThroughputExceededException',
@@ -76,7 +79,7 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
  * The ledger over one DynamoDB table (single-table layout in keys.ts). Services record
  * movements and claims; the CLI and the HTTP API read runs and object histories.
  */
-export class Ledger implements LedgerApi {
+export class Ledger implements LedgerApi, LedgerQueries {
   readonly tableName: string;
   private readonly client: DynamoDBDocumentClient;
   private readonly now: () => Date;
@@ -306,8 +309,15 @@ export class Ledger implements LedgerApi {
         at,
       });
     };
+    const batch = randomBytes(4).toString('hex');
     for (const [i, movement] of movements.entries()) {
       validateMovement(movement, i);
+      items.push({
+        ...ledgerKeys.runMovement(movement.runId, movement.stageId, at, batch, i),
+        type: 'RUNMOVE',
+        ...movement,
+        at,
+      });
       add(movement.to, movement);
       if (movement.from !== undefined && isLakeKey(movement.from) && movement.from !== movement.to)
         add(movement.from, movement);
@@ -383,8 +393,9 @@ export class Ledger implements LedgerApi {
     assertRunId(runId);
     const items = await this.queryAll('getRun', {
       TableName: this.tableName,
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': ledgerKeys.run(runId).PK },
+      // RUN and STAGE#... sort after MOVE#...: skip the run's (possibly many) movements.
+      KeyConditionExpression: 'PK = :pk AND SK >= :run',
+      ExpressionAttributeValues: { ':pk': ledgerKeys.run(runId).PK, ':run': 'RUN' },
       ConsistentRead: true,
     });
     const runItem = items.find((i) => i.SK === 'RUN');
@@ -407,11 +418,49 @@ export class Ledger implements LedgerApi {
       TableName: this.tableName,
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :move)',
       ExpressionAttributeValues: { ':pk': `OBJ#${key}`, ':move': ledgerKeys.MOVE_PREFIX },
+      ConsistentRead: true,
     });
     return items.map((i) => {
       const { key: _key, type: _type, ...movement } = stripKeys(i);
       return movement as unknown as ObjectMovementItem;
     });
+  }
+
+  async runMovements(input: {
+    runId: string;
+    stageId?: string;
+    limit?: number;
+    cursor?: string;
+  }): Promise<Page<ObjectMovementItem>> {
+    assertRunId(input.runId);
+    if (input.stageId !== undefined) assertSafeName('stage', input.stageId);
+    const limit = input.limit ?? 1000;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_MOVEMENTS_LIMIT)
+      throw new InvalidLedgerInputError('limit', limit, `a whole number from 1 to ${MAX_MOVEMENTS_LIMIT}`);
+    const pk = ledgerKeys.run(input.runId).PK;
+    const prefix =
+      input.stageId === undefined ? ledgerKeys.MOVE_PREFIX : `${ledgerKeys.MOVE_PREFIX}${input.stageId}#`;
+    const response = await this.send('runMovements', () =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+          ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+          ConsistentRead: true,
+          Limit: limit,
+          ExclusiveStartKey:
+            input.cursor === undefined ? undefined : decodeMovementCursor(input.cursor, pk, prefix),
+        }),
+      ),
+    );
+    // In key order: by stage, then time (then the order each call recorded them in).
+    const items = (response.Items ?? []).map((i) => {
+      const { type: _type, ...movement } = stripKeys(i);
+      return movement as unknown as ObjectMovementItem;
+    });
+    return response.LastEvaluatedKey === undefined
+      ? { items }
+      : { items, nextCursor: encodeCursor(response.LastEvaluatedKey) };
   }
 
   private async writeBatch(batch: Record<string, unknown>[]): Promise<void> {
@@ -542,6 +591,16 @@ function decodeCursor(cursor: string): Record<string, unknown> {
       typeof key.PK === 'string' &&
       key.SK === 'RUN';
     if (valid) return key;
+  } catch {
+    // fall through to the typed error
+  }
+  throw new InvalidCursorError(cursor);
+}
+
+function decodeMovementCursor(cursor: string, pk: string, prefix: string): Record<string, unknown> {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+    if (key !== null && key.PK === pk && typeof key.SK === 'string' && key.SK.startsWith(prefix)) return key;
   } catch {
     // fall through to the typed error
   }

@@ -102,3 +102,17 @@ export interface LedgerApi {
   getRun(runId: string): Promise<RunWithStages | undefined>;
   objectHistory(key: string): Promise<readonly ObjectMovementItem[]>;
 }
+
+/** What the HTTP API and the CLI read: the query side of the ledger. */
+export interface LedgerQueries {
+  listRuns(input?: { limit?: number; cursor?: string }): Promise<Page<RunItem>>;
+  getRun(runId: string): Promise<RunWithStages | undefined>;
+  objectHistory(key: string): Promise<readonly ObjectMovementItem[]>;
+  /** Every file a run moved (optionally one stage's), by stage then time, page by page (limit 1-1000). */
+  runMovements(input: {
+    runId: string;
+    stageId?: string;
+    limit?: number;
+    cursor?: string;
+  }): Promise<Page<ObjectMovementItem>>;
+}

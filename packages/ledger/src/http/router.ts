@@ -12,10 +12,10 @@ import {
   LedgerUnavailableError,
   RunNotFoundError,
 } from '../errors';
-import type { LedgerApi } from '../types';
+import type { LedgerQueries } from '../types';
 
 export interface LedgerRouterProps {
-  readonly ledger: LedgerApi;
+  readonly ledger: LedgerQueries;
   /**
    * Registers more routes on the same router (the local `lakepipe serve` mounts its HTML page
    * and static JSON this way). Ledger routes win on a clash: they are registered first.
@@ -37,13 +37,24 @@ export function jsonResponse(status: number, body: unknown): Response {
   });
 }
 
+/** `?limit=` as a whole number, or undefined for the default; the ledger checks the range. */
+function limitParameter(query: URLSearchParams, max: number): number | undefined {
+  const text = query.get('limit');
+  if (text === null) return undefined;
+  const limit = Number(text);
+  if (text.trim() === '' || !Number.isInteger(limit))
+    throw new InvalidLedgerInputError('limit', text, `a whole number from 1 to ${max}`);
+  return limit;
+}
+
 function errorResponse(status: number, error: Error): Response {
   return jsonResponse(status, { error: error.name, message: error.message });
 }
 
 /**
  * The ledger HTTP API, on Powertools for Lambda's router:
- * `GET /health`, `GET /runs?limit=&cursor=`, `GET /runs/{runId}`, `GET /objects?key=`.
+ * `GET /health`, `GET /runs?limit=&cursor=`, `GET /runs/{runId}`,
+ * `GET /runs/{runId}/movements?stage=&limit=&cursor=`, `GET /objects?key=`.
  * Errors are `{ error, message }` with 400 (malformed input), 404 (unknown run or route),
  * 503 (DynamoDB throttling after retries) or 500.
  */
@@ -55,11 +66,20 @@ export function createLedgerRouter(props: LedgerRouterProps): Router {
 
   app.get('/runs', async ({ req }) => {
     const query = new URL(req.url).searchParams;
-    const limitText = query.get('limit');
-    const limit = limitText === null ? undefined : Number(limitText);
-    if (limitText !== null && (limitText.trim() === '' || !Number.isInteger(limit)))
-      throw new InvalidLedgerInputError('limit', limitText, 'a whole number from 1 to 100');
+    const limit = limitParameter(query, 100);
     const page = await ledger.listRuns({ limit, cursor: query.get('cursor') ?? undefined });
+    return jsonResponse(200, page);
+  });
+
+  app.get('/runs/:runId/movements', async ({ req, params }) => {
+    const runId = assertRunId(decodeURIComponent(params.runId ?? ''));
+    const query = new URL(req.url).searchParams;
+    const page = await ledger.runMovements({
+      runId,
+      stageId: query.get('stage') ?? undefined,
+      limit: limitParameter(query, 1000),
+      cursor: query.get('cursor') ?? undefined,
+    });
     return jsonResponse(200, page);
   });
 
@@ -98,7 +118,7 @@ export function createLedgerRouter(props: LedgerRouterProps): Router {
   app.notFound(async (_error, { req }) =>
     jsonResponse(404, {
       error: 'RouteNotFoundError',
-      message: `no route ${req.method} ${new URL(req.url).pathname}: try GET /health, /runs, /runs/{runId} or /objects?key=`,
+      message: `no route ${req.method} ${new URL(req.url).pathname}: try GET /health, /runs, /runs/{runId}, /runs/{runId}/movements or /objects?key=`,
     }),
   );
   app.errorHandler(Error, async (error) => {

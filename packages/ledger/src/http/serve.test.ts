@@ -158,6 +158,44 @@ describe('ledger HTTP API on loopback', () => {
     ]);
   });
 
+  it('lists every file a stage moved in a run from one request, page by page', async () => {
+    // Arrange
+    const { ledger, get } = await startApi();
+    const runId = newRunId();
+    const sourced = [0, 1, 2].map((i) => ({
+      runId,
+      stageId: 'sourcing',
+      from: `landing/bench_tests/f${i}.csv`,
+      to: `raw/bench_tests/dt=2026-11-26/run=${runId}/f${i}.csv`,
+      bytes: 10 + i,
+      sha256: SHA,
+    }));
+    await ledger.recordMovements(sourced);
+    await ledger.recordMovements([
+      { runId, stageId: 'etl', to: 'curated/bench_tests/dt=2026-11-26/x.parquet', bytes: 5, sha256: SHA },
+    ]);
+
+    // Act
+    const first = await get(`/runs/${runId}/movements?stage=sourcing&limit=2`);
+    const second = await get(
+      `/runs/${runId}/movements?stage=sourcing&limit=2&cursor=${first.body.nextCursor}`,
+    );
+    const everything = await get(`/runs/${runId}/movements`);
+
+    // Assert
+    expect(first.status).toBe(200);
+    expect([...first.body.items, ...second.body.items].map((m: { to: string }) => m.to)).toEqual(
+      sourced.map((m) => m.to),
+    );
+    expect(second.body.nextCursor).toBeUndefined();
+    expect(everything.body.items.map((m: { stageId: string }) => m.stageId)).toEqual([
+      'etl',
+      'sourcing',
+      'sourcing',
+      'sourcing',
+    ]);
+  });
+
   it('answers 400 for a malformed or missing object key', async () => {
     // Arrange
     const { get } = await startApi();
@@ -195,7 +233,8 @@ describe('ledger HTTP API on loopback', () => {
       status: 404,
       body: {
         error: 'RouteNotFoundError',
-        message: 'no route GET /nowhere: try GET /health, /runs, /runs/{runId} or /objects?key=',
+        message:
+          'no route GET /nowhere: try GET /health, /runs, /runs/{runId}, /runs/{runId}/movements or /objects?key=',
       },
     });
   });

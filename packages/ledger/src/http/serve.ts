@@ -2,11 +2,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Router } from '@aws-lambda-powertools/event-handler/http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { LedgerApi } from '../types';
+import type { LedgerQueries } from '../types';
 import { createLedgerRouter } from './router';
 
 export interface ServeLedgerApiProps {
-  readonly ledger: LedgerApi;
+  readonly ledger: LedgerQueries;
   /**
    * Port to listen on.
    * @default 0: a free port chosen by the OS (read it from the returned `url`)
