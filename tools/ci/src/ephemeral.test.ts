@@ -104,16 +104,16 @@ describe('runPipeline', () => {
     expect(result).toEqual({
       runId: '20261126T020000Z-a1b2c3',
       executionArn:
-        'arn:aws:states:eu-west-1:111111111111:execution:lakepipe-dev-pipeline:20261126T020000Z-a1b2c3',
+        'arn:aws:states:eu-west-1:111111111111:execution:lakepipe-dev-bench-quality:20261126T020000Z-a1b2c3',
       status: 'SUCCEEDED',
       output: { view: { views: ['bench_tests_latest'] } },
     });
     expect(stub.calls[0]).toEqual({
       operation: 'StartExecution',
       body: {
-        stateMachineArn: 'arn:aws:states:eu-west-1:111111111111:stateMachine:lakepipe-dev-pipeline',
+        stateMachineArn: 'arn:aws:states:eu-west-1:111111111111:stateMachine:lakepipe-dev-bench-quality',
         name: '20261126T020000Z-a1b2c3',
-        input: '{"runId":"20261126T020000Z-a1b2c3"}',
+        input: '{"runId":"20261126T020000Z-a1b2c3","trigger":"jenkins-ephemeral"}',
       },
     });
     expect(stub.calls.filter((c) => c.operation === 'DescribeExecution')).toHaveLength(4);
@@ -134,7 +134,7 @@ describe('runPipeline', () => {
     // Assert
     await expect(act).rejects.toThrow(PipelineRunError);
     await expect(act).rejects.toThrow(
-      'pipeline execution arn:aws:states:eu-west-1:111111111111:execution:lakepipe-dev-pipeline:20261126T020000Z-a1b2c3 ended FAILED: States.TaskFailed: spark-etl: rejectedRatio 0.4 > 0.05',
+      'pipeline execution arn:aws:states:eu-west-1:111111111111:execution:lakepipe-dev-bench-quality:20261126T020000Z-a1b2c3 ended FAILED: States.TaskFailed: spark-etl: rejectedRatio 0.4 > 0.05',
     );
   });
 

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
@@ -8,7 +9,8 @@ import {
 } from '@aws-sdk/client-sfn';
 import { resourceName } from '@lakepipe/constructs';
 import { newRunId } from '@lakepipe/lake';
-import { NotEphemeralError, PipelineRunError, PlanBlockedError } from './errors';
+import { parse as parseYaml } from 'yaml';
+import { NotEphemeralError, PipelineRunError, PlanBlockedError, StackCatalogError } from './errors';
 import type { CommandRunner } from './exec';
 import { planReview } from './plan-review';
 import { type DeliveryEnvConfig, type StackCatalogEntry, type StackTarget, toTarget } from './stack-catalog';
@@ -29,7 +31,7 @@ export interface EphemeralOptions {
   readonly runId?: string;
   /**
    * The state machine to start.
-   * @default arn:aws:states:<region>:<account>:stateMachine:lakepipe-<env>-pipeline
+   * @default arn:aws:states:<region>:<account>:stateMachine:lakepipe-<env>-<name in pipeline.yaml>
    */
   readonly stateMachineArn?: string;
   /** @default 15 s between DescribeExecution calls */
@@ -47,9 +49,19 @@ export function ephemeralTargets(catalog: readonly StackCatalogEntry[], env: str
   return catalog.filter((entry) => entry.ephemeral).map((entry) => toTarget(entry, env));
 }
 
-/** The state machine orchestration deploys: `lakepipe-<env>-pipeline`. */
-export function defaultStateMachineArn(config: DeliveryEnvConfig, env: string): string {
-  return `arn:aws:states:${config.region}:${config.accountId}:stateMachine:${resourceName(env, 'pipeline')}`;
+/** The state machine the orchestration stack deploys: `lakepipe-<env>-<pipeline name>`. */
+export function defaultStateMachineArn(config: DeliveryEnvConfig, env: string, pipelineName: string): string {
+  return `arn:aws:states:${config.region}:${config.accountId}:stateMachine:${resourceName(env, pipelineName)}`;
+}
+
+/** The `name:` of <workspaceRoot>/pipeline.yaml (the full document is validated by @lakepipe/workflow). */
+export function pipelineNameOf(workspaceRoot: string): string {
+  const file = path.join(workspaceRoot, 'pipeline.yaml');
+  const name = (parseYaml(readFileSync(file, 'utf8')) as { name?: unknown } | null)?.name;
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new StackCatalogError(file, [`name must be the pipeline's name (got ${JSON.stringify(name)})`]);
+  }
+  return name;
 }
 
 /** Plans, reviews and applies every ephemeral stack of the environment (a blocked review stops it). */
@@ -120,10 +132,16 @@ export async function runPipeline(options: EphemeralOptions): Promise<PipelineRu
   const log = logOf(options);
   const client = options.sfn();
   const runId = options.runId ?? newRunId();
-  const stateMachineArn = options.stateMachineArn ?? defaultStateMachineArn(options.config, options.env);
+  const stateMachineArn =
+    options.stateMachineArn ??
+    defaultStateMachineArn(options.config, options.env, pipelineNameOf(options.workspaceRoot));
   const started = await client.send(
     // the execution name is the run id: a second start of the same run is refused by Step Functions
-    new StartExecutionCommand({ stateMachineArn, name: runId, input: JSON.stringify({ runId }) }),
+    new StartExecutionCommand({
+      stateMachineArn,
+      name: runId,
+      input: JSON.stringify({ runId, trigger: 'jenkins-ephemeral' }),
+    }),
   );
   const executionArn = started.executionArn!;
   log(`started ${executionArn} (run ${runId})`);

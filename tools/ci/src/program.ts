@@ -197,7 +197,10 @@ export function buildCiProgram(workspaceRoot: string = findWorkspaceRoot()): Com
     )
     .requiredOption('--env <env>', 'environment (infra/config/<env>.yaml)')
     .option('--run-id <id>', 'run id of the execution (default: a new one)')
-    .option('--state-machine-arn <arn>', 'state machine to start (default: lakepipe-<env>-pipeline)')
+    .option(
+      '--state-machine-arn <arn>',
+      'state machine to start (default: lakepipe-<env>-<pipeline.yaml name>)',
+    )
     .option('--poll-seconds <n>', 'seconds between DescribeExecution calls', parsePositiveSeconds, 15)
     .option(
       '--timeout-seconds <n>',

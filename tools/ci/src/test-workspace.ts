@@ -32,6 +32,7 @@ export function tempDir(prefix: string): string {
 export function deliveryWorkspace(stackNames: readonly string[]): string {
   const root = tempDir('ci-ws');
   cpSync(path.join(repoRoot, 'infra', 'config'), path.join(root, 'infra', 'config'), { recursive: true });
+  writeFileSync(path.join(root, 'pipeline.yaml'), 'name: bench-quality\n');
   for (const name of stackNames) mkdirSync(path.join(root, 'cdktf.out', 'stacks', name), { recursive: true });
   return root;
 }
