@@ -82,17 +82,20 @@ describe('the sourcing Lambda handler', () => {
     const handler = createSourcingHandler(() => ({ store: s3, ledger, bucketStore: () => s3 }));
 
     // Act
-    const badRun = handler({ runId: 'yesterday', stageId: 'source', datasets: {} });
-    const badSource = handler({
+    const badRun = await handler({ runId: 'yesterday', stageId: 'source', datasets: {} }).catch(
+      (e: Error) => e,
+    );
+    const badSource = await handler({
       runId: nextRunId(),
       stageId: 'source',
       datasets: { bench_tests: { type: 'ftp' } },
-    });
+    }).catch((e: Error) => e);
 
     // Assert
-    await expect(badRun).rejects.toThrow(SourcingEventError);
-    await expect(badRun).rejects.toThrow('run id "yesterday" is malformed');
-    await expect(badSource).rejects.toThrow(/datasets\.bench_tests\.type: /);
+    expect(badRun).toBeInstanceOf(SourcingEventError);
+    expect((badRun as Error).message).toContain('run id "yesterday" is malformed');
+    expect(badSource).toBeInstanceOf(SourcingEventError);
+    expect((badSource as Error).message).toMatch(/datasets\.bench_tests\.type: /);
   });
 
   it('refuses directory sources in AWS with a configuration error', async () => {
