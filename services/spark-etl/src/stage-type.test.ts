@@ -58,6 +58,16 @@ describe('sparkEtlStageType', () => {
     ]);
   });
 
+  it('declares the manifest counts the state machine records for each attempt in the ledger', () => {
+    // Act
+    const steps = sparkEtlStageType.compile(context);
+    const selected = Object.keys(steps.at(-1)?.state.ResultSelector as Record<string, string>);
+
+    // Assert
+    expect(sparkEtlStageType.counts).toEqual(['filesRead', 'rowsRead', 'curatedRows', 'rejectedRows']);
+    for (const field of sparkEtlStageType.counts ?? []) expect(selected).toContain(`${field}.$`);
+  });
+
   it('asks for exactly the job, the manifests and the lake key', () => {
     // Act
     const permissions = sparkEtlStageType.permissions(context);

@@ -56,6 +56,8 @@ export const sparkEtlStageType: StageType<SparkEtlAttributes> = {
   description:
     'Turns raw/<dataset>/ of the run into typed Parquet in curated/, bad rows into rejected/ and the model input into features/ (cloud: Spark on AWS Glue 5.0; local: DuckDB)',
   attributes: sparkEtlAttributes,
+  // recorded as the attempt's counts in the ledger: the invariant rowsRead = curatedRows + rejectedRows, per run
+  counts: ['filesRead', 'rowsRead', 'curatedRows', 'rejectedRows'],
 
   validate({ attributes, datasets }) {
     const spec = datasets[attributes.dataset];
