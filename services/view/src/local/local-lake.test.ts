@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ViewExecutionError } from '../errors';
 import {
@@ -196,6 +197,50 @@ stages: {}
     expect(result.rows).toEqual([
       ['e1', '1.5', NEW_RUN],
       ['e2', null, NEW_RUN],
+    ]);
+  });
+
+  it('reads raw CSV, gzipped CSV and JSON lines of one run side by side, keeping ragged and malformed lines', async () => {
+    // Arrange
+    const lakeRoot = tempLake();
+    const header = 'test_id,device_id,bench_id\n';
+    writeRaw(
+      lakeRoot,
+      'bench_tests',
+      NEW_RUN,
+      '2026-11-26',
+      'a.csv',
+      `${header}T-000000001,D-1,B01\nT-000000002,D-2\n`,
+    );
+    writeRaw(
+      lakeRoot,
+      'bench_tests',
+      NEW_RUN,
+      '2026-11-26',
+      'b.csv.gz',
+      gzipSync(`${header}T-000000003,D-3,B03\n`),
+    );
+    writeRaw(
+      lakeRoot,
+      'bench_tests',
+      NEW_RUN,
+      '2026-11-26',
+      'c.jsonl',
+      '{"test_id":"T-000000004","error_count":3}\n{"test_id": oops\n',
+    );
+    const lake = await openLocalLake({ lakeRoot, pipeline: repoPipeline() });
+    // Act
+    const result = await lake.query(
+      'SELECT test_id, bench_id, error_count FROM raw_bench_tests ORDER BY test_id NULLS LAST',
+    );
+    lake.close();
+    // Assert
+    expect(result.rows).toEqual([
+      ['T-000000001', 'B01', null],
+      ['T-000000002', null, null],
+      ['T-000000003', 'B03', null],
+      ['T-000000004', null, '3'],
+      [null, null, null],
     ]);
   });
 });

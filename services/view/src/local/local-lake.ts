@@ -67,14 +67,11 @@ export async function openLocalLake(options: OpenLocalLakeOptions): Promise<Loca
   try {
     for (const table of catalog.tables) {
       const files = await listFiles(options.lakeRoot, table);
-      // Raw files are the source as sent: a column missing from every file reads as NULL.
-      const present =
+      const select =
         table.stage === 'raw' && files.length > 0
-          ? await fileColumns(connection, readFunction(options.lakeRoot, table))
-          : undefined;
-      await connection.run(
-        `CREATE OR REPLACE VIEW ${quoteIdentifier(table.name)} AS ${tableSelect(options.lakeRoot, table, files.length > 0, present)}`,
-      );
+          ? await rawSelect(connection, options.lakeRoot, table, files)
+          : tableSelect(options.lakeRoot, table, files.length > 0);
+      await connection.run(`CREATE OR REPLACE VIEW ${quoteIdentifier(table.name)} AS ${select}`);
     }
     const views = options.views ?? catalog.views;
     for (const view of views) await createView(connection, view);
@@ -104,19 +101,12 @@ export async function createView(
 }
 
 /** The SELECT behind one lake table: typed columns over its files, or a typed empty row set. */
-export function tableSelect(
-  lakeRoot: string,
-  table: LakeTable,
-  hasFiles: boolean,
-  presentColumns?: ReadonlySet<string>,
-): string {
+export function tableSelect(lakeRoot: string, table: LakeTable, hasFiles: boolean): string {
   const columns = [...table.columns, ...table.partitionKeys];
   const nullOf = (c: LakeColumn) => `CAST(NULL AS ${duckdbType(c.type)}) AS ${quoteIdentifier(c.name)}`;
   if (!hasFiles) return `SELECT ${columns.map(nullOf).join(', ')} WHERE false`;
   const cast = (c: LakeColumn) =>
-    presentColumns && !presentColumns.has(c.name)
-      ? nullOf(c)
-      : `CAST(${quoteIdentifier(c.name)} AS ${duckdbType(c.type)}) AS ${quoteIdentifier(c.name)}`;
+    `CAST(${quoteIdentifier(c.name)} AS ${duckdbType(c.type)}) AS ${quoteIdentifier(c.name)}`;
   return `SELECT ${columns.map(cast).join(', ')} FROM ${readFunction(lakeRoot, table)}`;
 }
 
@@ -134,15 +124,71 @@ function readFunction(lakeRoot: string, table: LakeTable): string {
     case 'rejected':
       return `read_parquet(${stringLiteral(path.join(root, '**', '*.parquet'))}, ${hive}, union_by_name = true)`;
     case 'raw':
-      if (table.format === 'jsonl')
-        return `read_json(${stringLiteral(path.join(root, '*', '*', '*'))}, format = 'newline_delimited', columns = ${textColumns(table.columns, false)}, ${hive})`;
-      return `read_csv(${stringLiteral(path.join(root, '*', '*', '*'))}, header = ${table.header}, delim = ${stringLiteral(table.delimiter)}, all_varchar = true, union_by_name = true, ${hive})`;
+      throw new Error('raw tables are read by rawSelect (files differ by extension)');
     case 'features':
     case 'scored': {
       const pattern = table.stage === 'features' ? '*.csv' : '*.csv.out';
       return `read_csv(${stringLiteral(path.join(root, 'run=*', pattern))}, header = false, delim = ',', auto_detect = false, columns = ${textColumns(table.columns, true)}, ${hive})`;
     }
   }
+}
+
+/** The raw files' format, by extension (as the ETL reads them): CSV or JSON lines, either gzipped. */
+export function rawFileFormat(file: string, fallback: 'csv' | 'jsonl'): 'csv' | 'jsonl' {
+  const name = file.toLowerCase().replace(/\.gz$/, '');
+  if (name.endsWith('.csv')) return 'csv';
+  if (name.endsWith('.jsonl') || name.endsWith('.ndjson') || name.endsWith('.json')) return 'jsonl';
+  return fallback;
+}
+
+/**
+ * Raw files are the source as sent, CSV and JSON lines side by side: one read per format,
+ * every declared column as text (NULL where a file lacks it), `dt` and `run` from the path.
+ */
+async function rawSelect(
+  connection: DuckDBConnection,
+  lakeRoot: string,
+  table: LakeTable,
+  files: readonly string[],
+): Promise<string> {
+  const root = path.join(lakeRoot, table.prefix);
+  const fallback = table.format === 'jsonl' ? 'jsonl' : 'csv';
+  const hive = 'hive_partitioning = true, hive_types_autocast = false';
+  const selects: string[] = [];
+  for (const format of ['csv', 'jsonl'] as const) {
+    const group = files
+      .filter((f) => rawFileFormat(f, fallback) === format)
+      .map((f) => stringLiteral(path.join(root, f)));
+    if (group.length === 0) continue;
+    const list = `[${group.join(', ')}]`;
+    const all = [...table.columns, ...table.partitionKeys];
+    let columns: string[];
+    let read: string;
+    if (format === 'csv') {
+      // Explicit dialect and lenient rows: raw shows what was sent, ragged lines included.
+      read = `read_csv(${list}, header = ${table.header}, delim = ${stringLiteral(table.delimiter)}, quote = '"', escape = '"', all_varchar = true, strict_mode = false, null_padding = true, union_by_name = true, ${hive})`;
+      const present = await fileColumns(connection, read);
+      columns = all.map((c) =>
+        present.has(c.name)
+          ? `CAST(${quoteIdentifier(c.name)} AS ${duckdbType(c.type)}) AS ${quoteIdentifier(c.name)}`
+          : `CAST(NULL AS ${duckdbType(c.type)}) AS ${quoteIdentifier(c.name)}`,
+      );
+    } else {
+      // One row per line, even a line that is not JSON (its columns are NULL; rejected_<ds> says why).
+      read = `read_csv(${list}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, delim = E'\\x01\\x02\\x03\\x04', quote = '', escape = '', ${hive})`;
+      columns = [
+        ...table.columns.map(
+          (c) =>
+            `CAST(CASE WHEN json_valid("line") THEN json_extract_string("line", ${stringLiteral(`$.${c.name}`)}) END AS ${duckdbType(c.type)}) AS ${quoteIdentifier(c.name)}`,
+        ),
+        ...table.partitionKeys.map(
+          (c) => `CAST(${quoteIdentifier(c.name)} AS ${duckdbType(c.type)}) AS ${quoteIdentifier(c.name)}`,
+        ),
+      ];
+    }
+    selects.push(`SELECT ${columns.join(', ')} FROM ${read}`);
+  }
+  return selects.join('\nUNION ALL\n');
 }
 
 async function fileColumns(connection: DuckDBConnection, read: string): Promise<Set<string>> {

@@ -129,7 +129,7 @@ export function writeRaw(
   runId: string,
   day: string,
   file: string,
-  text: string,
+  text: string | Uint8Array,
 ): void {
   const folder = path.join(lakeRoot, lakePrefixes.raw(dataset, day, runId));
   mkdirSync(folder, { recursive: true });
