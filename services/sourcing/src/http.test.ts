@@ -1,7 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { lakePrefixes, readAll, runIdDate } from '@lakepipe/lake';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { lakePrefixes, readAll, runIdDate, S3ObjectStore } from '@lakepipe/lake';
+import { s3ClientFor } from '@lakepipe/testing';
+import { s3Endpoint } from '@lakepipe/testing/vitest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SourcingConfigurationError } from './errors';
 import { ingestSources } from './ingest';
@@ -233,5 +236,39 @@ describe('http sources', () => {
     await expect(attempt).rejects.toThrow(
       `dataset bench_tests: index ${server.url('/index.txt')} cannot be read: GET ${server.url('/index.txt')} answered 404 Not Found`,
     );
+  });
+
+  it('streams a body bigger than one part into an S3-compatible lake as a multipart upload, byte for byte', async () => {
+    // Arrange
+    const body = Buffer.alloc(7 * 1024 * 1024, 'id,value\n1,2\n');
+    const server = await serve({
+      '/big.csv': (_q, r) => {
+        r.writeHead(200, { 'content-type': 'text/csv' });
+        r.end(body);
+      },
+    });
+    const client = s3ClientFor(s3Endpoint());
+    const bucket = `lake-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    const store = new S3ObjectStore({ client, bucket, partSizeBytes: 5 * 1024 * 1024 });
+    const runId = nextRunId();
+
+    // Act
+    const result = await ingestSources({
+      runId,
+      stageId: 'source',
+      sources: { bench_tests: { type: 'http', urls: [server.url('/big.csv')] } },
+      store,
+      ledger: await freshLedger(),
+      http: FAST,
+    });
+
+    // Assert
+    expect(result).toMatchObject({ files: 1, bytes: body.length });
+    const rawKey = lakePrefixes.rawObject('bench_tests', runIdDate(runId), runId, 'big.csv');
+    expect((await readAll(await store.get(rawKey))).equals(body)).toBe(true);
+    const keys: string[] = [];
+    for await (const o of store.listAll('')) keys.push(o.key);
+    expect(keys).toEqual([lakePrefixes.manifest(runId, 'source'), rawKey]);
   });
 });

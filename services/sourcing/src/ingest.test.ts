@@ -344,4 +344,36 @@ describe('ingestSources over a folder lake', () => {
     // Assert
     expect(result).toEqual({ files: 0, bytes: 0, duplicates: 0, skipped: 0, details: [] });
   });
+
+  it('does not keep a copy of a landing file a writer replaced while it was being landed', async () => {
+    // Arrange
+    const { root } = await freshFolderLake();
+    const racing = new (class extends FolderObjectStore {
+      override async copy(from: string, to: string) {
+        await new Promise((r) => setTimeout(r, 20)); // a later mtime for the rewrite
+        await super.put(from, 'test_id\nT-000000099\n'); // another writer replaces the file mid-way
+        return super.copy(from, to);
+      }
+    })(root);
+    const ledger = await freshLedger();
+    await racing.put('landing/bench_tests/a.csv', 'test_id\nT-000000001\n');
+
+    // Act
+    const result = await ingestSources({
+      runId: nextRunId(),
+      stageId: 'source',
+      sources: LANDING,
+      store: racing,
+      ledger,
+    });
+
+    // Assert
+    expect(result.details[0]).toMatchObject({
+      status: 'skipped',
+      reason: 'changed_while_reading',
+      message:
+        'landing/bench_tests/a.csv was replaced while it was being landed; the next run will pick it up',
+    });
+    expect(await keysUnder(racing, 'raw/')).toEqual([]);
+  });
 });

@@ -3,7 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { lakePrefixes, type ObjectStore, runIdDate } from '@lakepipe/lake';
+import { lakePrefixes, type ObjectInfo, type ObjectStore, runIdDate } from '@lakepipe/lake';
 import type { LedgerApi, ObjectMovementItem } from '@lakepipe/ledger';
 import type { SourceSpec } from '@lakepipe/workflow';
 import { SourcingConfigurationError } from './errors';
@@ -94,6 +94,8 @@ interface Candidate {
   readonly source: string;
   /** the lake key, when the file is already in the lake (server-side copy) */
   readonly lakeKey?: string;
+  /** the source object as listed, to notice a writer replacing it while it is landed */
+  readonly listed?: ObjectInfo;
   readonly read?: () => Promise<Readable>;
   /** for http: download once, into a staging key */
   readonly download?: (stagingKey: string) => Promise<{ bytes: number; sha256: string }>;
@@ -222,8 +224,18 @@ async function ingestOne(args: {
     // 3. copy into raw/ and record the movement
     try {
       if (stagingKey !== undefined) await store.copy(stagingKey, target);
-      else if (candidate.lakeKey !== undefined) await store.copy(candidate.lakeKey, target);
-      else {
+      else if (candidate.lakeKey !== undefined) {
+        await store.copy(candidate.lakeKey, target);
+        // The hash was taken from the listed version: if a writer replaced it since, the copy may hold other bytes.
+        const now = await store.head(candidate.lakeKey);
+        if (candidate.listed !== undefined && !sameVersion(candidate.listed, now)) {
+          await store.delete(target);
+          throw new SkipFileError(
+            'changed_while_reading',
+            `${candidate.source} was replaced while it was being landed; the next run will pick it up`,
+          );
+        }
+      } else {
         const put = await store.put(target, await candidate.read!());
         if (put.sha256 !== sha256) {
           await store.delete(target);
@@ -306,6 +318,15 @@ async function inspect(candidate: Candidate, maxBytes: number): Promise<{ bytes:
 
 function devNull(): Writable {
   return new Writable({ write: (_chunk, _encoding, callback) => callback() });
+}
+
+function sameVersion(listed: ObjectInfo, now: ObjectInfo | undefined): boolean {
+  return (
+    now !== undefined &&
+    now.bytes === listed.bytes &&
+    now.lastModified.getTime() === listed.lastModified.getTime() &&
+    now.etag === listed.etag
+  );
 }
 
 function maxBytesOf(input: IngestSourcesInput): number {
@@ -391,14 +412,14 @@ async function listS3(
     source = input.bucketStore(spec.bucket);
   }
   const candidates: Candidate[] = [];
-  let listed: string[];
+  const listed: ObjectInfo[] = [];
   try {
-    listed = [];
-    for await (const object of source.listAll(prefix)) listed.push(object.key);
+    for await (const object of source.listAll(prefix)) listed.push(object);
   } catch (error) {
     throw new Error(`cannot list ${source.location}/${prefix}: ${(error as Error).message}`);
   }
-  for (const key of listed) {
+  for (const info of listed) {
+    const key = info.key;
     const relative = key.slice(prefix.length);
     if (relative.split('/').some((segment) => !isDataFileName(segment))) continue;
     const inLake = spec.bucket === undefined;
@@ -406,7 +427,7 @@ async function listS3(
       dataset,
       name: safeFileName(relative.replaceAll('/', '__'), `file-${candidates.length + 1}`),
       source: inLake ? key : `s3://${spec.bucket}/${key}`,
-      ...(inLake ? { lakeKey: key } : {}),
+      ...(inLake ? { lakeKey: key, listed: info } : {}),
       read: () => source.get(key),
     });
   }
