@@ -8,8 +8,13 @@ import type { FlatTree, TreeModel } from './model';
  */
 export type MarginKernel = (x: Float32Array, start: number, end: number, out: Float32Array) => void;
 
-/** Nodes per generated function: small enough for V8 to optimise each one (TurboFan's bytecode limit). */
-const NODES_PER_FUNCTION = 1500;
+/**
+ * Nodes per generated function. Small functions, each looping over a block of rows, get
+ * optimised by V8 within the first block; a few large ones stay in the interpreter for seconds.
+ */
+const NODES_PER_FUNCTION = 256;
+/** Rows per block: the block's features and margins stay in the CPU cache across the trees. */
+const ROWS_PER_BLOCK = 2048;
 
 /**
  * Compiles the trees into straight-line JavaScript: one nested `if` per split, the float32
@@ -31,13 +36,18 @@ export function compileMarginSource(model: TreeModel): string {
   const functions = chunks
     .filter((c) => c.length > 0)
     .map((trees, i) => chunkSource(`chunk${i}`, trees, model));
-  const calls = functions.map((_, i) => `chunk${i}(x, start, end, out);`).join('\n    ');
+  const calls = functions.map((_, i) => `chunk${i}(x, b, e, out);`).join('\n      ');
   return [
     '(function () {',
     "  'use strict';",
     '  const f = Math.fround;',
     ...functions,
-    `  return function margins(x, start, end, out) {\n    ${calls}\n  };`,
+    '  return function margins(x, start, end, out) {',
+    `    for (let b = start; b < end; b += ${ROWS_PER_BLOCK}) {`,
+    `      const e = Math.min(end, b + ${ROWS_PER_BLOCK});`,
+    `      ${calls}`,
+    '    }',
+    '  };',
     '})()',
   ].join('\n');
 }
@@ -50,19 +60,29 @@ export function kernelFromSource(source: string): MarginKernel {
 
 function chunkSource(name: string, trees: readonly FlatTree[], model: TreeModel): string {
   const groups = [...new Set(trees.map((t) => t.group))].sort((a, b) => a - b);
+  const used = [...new Set(trees.flatMap((t) => usedFeatures(t)))].sort((a, b) => a - b);
   const nf = model.numFeature;
   const no = model.numOutputs;
+  // Each feature the trees test is read once per row into a local.
+  const features = used.map((k) => `const v${k} = x[o + ${k}];`).join(' ');
   const load = groups.map((g) => `let s${g} = out[r * ${no} + ${g}];`).join(' ');
   const store = groups.map((g) => `out[r * ${no} + ${g}] = s${g};`).join(' ');
   const body = trees.map((tree) => treeSource(tree, model.source)).join('\n      ');
   return `  function ${name}(x, start, end, out) {
     for (let r = start; r < end; r++) {
       const o = r * ${nf};
+      ${features}
       ${load}
       ${body}
       ${store}
     }
   }`;
+}
+
+function usedFeatures(tree: FlatTree): number[] {
+  const used: number[] = [];
+  for (let i = 0; i < tree.left.length; i++) if (tree.left[i] !== -1) used.push(tree.feature[i]!);
+  return used;
 }
 
 function treeSource(tree: FlatTree, source: string): string {
@@ -74,7 +94,7 @@ function treeSource(tree: FlatTree, source: string): string {
       parts.push(`s${tree.group} = f(s${tree.group} + ${num(tree.value[node]!)});`);
       return;
     }
-    const v = `x[o + ${tree.feature[node]}]`;
+    const v = `v${tree.feature[node]}`;
     const t = num(tree.value[node]!);
     parts.push(tree.defaultLeft[node] ? `if (!(${v} >= ${t})) {` : `if (${v} < ${t}) {`);
     visit(tree.left[node]!, depth + 1);

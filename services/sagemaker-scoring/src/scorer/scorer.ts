@@ -28,6 +28,8 @@ export class Scorer {
 
   readonly kernelSource: string;
   private readonly kernel: MarginKernel;
+  /** Worker threads that compiled the kernel once and are reused by every predictParallel call. */
+  private readonly workers: Worker[] = [];
 
   constructor(readonly model: TreeModel) {
     this.kernelSource = compileMarginSource(model);
@@ -67,13 +69,29 @@ export class Scorer {
       (_, i) => [i * per, Math.min(rows, (i + 1) * per)] as const,
     );
     // The calling thread takes the first range while the workers take the others.
+    const pool = this.workerPool(threads - 1);
     const workers = ranges
       .slice(1)
-      .map(([start, end]) => runWorker(this.kernelSource, shared, out, start, end));
+      .map(([start, end], i) => runOnWorker(pool[i]!, { x: shared, out, start, end }));
     this.kernel(shared, ranges[0]![0], ranges[0]![1], out);
     await Promise.all(workers);
     applyTransform(this.model.objective, this.model.numOutputs, out, 0, rows);
     return out;
+  }
+
+  /** Stops the worker threads (they never keep the process alive, but hold memory). */
+  async close(): Promise<void> {
+    const workers = this.workers.splice(0);
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+
+  private workerPool(size: number): Worker[] {
+    while (this.workers.length < size) {
+      const worker = new Worker(WORKER_CODE, { eval: true, workerData: { source: this.kernelSource } });
+      worker.unref();
+      this.workers.push(worker);
+    }
+    return this.workers;
   }
 
   private initialMargins(rows: number): Float32Array {
@@ -127,28 +145,39 @@ function toShared(x: Float32Array): Float32Array {
   return shared;
 }
 
-// Plain JavaScript, evaluated by the worker: no TypeScript loader is needed in the thread.
+// Plain JavaScript, evaluated by the worker: no TypeScript loader is needed in the thread. The
+// kernel is compiled (and optimised by V8) once per worker; each message scores one row range
+// of shared memory in place.
 const WORKER_CODE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { source, x, out, start, end } = workerData;
-const kernel = new Function('return ' + source + ';')();
-kernel(x, start, end, out);
-parentPort.postMessage('done');
+const kernel = new Function('return ' + workerData.source + ';')();
+parentPort.on('message', ({ x, out, start, end }) => {
+  kernel(x, start, end, out);
+  parentPort.postMessage('done');
+});
 `;
 
-function runWorker(
-  source: string,
-  x: Float32Array,
-  out: Float32Array,
-  start: number,
-  end: number,
-): Promise<void> {
+interface WorkerJob {
+  readonly x: Float32Array;
+  readonly out: Float32Array;
+  readonly start: number;
+  readonly end: number;
+}
+
+function runOnWorker(worker: Worker, job: WorkerJob): Promise<void> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_CODE, { eval: true, workerData: { source, x, out, start, end } });
-    worker.once('message', () => resolve());
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`scoring worker exited with code ${code}`));
-    });
+    const done = () => {
+      worker.off('error', failed);
+      worker.unref();
+      resolve();
+    };
+    const failed = (error: Error) => {
+      worker.off('message', done);
+      reject(error);
+    };
+    worker.ref(); // keep the process alive while the job runs
+    worker.once('message', done);
+    worker.once('error', failed);
+    worker.postMessage(job);
   });
 }
