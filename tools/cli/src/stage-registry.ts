@@ -1,5 +1,5 @@
 import { sagemakerScoringStageType } from '@lakepipe/sagemaker-scoring';
-import { sourcingStageType } from '@lakepipe/sourcing';
+import { sourcingStageType } from '@lakepipe/sourcing/stage-type';
 import { sparkEtlStageType } from '@lakepipe/spark-etl';
 import { viewStageType } from '@lakepipe/view';
 import {
