@@ -1,4 +1,4 @@
-export * from '../infra/index';
+// Stacks are at @lakepipe/view/infra, so importing the stage type does not load cdktf and esbuild.
 export * from './athena/athena-query';
 export * from './athena/ddl';
 export * from './athena/publish-views';
