@@ -60,6 +60,10 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   child.once('error', (error) => {
     exited = error.message;
   });
+  // A crash of this process must not leave a JVM behind (SIGKILL still can: nothing runs then).
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const endpoint = `http://127.0.0.1:${port}`;
   const stop = () => stopChild(child);
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);

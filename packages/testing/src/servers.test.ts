@@ -113,3 +113,35 @@ describe('startDynamoDbLocal failures', () => {
     }
   });
 });
+
+describe('startDynamoDbLocal clean-up', () => {
+  it('takes DynamoDB Local down with the process that started it, even when it crashes', async () => {
+    // Arrange: a script that starts DynamoDB Local, prints its endpoint, then crashes
+    const { spawn } = await import('node:child_process');
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { fileURLToPath } = await import('node:url');
+    const script = `${await mkdtemp(`${tmpdir()}/crash-`)}/crash.ts`;
+    const module = JSON.stringify(fileURLToPath(new URL('./dynamodb-local.ts', import.meta.url)));
+    await writeFile(
+      script,
+      `import { startDynamoDbLocal } from ${module};\nconsole.log((await startDynamoDbLocal()).endpoint);\nthrow new Error('crash');\n`,
+    );
+    const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
+    const child = spawn(tsx, [script], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+
+    // Act
+    const exitCode = await new Promise((resolve) => child.once('exit', resolve));
+
+    // Assert
+    const endpoint = stdout.trim();
+    expect(exitCode).toBe(1);
+    expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    await new Promise((r) => setTimeout(r, 1000));
+    await expect(fetch(endpoint, { signal: AbortSignal.timeout(2000) })).rejects.toThrow('fetch failed');
+  });
+});
