@@ -11,7 +11,7 @@ export interface FailureInjection {
 export class InjectedFailureError extends Error {
   constructor(stageId: string, attempt: number, times: number) {
     super(
-      `injected failure in stage ${stageId}, attempt ${attempt} (--fail ${stageId}${Number.isFinite(times) ? `:${times}` : ''})`,
+      `injected failure in stage "${stageId}", attempt ${attempt} (--fail ${stageId}${Number.isFinite(times) ? `:${times}` : ''})`,
     );
     this.name = 'InjectedFailureError';
   }
