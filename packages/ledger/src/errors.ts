@@ -89,3 +89,20 @@ export class LedgerUnavailableError extends Error {
     this.name = 'LedgerUnavailableError';
   }
 }
+
+/** serveLedgerApi could not listen: the port is taken (another `lakepipe serve`?) or not allowed. */
+export class LedgerApiListenError extends Error {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    cause: unknown,
+  ) {
+    const code = (cause as { code?: string })?.code;
+    const hint =
+      code === 'EADDRINUSE'
+        ? 'the port is in use (another `lakepipe serve`?): pick another with --port, or 0 for any free port'
+        : `${(cause as Error)?.message ?? String(cause)}`;
+    super(`cannot serve the ledger API on ${host}:${port}: ${hint}`, { cause });
+    this.name = 'LedgerApiListenError';
+  }
+}

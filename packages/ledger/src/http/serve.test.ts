@@ -239,6 +239,19 @@ describe('ledger HTTP API on loopback', () => {
     });
   });
 
+  it('names the port and what to do when it is already taken', async () => {
+    // Arrange
+    const { ledger, api } = await startApi();
+
+    // Act
+    const second = serveLedgerApi({ ledger, port: api.port });
+
+    // Assert
+    await expect(second).rejects.toThrow(
+      `cannot serve the ledger API on 127.0.0.1:${api.port}: the port is in use (another \`lakepipe serve\`?): pick another with --port, or 0 for any free port`,
+    );
+  });
+
   it('serves extra routes beside the ledger routes', async () => {
     // Arrange
     const { get } = await startApi((router) => {

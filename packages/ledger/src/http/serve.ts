@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Router } from '@aws-lambda-powertools/event-handler/http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { LedgerApiListenError } from '../errors';
 import type { LedgerQueries } from '../types';
 import { createLedgerRouter } from './router';
 
@@ -45,7 +46,7 @@ export async function serveLedgerApi(props: ServeLedgerApiProps): Promise<Runnin
   });
   const host = props.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => reject(new LedgerApiListenError(host, props.port ?? 0, error)));
     server.listen(props.port ?? 0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
