@@ -9,6 +9,7 @@ const [kind, lake, runId] = process.argv.slice(2) as ['stage' | 'baseline', stri
 for (const p of ['curated', 'rejected', 'features', '_manifests', '_tmp', 'baseline'])
   rmSync(path.join(lake, p), { recursive: true, force: true });
 const started = performance.now();
+const cpuStarted = process.cpuUsage();
 let rows = 0;
 if (kind === 'stage') {
   const manifest = await runLocalEtl({
@@ -17,6 +18,7 @@ if (kind === 'stage') {
     spec: benchTestsSpec(),
     runId,
     stageId: 'etl',
+    progress: ({ message }) => message && console.error(`  ${message}`),
   });
   rows = manifest.curatedRows;
 } else {
@@ -54,6 +56,8 @@ if (kind === 'stage') {
   db.closeSync();
 }
 const seconds = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(cpuStarted);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 const rssMb = Math.round(process.resourceUsage().maxRSS / 1024);
 readdirSync(lake);
-console.log(JSON.stringify({ seconds, rssMb, rows }));
+console.log(JSON.stringify({ seconds, cpuSeconds, rssMb, rows }));

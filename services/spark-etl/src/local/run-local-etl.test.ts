@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LedgerApi, ObjectMovementItem } from '@lakepipe/ledger';
 import { describe, expect, it } from 'vitest';
@@ -263,6 +263,52 @@ describe('runLocalEtl', () => {
     const partition = await readParquetRows(lake, 'curated/bench_tests/dt=2026-11-25/');
     expect(partition.filter((r) => r.run_id === RUN)).toHaveLength(7);
     expect(partition.filter((r) => r.run_id === RUN_2)).toHaveLength(2);
+  });
+
+  it('reads a BOM header and CRLF lines, skips blank lines and keeps file line numbers', async () => {
+    // Arrange
+    const lake = tempLake();
+    mkdirSync(path.join(lake, RAW), { recursive: true });
+    const header =
+      'test_id,device_id,bench_id,firmware,started_at,duration_s,temperature_c,voltage_v,current_a,vibration_mm_s,pressure_kpa,error_count,failed_in_field';
+    const good = (id: string, device: string) =>
+      `${id},${device},B01,1.2.3,2026-11-25T08:00:00Z,1,20,12,1,0.1,100,0,0`;
+    const lines = [
+      `\uFEFF${header}`,
+      good('T-000000101', 'D-101'),
+      '   ',
+      '',
+      good('T-000000102', '"D-102, bay ""2"""'),
+      good('T-000000103', 'D-103').replace('2026-11-25T08:00:00Z', 'soon'),
+    ];
+    writeFileSync(path.join(lake, RAW, 'crlf.csv'), `${lines.join('\r\n')}\r\n`);
+
+    // Act
+    const manifest = await runLocalEtl({
+      lakeRoot: lake,
+      dataset: 'bench_tests',
+      spec,
+      runId: RUN,
+      stageId: 'etl',
+    });
+    const curated = await readParquetRows(lake, 'curated/bench_tests/');
+    const rejected = await readParquetRows(lake, `rejected/bench_tests/run=${RUN}/`);
+
+    // Assert
+    expect(manifest).toMatchObject({ rowsRead: 3, curatedRows: 2, rejectedRows: 1 });
+    expect(curated.map((r) => [r.test_id, r.device_id]).sort()).toEqual([
+      ['T-000000101', 'D-101'],
+      ['T-000000102', 'D-102, bay "2"'],
+    ]);
+    expect(rejected).toEqual([
+      expect.objectContaining({
+        source_file: `${RAW}crlf.csv`,
+        line_number: 6n,
+        reason_rule: 'type',
+        raw_value: 'soon',
+        raw_record: lines[5],
+      }),
+    ]);
   });
 
   it('succeeds with zero rows when the run landed no files', async () => {

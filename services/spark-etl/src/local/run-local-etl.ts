@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createGunzip } from 'node:zlib';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { lakePrefixes, runIdDate } from '@lakepipe/lake';
 import type { LedgerApi, ObjectMovementItem } from '@lakepipe/ledger';
@@ -64,16 +65,34 @@ export async function runLocalEtl(options: LocalEtlOptions): Promise<EtlManifest
     preserve_insertion_order: 'false',
   });
   const db = await instance.connect();
+  /** Runs one step and reports how long it took, in wall and CPU time (the twin shows it; bench/etl prints it). */
+  const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const [started, cpu] = [performance.now(), process.cpuUsage()];
+    const result = await work();
+    const { user, system } = process.cpuUsage(cpu);
+    const seconds = (performance.now() - started) / 1000;
+    options.progress?.({
+      message: `${name}: ${seconds.toFixed(2)} s (CPU ${((user + system) / 1e6).toFixed(2)} s)`,
+    });
+    return result;
+  };
   try {
     // timestamps with an offset are converted to UTC, as Spark does with spark.sql.session.timeZone=UTC
     await db.run("SET TimeZone = 'UTC'");
-    await defineInputs(db, lakeRoot, runId, files);
+    const inputs = await defineInputs(db, lakeRoot, runId, files);
     const sql = compileDuckDbSql(model);
+    await db.run(
+      'CREATE TEMPORARY TABLE etl_reject_keys (_source_file VARCHAR, _line_number BIGINT, _code INTEGER)',
+    );
     for (const statement of sql.transform) await db.run(statement);
-    await db.run('CREATE TABLE etl_out AS SELECT * FROM etl_result');
+    await step('parse, type and check every line', () => materializeRows(db, model));
+    await step('mark unique duplicates', () => markDuplicates(db, sql.uniqueChecks));
+    await db.run(
+      `CREATE OR REPLACE TEMPORARY VIEW etl_out AS SELECT ${literal(runId)} AS _run_id, ${fileKeyOf('_file_index', files)} AS _source_file, * EXCLUDE (_file_index) FROM etl_rows`,
+    );
     for (const statement of sql.outputs) await db.run(statement);
 
-    const byFile = await fileCounts(db, files);
+    const byFile = await step('count', () => fileCounts(db, files));
     const rowsRead = sum(byFile, 'rowsRead');
     const curatedRows = sum(byFile, 'curatedRows');
     const rejectedRows = sum(byFile, 'rejectedRows');
@@ -83,10 +102,19 @@ export async function runLocalEtl(options: LocalEtlOptions): Promise<EtlManifest
     const outputs: string[] = [];
     await rm(path.join(lakeRoot, rejectedPrefix), { recursive: true, force: true });
     if (rejectedRows > 0) {
+      // Reasons come from the rejected lines only: etl_lines is narrowed to them, so the views parse those lines again.
+      await db.run(
+        `INSERT INTO etl_reject_keys SELECT ${inputs.aliasOf('_file_index')} AS _source_file, _line_number, _reject AS _code FROM etl_rows WHERE _reject IS NOT NULL`,
+      );
+      await db.run(
+        'CREATE OR REPLACE TEMPORARY VIEW etl_lines AS SELECT l.* FROM etl_all_lines l SEMI JOIN etl_reject_keys k ON l._source_file = k._source_file AND l._line_number = k._line_number',
+      );
       const part = path.join(work, 'rejected', 'part-0.parquet');
       await mkdir(path.dirname(part), { recursive: true });
-      await db.run(
-        `COPY (SELECT * FROM etl_rejected ORDER BY source_file, line_number) TO ${literal(part)} (FORMAT parquet, COMPRESSION zstd)`,
+      await step('write rejected', () =>
+        db.run(
+          `COPY (SELECT run_id, ${fileKeyOf(inputs.indexOf('source_file'), files)} AS source_file, line_number, reason_column, reason_rule, reason, raw_value, raw_record FROM etl_rejected_rows ORDER BY ${inputs.indexOf('source_file')}, line_number) TO ${literal(part)} (FORMAT parquet, COMPRESSION zstd)`,
+        ),
       );
       outputs.push(...(await publishFolder(path.join(work, 'rejected'), lakeRoot, rejectedPrefix)));
     }
@@ -111,15 +139,19 @@ export async function runLocalEtl(options: LocalEtlOptions): Promise<EtlManifest
         ? `, PARTITION_BY (${model.partitionBy.map((p) => `"${p}"`).join(', ')})`
         : '';
       const target = model.partitionBy.length ? curatedWork : path.join(curatedWork, `${runId}-0.parquet`);
-      await db.run(
-        `COPY (SELECT * FROM etl_curated) TO ${literal(target)} (FORMAT parquet, COMPRESSION zstd${partitionBy}${model.partitionBy.length ? `, FILENAME_PATTERN '${runId}-{i}'` : ''})`,
+      await step('write curated', () =>
+        db.run(
+          `COPY (SELECT * FROM etl_curated) TO ${literal(target)} (FORMAT parquet, COMPRESSION zstd${partitionBy}${model.partitionBy.length ? `, FILENAME_PATTERN '${runId}-{i}'` : ''})`,
+        ),
       );
     }
     const featuresWork = path.join(work, 'features');
     if (model.features.length > 0 && curatedRows > 0) {
       await mkdir(featuresWork, { recursive: true });
-      await db.run(
-        `COPY (SELECT * FROM etl_features) TO ${literal(path.join(featuresWork, 'part-0.csv'))} (FORMAT csv, HEADER false, DELIMITER ',')`,
+      await step('write features', () =>
+        db.run(
+          `COPY (SELECT * FROM etl_features) TO ${literal(path.join(featuresWork, 'part-0.csv'))} (FORMAT csv, HEADER false, DELIMITER ',')`,
+        ),
       );
     }
 
@@ -160,28 +192,108 @@ export async function runLocalEtl(options: LocalEtlOptions): Promise<EtlManifest
   }
 }
 
-/** etl_files (one row per file with its first line) and etl_lines (every line, numbered per file). */
+/**
+ * etl_files (one row per file with its first line) and etl_lines (every line, numbered per file).
+ * Files are named by a short alias, `<index><extension>` (e.g. `3.csv.gz`): it keeps the extension
+ * the views read the format from, and stays inline in DuckDB's string vectors (no per-row copy of
+ * a 100-character key); `fileKeyOf` maps the index back to the lake key on output.
+ */
 async function defineInputs(db: DuckDBConnection, lakeRoot: string, runId: string, files: readonly string[]) {
+  const alias = (file: string, index: number) => `${index}${READABLE_FILE.exec(file)?.[0] ?? ''}`;
+  const aliases = files.map(alias);
   // One read per file keeps WITH ORDINALITY a per-file line number. The delimiter is four control
   // bytes no text file contains, and quoting is off: each line arrives whole, as text.
   const readLines = (file: string) =>
     `read_csv(${literal(path.join(lakeRoot, file))}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, delim = E'\\x01\\x02\\x03\\x04', quote = '', escape = '', max_line_size = 16777216) WITH ORDINALITY`;
   await db.run('CREATE TABLE etl_files (_source_file VARCHAR, _header VARCHAR)');
-  for (const file of files)
+  for (const [i, file] of files.entries())
     await db.run(
-      `INSERT INTO etl_files SELECT ${literal(file)}, (SELECT rtrim(line, chr(13)) FROM ${readLines(file)} WHERE ordinality = 1)`,
+      `INSERT INTO etl_files VALUES (${literal(aliases[i]!)}, ${literal(await firstLine(path.join(lakeRoot, file)))})`,
     );
+  // CR of CRLF files: rtrim only the lines that end with one (rtrim on every line costs a second a million lines)
   const selects = files.map(
-    (file) =>
-      `SELECT ${literal(runId)} AS _run_id, ${literal(file)} AS _source_file, CAST(ordinality AS BIGINT) AS _line_number, rtrim(line, chr(13)) AS _line FROM ${readLines(file)}`,
+    (file, i) =>
+      `SELECT ${literal(runId)} AS _run_id, ${literal(aliases[i]!)} AS _source_file, CAST(ordinality AS BIGINT) AS _line_number, CASE WHEN suffix(line, chr(13)) THEN rtrim(line, chr(13)) ELSE line END AS _line FROM ${readLines(file)}`,
   );
   await db.run(
-    `CREATE OR REPLACE TEMPORARY VIEW etl_lines AS ${
+    `CREATE OR REPLACE TEMPORARY VIEW etl_all_lines AS ${
       selects.length
         ? selects.join('\nUNION ALL\n')
         : 'SELECT NULL::VARCHAR AS _run_id, NULL::VARCHAR AS _source_file, NULL::BIGINT AS _line_number, NULL::VARCHAR AS _line WHERE false'
     }`,
   );
+  await db.run('CREATE OR REPLACE TEMPORARY VIEW etl_lines AS SELECT * FROM etl_all_lines');
+  return {
+    /** SQL: the alias of a file index */
+    aliasOf: (index: string) => (files.length ? `${listLiteral(aliases)}[${index} + 1]` : 'NULL::VARCHAR'),
+    /** SQL: the file index of an alias */
+    indexOf: (aliasColumn: string) => `CAST(split_part(${aliasColumn}, '.', 1) AS INTEGER)`,
+  };
+}
+
+/** SQL: the lake key of a file index. */
+function fileKeyOf(index: string, files: readonly string[]): string {
+  return files.length ? `${listLiteral(files)}[${index} + 1]` : 'NULL::VARCHAR';
+}
+
+/** etl_rows: the typed columns and reject code of every data line, computed once (the one pass that parses and casts). */
+async function materializeRows(db: DuckDBConnection, model: TransformModel): Promise<void> {
+  const dataColumns = [...model.columns.map((c) => c.name), ...model.derived.map((x) => x.name)];
+  await db.run(
+    `CREATE TEMPORARY TABLE etl_rows AS SELECT CAST(split_part(_source_file, '.', 1) AS INTEGER) AS _file_index, _line_number, ${dataColumns.map(ident).join(', ')}, _reject FROM etl_checked`,
+  );
+}
+
+/**
+ * Marks the duplicates of each unique column in etl_rows with its code. A hash aggregate on the
+ * value's hash among rows that passed every other rule finds candidates (no sort of every row, as
+ * a window would do); only the few candidate rows are ranked by (file, line) to keep the first.
+ */
+async function markDuplicates(
+  db: DuckDBConnection,
+  uniqueChecks: readonly { readonly column: string; readonly code: number }[],
+): Promise<void> {
+  if (uniqueChecks.length === 0) return;
+  const losers = uniqueChecks.map(
+    ({ column, code }) => `SELECT _file_index, _line_number, ${code} AS _code FROM (
+  SELECT _file_index, _line_number, row_number() OVER (PARTITION BY ${ident(column)} ORDER BY _file_index, _line_number) AS _seen
+  FROM etl_rows
+  WHERE _reject IS NULL AND hash(${ident(column)}) IN (
+    SELECT hash(${ident(column)}) FROM etl_rows WHERE _reject IS NULL GROUP BY 1 HAVING count(*) > 1
+  )
+) WHERE _seen > 1`,
+  );
+  // several unique columns: the first in rule order names the reason, as coalesce does in Spark
+  await db.run(
+    `CREATE TEMPORARY TABLE etl_unique_losers AS SELECT _file_index, _line_number, min(_code) AS _code FROM (${losers.join('\nUNION ALL\n')}) GROUP BY ALL`,
+  );
+  await db.run(
+    'UPDATE etl_rows SET _reject = l._code FROM etl_unique_losers l WHERE etl_rows._file_index = l._file_index AND etl_rows._line_number = l._line_number',
+  );
+}
+
+/** The first line of a (possibly gzipped) text file, without its line break. */
+async function firstLine(file: string): Promise<string> {
+  const source = createReadStream(file, { highWaterMark: 64 * 1024 });
+  const stream = file.endsWith('.gz') ? source.pipe(createGunzip()) : source;
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of stream) {
+      chunks.push(chunk as Buffer);
+      if ((chunk as Buffer).includes(0x0a)) break;
+    }
+  } finally {
+    source.destroy();
+  }
+  return Buffer.concat(chunks).toString('utf8').split('\n', 1)[0]!.replace(/\r+$/, '');
+}
+
+function listLiteral(values: readonly string[]): string {
+  return `[${values.map(literal).join(', ')}]`;
+}
+
+function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
 }
 
 async function fileCounts(db: DuckDBConnection, files: readonly string[]): Promise<FileCounts[]> {

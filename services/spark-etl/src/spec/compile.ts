@@ -9,14 +9,24 @@ import { type LogicalType, typeName } from './types';
  * The engine provides two relations and runs the statements in order:
  *   etl_lines(_run_id, _source_file, _line_number, _line)   every line of every raw file, as text, 1-based
  *   etl_files(_source_file, _header)                         one row per file: its first line (CSV header)
- * `transform` defines the view `etl_result` (one row per data line, good or rejected); the engine
- * materializes it as `etl_out` (a table in DuckDB, a persisted DataFrame in Spark), then `outputs`
- * define etl_curated, etl_rejected, etl_features, etl_file_counts and etl_partition_counts over it.
+ * `transform` defines etl_checked (one row per data line, typed, with `_reject`: the code of the
+ * first failing rule, unique aside). Then the dialects part:
+ *   spark:  the last transform view is `etl_result` (unique by a window, reasons); the engine
+ *           persists it as `etl_out` and `outputs` define etl_curated, etl_rejected, etl_features,
+ *           etl_file_counts and etl_partition_counts over it.
+ *   duckdb: the engine materializes the typed columns of etl_checked once, marks unique losers
+ *           (codes in `uniqueChecks`) with a hash aggregate, exposes the result as `etl_out`
+ *           for the same `outputs` (etl_rejected aside), and gets the reasons of rejected rows
+ *           from the last transform view, `etl_rejected_rows`, which joins etl_checked to the
+ *           engine's `etl_reject_keys(_source_file, _line_number, _code)`: the engine narrows
+ *           etl_lines to those lines first, so only rejected lines are parsed twice.
  */
 export interface CompiledSql {
   readonly dialect: Dialect['name'];
   readonly transform: readonly string[];
   readonly outputs: readonly string[];
+  /** the reject code of each unique column's duplicates, in rule order */
+  readonly uniqueChecks: readonly { readonly column: string; readonly code: number }[];
 }
 
 /** A rule check, in the order rules are applied: the first that fails names the reason. */
@@ -31,10 +41,10 @@ interface Check {
   readonly rawValue: string;
 }
 
-// Text shapes accepted before casting, so both engines accept exactly the same strings.
+// Text shapes accepted before casting, so both engines accept exactly the same strings (exported for the dialect test).
 const INT_TEXT = '^[+-]?[0-9]+$';
-const DECIMAL_TEXT = '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$';
-const DOUBLE_TEXT = '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$';
+export const DECIMAL_TEXT = '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$';
+export const DOUBLE_TEXT = '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$';
 const DATE_TEXT = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
 const TIMESTAMP_TEXT =
   '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$';
@@ -98,7 +108,7 @@ ${positions}
   SELECT _run_id, _source_file, _line_number, _line,
     CASE WHEN ${d.matches('_source_file', JSON_FILE)} THEN 'jsonl' ELSE 'csv' END AS _format
   FROM etl_lines
-  WHERE _line IS NOT NULL AND trim(_line) <> ''
+  WHERE _line IS NOT NULL AND ${d.notBlank('_line')}
 )
 SELECT l._run_id, l._source_file, l._line_number, l._line, l._format, p._width,
   ${columns.map((c) => `p.${pos(c.name)}`).join(', ')},
@@ -122,9 +132,8 @@ WHERE ${header ? "NOT (l._format = 'csv' AND l._line_number = 1)" : 'true'}`;
       case 'bigint':
         return guarded(INT_TEXT, `TRY_CAST(${v} AS ${d.type(c.type)})`);
       case 'double':
-        return guarded(DOUBLE_TEXT, `TRY_CAST(${v} AS ${d.type(c.type)})`);
       case 'decimal':
-        return guarded(DECIMAL_TEXT, `TRY_CAST(${v} AS ${d.type(c.type)})`);
+        return `CASE WHEN ${d.numberShape(v, c.type.kind, c.type.kind === 'double' ? DOUBLE_TEXT : DECIMAL_TEXT)} THEN TRY_CAST(${v} AS ${d.type(c.type)}) END`;
       case 'date':
         return guarded(DATE_TEXT, `TRY_CAST(${v} AS ${d.type(c.type)})`);
       case 'timestamp':
@@ -204,15 +213,16 @@ FROM etl_derived`;
     `CASE WHEN _code IS NOT NULL THEN CASE _code ${allChecks.map((c, i) => `WHEN ${i + 1} THEN ${pick(c)}`).join(' ')} END END`;
 
   const dataColumns = [...columns.map((c) => c.name), ...model.derived.map((x) => x.name)];
+  const rejectReasons = `${byCode((c) => (c.column === null ? 'NULL' : s(c.column)))} AS reason_column,
+  ${byCode((c) => s(c.rule))} AS reason_rule,
+  ${byCode((c) => c.reason)} AS reason,
+  ${byCode((c) => c.rawValue)} AS raw_value,
+  CASE WHEN _code IS NOT NULL THEN _line END AS raw_record`;
   const resultView = `CREATE OR REPLACE TEMPORARY VIEW etl_result AS
 SELECT _run_id, _source_file, _line_number,
   ${dataColumns.map(q).join(', ')},
   _code AS _reject,
-  ${byCode((c) => (c.column === null ? 'NULL' : s(c.column)))} AS reason_column,
-  ${byCode((c) => s(c.rule))} AS reason_rule,
-  ${byCode((c) => c.reason)} AS reason,
-  ${byCode((c) => c.rawValue)} AS raw_value,
-  CASE WHEN _code IS NOT NULL THEN _line END AS raw_record
+  ${rejectReasons}
 FROM (
   SELECT *, ${finalCode} AS _code
   FROM ${windowed}
@@ -251,11 +261,27 @@ FROM etl_out
 WHERE _reject IS NULL${partitionColumns.length ? `\nGROUP BY ${partitionColumns.map(q).join(', ')}` : ''}`,
   ];
 
-  return {
-    dialect: d.name,
-    transform: [records, typedView, derivedView, checkedView, resultView],
-    outputs,
-  };
+  const rejectedRowsView = `CREATE OR REPLACE TEMPORARY VIEW etl_rejected_rows AS
+SELECT _run_id AS run_id, _source_file AS source_file, _line_number AS line_number,
+  ${rejectReasons}
+FROM (
+  SELECT c.*, k._code
+  FROM etl_checked c JOIN etl_reject_keys k ON c._source_file = k._source_file AND c._line_number = k._line_number
+) f`;
+  const uniqueChecks = uniqueColumns.map((c, i) => ({ column: c.name, code: uniqueCode(i) }));
+  return d.name === 'spark'
+    ? {
+        dialect: d.name,
+        transform: [records, typedView, derivedView, checkedView, resultView],
+        outputs,
+        uniqueChecks,
+      }
+    : {
+        dialect: d.name,
+        transform: [records, typedView, derivedView, checkedView, rejectedRowsView],
+        outputs: outputs.filter((o) => !o.includes('VIEW etl_rejected AS')),
+        uniqueChecks,
+      };
 
   function quoted(expr: string): string {
     return `coalesce(concat('"', ${expr}, '"'), 'nothing')`;

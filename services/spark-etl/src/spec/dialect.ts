@@ -35,6 +35,13 @@ export interface Dialect {
   readonly bom: string;
   /** text -> timestamp in UTC, honouring a Z or +hh:mm offset; NULL when invalid */
   tryTimestamp(expr: string): string;
+  /** true when `trim(expr) <> ''` (the line is not blank) */
+  notBlank(expr: string): string;
+  /**
+   * A guard before TRY_CAST to double/decimal: together with a successful TRY_CAST it accepts
+   * exactly the texts `pattern` matches.
+   */
+  numberShape(expr: string, kind: 'double' | 'decimal', pattern: string): string;
 }
 
 function typeName(type: LogicalType, names: Record<string, string>): string {
@@ -68,6 +75,14 @@ export const duckdbDialect: Dialect = {
   jsonText: (expr, key) => `json_extract_string(${expr}, ${duckdbDialect.str(`$."${key}"`)})`,
   bom: 'chr(65279)',
   tryTimestamp: (expr) => `CAST(TRY_CAST(${expr} AS TIMESTAMPTZ) AS TIMESTAMP)`,
+  // trim() decodes the whole line (2-3 µs a line): a printable, non-space first character
+  // already proves the line is not blank, so trim runs only on the rare other lines
+  notBlank: (expr) => `CASE WHEN ascii(${expr}) BETWEEN 33 AND 126 THEN true ELSE trim(${expr}) <> '' END`,
+  // A one-class scan instead of the shape regex (10x cheaper): among texts of these characters,
+  // DuckDB's TRY_CAST accepts exactly the shape (proved exhaustively in compile.test.ts)
+  // ('+-1' is the one such text DuckDB reads that the shape refuses)
+  numberShape: (expr, kind) =>
+    `(NOT regexp_matches(${expr}, ${duckdbDialect.str(kind === 'double' ? '[^0-9eE.+-]' : '[^0-9.+-]')}) AND NOT starts_with(${expr}, '+-'))`,
 };
 
 /** Spark 3.5 with spark.sql.ansi.enabled=false and spark.sql.session.timeZone=UTC (the Glue job sets both). */
@@ -100,4 +115,6 @@ export const sparkDialect: Dialect = {
   jsonText: (expr, key) => `get_json_object(${expr}, ${sparkDialect.str(`$.${key}`)})`,
   bom: String.raw`'\uFEFF'`,
   tryTimestamp: (expr) => `TRY_CAST(${expr} AS TIMESTAMP)`,
+  notBlank: (expr) => `trim(${expr}) <> ''`,
+  numberShape: (expr, _kind, pattern) => sparkDialect.matches(expr, pattern),
 };

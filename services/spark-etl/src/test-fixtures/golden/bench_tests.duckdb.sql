@@ -27,7 +27,7 @@ FROM etl_header_fields
   SELECT _run_id, _source_file, _line_number, _line,
     CASE WHEN regexp_matches(_source_file, '[.](jsonl|ndjson|json)([.]gz)?$') THEN 'jsonl' ELSE 'csv' END AS _format
   FROM etl_lines
-  WHERE _line IS NOT NULL AND trim(_line) <> ''
+  WHERE _line IS NOT NULL AND CASE WHEN ascii(_line) BETWEEN 33 AND 126 THEN true ELSE trim(_line) <> '' END
 )
 SELECT l._run_id, l._source_file, l._line_number, l._line, l._format, p._width,
   p._pos_test_id, p._pos_device_id, p._pos_bench_id, p._pos_firmware, p._pos_started_at, p._pos_duration_s, p._pos_temperature_c, p._pos_voltage_v, p._pos_current_a, p._pos_vibration_mm_s, p._pos_pressure_kpa, p._pos_error_count, p._pos_failed_in_field,
@@ -50,17 +50,17 @@ SELECT _run_id, _source_file, _line_number, _line, _format, _width, _fields, _cs
   _raw_started_at,
   CASE WHEN regexp_matches(_raw_started_at, '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$') THEN CAST(TRY_CAST(_raw_started_at AS TIMESTAMPTZ) AS TIMESTAMP) END AS "started_at",
   _raw_duration_s,
-  CASE WHEN regexp_matches(_raw_duration_s, '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$') THEN TRY_CAST(_raw_duration_s AS DOUBLE) END AS "duration_s",
+  CASE WHEN (NOT regexp_matches(_raw_duration_s, '[^0-9eE.+-]') AND NOT starts_with(_raw_duration_s, '+-')) THEN TRY_CAST(_raw_duration_s AS DOUBLE) END AS "duration_s",
   _raw_temperature_c,
-  CASE WHEN regexp_matches(_raw_temperature_c, '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$') THEN TRY_CAST(_raw_temperature_c AS DOUBLE) END AS "temperature_c",
+  CASE WHEN (NOT regexp_matches(_raw_temperature_c, '[^0-9eE.+-]') AND NOT starts_with(_raw_temperature_c, '+-')) THEN TRY_CAST(_raw_temperature_c AS DOUBLE) END AS "temperature_c",
   _raw_voltage_v,
-  CASE WHEN regexp_matches(_raw_voltage_v, '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$') THEN TRY_CAST(_raw_voltage_v AS DOUBLE) END AS "voltage_v",
+  CASE WHEN (NOT regexp_matches(_raw_voltage_v, '[^0-9eE.+-]') AND NOT starts_with(_raw_voltage_v, '+-')) THEN TRY_CAST(_raw_voltage_v AS DOUBLE) END AS "voltage_v",
   _raw_current_a,
-  CASE WHEN regexp_matches(_raw_current_a, '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$') THEN TRY_CAST(_raw_current_a AS DOUBLE) END AS "current_a",
+  CASE WHEN (NOT regexp_matches(_raw_current_a, '[^0-9eE.+-]') AND NOT starts_with(_raw_current_a, '+-')) THEN TRY_CAST(_raw_current_a AS DOUBLE) END AS "current_a",
   _raw_vibration_mm_s,
-  CASE WHEN regexp_matches(_raw_vibration_mm_s, '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$') THEN TRY_CAST(_raw_vibration_mm_s AS DOUBLE) END AS "vibration_mm_s",
+  CASE WHEN (NOT regexp_matches(_raw_vibration_mm_s, '[^0-9eE.+-]') AND NOT starts_with(_raw_vibration_mm_s, '+-')) THEN TRY_CAST(_raw_vibration_mm_s AS DOUBLE) END AS "vibration_mm_s",
   _raw_pressure_kpa,
-  CASE WHEN regexp_matches(_raw_pressure_kpa, '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$') THEN TRY_CAST(_raw_pressure_kpa AS DOUBLE) END AS "pressure_kpa",
+  CASE WHEN (NOT regexp_matches(_raw_pressure_kpa, '[^0-9eE.+-]') AND NOT starts_with(_raw_pressure_kpa, '+-')) THEN TRY_CAST(_raw_pressure_kpa AS DOUBLE) END AS "pressure_kpa",
   _raw_error_count,
   CASE WHEN regexp_matches(_raw_error_count, '^[+-]?[0-9]+$') THEN TRY_CAST(_raw_error_count AS INTEGER) END AS "error_count",
   _raw_failed_in_field,
@@ -125,22 +125,16 @@ SELECT *,
   END AS _reject
 FROM etl_derived;
 
-CREATE OR REPLACE TEMPORARY VIEW etl_result AS
-SELECT _run_id, _source_file, _line_number,
-  "test_id", "device_id", "bench_id", "firmware", "started_at", "duration_s", "temperature_c", "voltage_v", "current_a", "vibration_mm_s", "pressure_kpa", "error_count", "failed_in_field", "dt",
-  _code AS _reject,
+CREATE OR REPLACE TEMPORARY VIEW etl_rejected_rows AS
+SELECT _run_id AS run_id, _source_file AS source_file, _line_number AS line_number,
   CASE WHEN _code IS NOT NULL THEN CASE _code WHEN 1 THEN NULL WHEN 2 THEN NULL WHEN 3 THEN NULL WHEN 4 THEN 'test_id' WHEN 5 THEN 'test_id' WHEN 6 THEN 'device_id' WHEN 7 THEN 'bench_id' WHEN 8 THEN 'firmware' WHEN 9 THEN 'started_at' WHEN 10 THEN 'started_at' WHEN 11 THEN 'duration_s' WHEN 12 THEN 'duration_s' WHEN 13 THEN 'temperature_c' WHEN 14 THEN 'temperature_c' WHEN 15 THEN 'temperature_c' WHEN 16 THEN 'voltage_v' WHEN 17 THEN 'voltage_v' WHEN 18 THEN 'voltage_v' WHEN 19 THEN 'current_a' WHEN 20 THEN 'current_a' WHEN 21 THEN 'current_a' WHEN 22 THEN 'vibration_mm_s' WHEN 23 THEN 'vibration_mm_s' WHEN 24 THEN 'pressure_kpa' WHEN 25 THEN 'pressure_kpa' WHEN 26 THEN 'pressure_kpa' WHEN 27 THEN 'error_count' WHEN 28 THEN 'error_count' WHEN 29 THEN 'failed_in_field' WHEN 30 THEN 'failed_in_field' WHEN 31 THEN 'dt' WHEN 32 THEN 'test_id' END END AS reason_column,
   CASE WHEN _code IS NOT NULL THEN CASE _code WHEN 1 THEN 'column_count' WHEN 2 THEN 'csv' WHEN 3 THEN 'json' WHEN 4 THEN 'required' WHEN 5 THEN 'pattern' WHEN 6 THEN 'required' WHEN 7 THEN 'pattern' WHEN 8 THEN 'pattern' WHEN 9 THEN 'required' WHEN 10 THEN 'type' WHEN 11 THEN 'type' WHEN 12 THEN 'min' WHEN 13 THEN 'type' WHEN 14 THEN 'min' WHEN 15 THEN 'max' WHEN 16 THEN 'type' WHEN 17 THEN 'min' WHEN 18 THEN 'max' WHEN 19 THEN 'type' WHEN 20 THEN 'min' WHEN 21 THEN 'max' WHEN 22 THEN 'type' WHEN 23 THEN 'min' WHEN 24 THEN 'type' WHEN 25 THEN 'min' WHEN 26 THEN 'max' WHEN 27 THEN 'type' WHEN 28 THEN 'min' WHEN 29 THEN 'type' WHEN 30 THEN 'values' WHEN 31 THEN 'partition' WHEN 32 THEN 'unique' END END AS reason_rule,
   CASE WHEN _code IS NOT NULL THEN CASE _code WHEN 1 THEN concat('expected ', CAST(_width AS VARCHAR), ' fields, got ', CAST(len(_fields) AS VARCHAR)) WHEN 2 THEN 'malformed CSV quoting: a quote opens or closes in the middle of a field' WHEN 3 THEN 'the line is not a JSON object' WHEN 4 THEN 'test_id is required but missing' WHEN 5 THEN concat('test_id must match ^T-[0-9]{9}$, got ', coalesce(concat('"', _raw_test_id, '"'), 'nothing')) WHEN 6 THEN 'device_id is required but missing' WHEN 7 THEN concat('bench_id must match ^B[0-9]{2}$, got ', coalesce(concat('"', _raw_bench_id, '"'), 'nothing')) WHEN 8 THEN concat('firmware must match ^[0-9]+\.[0-9]+\.[0-9]+$, got ', coalesce(concat('"', _raw_firmware, '"'), 'nothing')) WHEN 9 THEN 'started_at is required but missing' WHEN 10 THEN concat('started_at must be a timestamp, got ', coalesce(concat('"', _raw_started_at, '"'), 'nothing')) WHEN 11 THEN concat('duration_s must be a double, got ', coalesce(concat('"', _raw_duration_s, '"'), 'nothing')) WHEN 12 THEN concat('duration_s must be at least 0, got ', coalesce(concat('"', _raw_duration_s, '"'), 'nothing')) WHEN 13 THEN concat('temperature_c must be a double, got ', coalesce(concat('"', _raw_temperature_c, '"'), 'nothing')) WHEN 14 THEN concat('temperature_c must be at least -40, got ', coalesce(concat('"', _raw_temperature_c, '"'), 'nothing')) WHEN 15 THEN concat('temperature_c must be at most 150, got ', coalesce(concat('"', _raw_temperature_c, '"'), 'nothing')) WHEN 16 THEN concat('voltage_v must be a double, got ', coalesce(concat('"', _raw_voltage_v, '"'), 'nothing')) WHEN 17 THEN concat('voltage_v must be at least 0, got ', coalesce(concat('"', _raw_voltage_v, '"'), 'nothing')) WHEN 18 THEN concat('voltage_v must be at most 48, got ', coalesce(concat('"', _raw_voltage_v, '"'), 'nothing')) WHEN 19 THEN concat('current_a must be a double, got ', coalesce(concat('"', _raw_current_a, '"'), 'nothing')) WHEN 20 THEN concat('current_a must be at least 0, got ', coalesce(concat('"', _raw_current_a, '"'), 'nothing')) WHEN 21 THEN concat('current_a must be at most 20, got ', coalesce(concat('"', _raw_current_a, '"'), 'nothing')) WHEN 22 THEN concat('vibration_mm_s must be a double, got ', coalesce(concat('"', _raw_vibration_mm_s, '"'), 'nothing')) WHEN 23 THEN concat('vibration_mm_s must be at least 0, got ', coalesce(concat('"', _raw_vibration_mm_s, '"'), 'nothing')) WHEN 24 THEN concat('pressure_kpa must be a double, got ', coalesce(concat('"', _raw_pressure_kpa, '"'), 'nothing')) WHEN 25 THEN concat('pressure_kpa must be at least 50, got ', coalesce(concat('"', _raw_pressure_kpa, '"'), 'nothing')) WHEN 26 THEN concat('pressure_kpa must be at most 200, got ', coalesce(concat('"', _raw_pressure_kpa, '"'), 'nothing')) WHEN 27 THEN concat('error_count must be an int, got ', coalesce(concat('"', _raw_error_count, '"'), 'nothing')) WHEN 28 THEN concat('error_count must be at least 0, got ', coalesce(concat('"', _raw_error_count, '"'), 'nothing')) WHEN 29 THEN concat('failed_in_field must be an int, got ', coalesce(concat('"', _raw_failed_in_field, '"'), 'nothing')) WHEN 30 THEN concat('failed_in_field must be one of 0, 1, got ', coalesce(concat('"', _raw_failed_in_field, '"'), 'nothing')) WHEN 31 THEN 'partition column dt is null (CAST(started_at AS DATE))' WHEN 32 THEN concat('test_id must be unique: duplicate of an earlier row, got ', coalesce(concat('"', _raw_test_id, '"'), 'nothing')) END END AS reason,
   CASE WHEN _code IS NOT NULL THEN CASE _code WHEN 1 THEN NULL WHEN 2 THEN NULL WHEN 3 THEN NULL WHEN 4 THEN _raw_test_id WHEN 5 THEN _raw_test_id WHEN 6 THEN _raw_device_id WHEN 7 THEN _raw_bench_id WHEN 8 THEN _raw_firmware WHEN 9 THEN _raw_started_at WHEN 10 THEN _raw_started_at WHEN 11 THEN _raw_duration_s WHEN 12 THEN _raw_duration_s WHEN 13 THEN _raw_temperature_c WHEN 14 THEN _raw_temperature_c WHEN 15 THEN _raw_temperature_c WHEN 16 THEN _raw_voltage_v WHEN 17 THEN _raw_voltage_v WHEN 18 THEN _raw_voltage_v WHEN 19 THEN _raw_current_a WHEN 20 THEN _raw_current_a WHEN 21 THEN _raw_current_a WHEN 22 THEN _raw_vibration_mm_s WHEN 23 THEN _raw_vibration_mm_s WHEN 24 THEN _raw_pressure_kpa WHEN 25 THEN _raw_pressure_kpa WHEN 26 THEN _raw_pressure_kpa WHEN 27 THEN _raw_error_count WHEN 28 THEN _raw_error_count WHEN 29 THEN _raw_failed_in_field WHEN 30 THEN _raw_failed_in_field WHEN 31 THEN NULL WHEN 32 THEN _raw_test_id END END AS raw_value,
   CASE WHEN _code IS NOT NULL THEN _line END AS raw_record
 FROM (
-  SELECT *, coalesce(_reject, CASE WHEN _seen_test_id > 1 THEN 32 END) AS _code
-  FROM (
-  SELECT *,
-    CASE WHEN _reject IS NULL THEN row_number() OVER (PARTITION BY _reject IS NULL, "test_id" ORDER BY _source_file, _line_number) END AS _seen_test_id
-  FROM etl_checked
-) w
+  SELECT c.*, k._code
+  FROM etl_checked c JOIN etl_reject_keys k ON c._source_file = k._source_file AND c._line_number = k._line_number
 ) f;
 
 -- outputs
@@ -149,12 +143,6 @@ CREATE OR REPLACE TEMPORARY VIEW etl_curated AS
 SELECT "test_id", "device_id", "bench_id", "firmware", "started_at", "duration_s", "temperature_c", "voltage_v", "current_a", "vibration_mm_s", "pressure_kpa", "error_count", "failed_in_field", _run_id AS "run_id", _source_file AS "source_file", "dt"
 FROM etl_out
 WHERE _reject IS NULL;
-
-CREATE OR REPLACE TEMPORARY VIEW etl_rejected AS
-SELECT _run_id AS run_id, _source_file AS source_file, _line_number AS line_number,
-  reason_column, reason_rule, reason, raw_value, raw_record
-FROM etl_out
-WHERE _reject IS NOT NULL;
 
 CREATE OR REPLACE TEMPORARY VIEW etl_features AS
 SELECT "test_id", "duration_s", "temperature_c", "voltage_v", "current_a", "vibration_mm_s", "pressure_kpa", "error_count"
