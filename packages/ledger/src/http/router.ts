@@ -72,7 +72,7 @@ export function createLedgerRouter(props: LedgerRouterProps): Router {
   });
 
   app.get('/runs/:runId/movements', async ({ req, params }) => {
-    const runId = assertRunId(decodeURIComponent(params.runId ?? ''));
+    const runId = assertRunId(params.runId ?? '');
     const query = new URL(req.url).searchParams;
     const page = await ledger.runMovements({
       runId,
@@ -84,7 +84,7 @@ export function createLedgerRouter(props: LedgerRouterProps): Router {
   });
 
   app.get('/runs/:runId', async ({ params }) => {
-    const runId = assertRunId(decodeURIComponent(params.runId ?? ''));
+    const runId = assertRunId(params.runId ?? '');
     const run = await ledger.getRun(runId);
     if (run === undefined) throw new RunNotFoundError(runId, 'ledger');
     return jsonResponse(200, run);
@@ -107,6 +107,12 @@ export function createLedgerRouter(props: LedgerRouterProps): Router {
   app.errorHandler<Error>(
     [InvalidRunIdError, InvalidObjectKeyError, InvalidNameError, InvalidCursorError, InvalidLedgerInputError],
     async (error) => errorResponse(400, error),
+  );
+  app.errorHandler(URIError, async (_error, { req }) =>
+    jsonResponse(400, {
+      error: 'MalformedPathError',
+      message: `${new URL(req.url).pathname} has a malformed %-escape: encode path and query with encodeURIComponent`,
+    }),
   );
   app.errorHandler(RunNotFoundError, async (error) =>
     jsonResponse(404, {

@@ -118,6 +118,7 @@ describe('ledger HTTP API on loopback', () => {
     const badRun = await get('/runs/yesterday');
     const badCursor = await get('/runs?cursor=abc');
     const badLimit = await get('/runs?limit=ten');
+    const badEscape = await get('/runs/%E0%A4%A');
 
     // Assert
     expect(badRun).toMatchObject({
@@ -129,6 +130,13 @@ describe('ledger HTTP API on loopback', () => {
       },
     });
     expect(badCursor).toMatchObject({ status: 400, body: { error: 'InvalidCursorError' } });
+    expect(badEscape).toMatchObject({
+      status: 400,
+      body: {
+        error: 'MalformedPathError',
+        message: '/runs/%E0%A4%A has a malformed %-escape: encode path and query with encodeURIComponent',
+      },
+    });
     expect(badLimit).toMatchObject({
       status: 400,
       body: {
