@@ -101,6 +101,8 @@ export const sagemakerScoringStageType: StageType<SageMakerScoringAttributes> = 
   description:
     'Scores features/<dataset>/run=<runId>/ with the XGBoost model into scored/ (cloud: SageMaker batch transform; local: the TypeScript scorer)',
   attributes: sagemakerScoringAttributes,
+  // recorded in the ledger per attempt (the cloud's transform reports -1: see README, "Counts")
+  counts: ['scoredRows', 'flaggedRows'],
 
   validate({ attributes, datasets }) {
     const dataset = datasets[attributes.dataset];
