@@ -93,9 +93,10 @@ const runPython = () =>
 let python: PythonTimes = {
   predict: Number.POSITIVE_INFINITY,
   inplace: Number.POSITIVE_INFINITY,
+  single: Number.POSITIVE_INFINITY,
   xgboost: '',
 };
-let parallel = new Float32Array(0);
+let parallel: Float32Array = new Float32Array(0);
 let parallelS = Number.POSITIVE_INFINITY;
 let singleS = Number.POSITIVE_INFINITY;
 let endToEndS = Number.POSITIVE_INFINITY;
