@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { errorNotification, formatNotification, parseStateMachineFailure } from './notification';
+import {
+  datasetRunPrefixes,
+  errorNotification,
+  formatNotification,
+  parseStateMachineFailure,
+} from './notification';
 
 const runId = '20261126T064500Z-a1b2c3';
 
@@ -104,5 +109,21 @@ describe('parseStateMachineFailure', () => {
   it('treats plain text as a notice, not a failure', () => {
     expect(parseStateMachineFailure('nightly scoring done')).toBeUndefined();
     expect(parseStateMachineFailure('{"hello":1}')).toBeUndefined();
+  });
+});
+
+describe('datasetRunPrefixes', () => {
+  it('lists every prefix a run touches for a dataset', () => {
+    expect(datasetRunPrefixes('bench_tests', runId)).toEqual([
+      'raw/bench_tests/dt=2026-11-26/run=20261126T064500Z-a1b2c3/',
+      'curated/bench_tests/dt=2026-11-26/',
+      'rejected/bench_tests/run=20261126T064500Z-a1b2c3/',
+      'features/bench_tests/run=20261126T064500Z-a1b2c3/',
+      'scored/bench_tests/run=20261126T064500Z-a1b2c3/',
+    ]);
+  });
+
+  it('rejects a dataset name that would escape its prefix', () => {
+    expect(() => datasetRunPrefixes('../x', runId)).toThrow('dataset name "../x" is not allowed');
   });
 });

@@ -1,4 +1,4 @@
-import { assertRunId, lakePrefixes } from '@lakepipe/lake';
+import { assertRunId, lakePrefixes, runIdDate } from '@lakepipe/lake';
 import { InvalidNotificationError } from './errors';
 
 /** One failure, as the support team receives it. */
@@ -107,4 +107,19 @@ export function parseStateMachineFailure(
 function truncate(text: string, limit: number): string {
   const oneLine = text.replace(/\s+/g, ' ');
   return oneLine.length <= limit ? oneLine : `${oneLine.slice(0, limit - 1)}…`;
+}
+
+/**
+ * Every prefix a run touches for one dataset (raw, curated partition of the run's date,
+ * rejected, features, scored): a default `prefixesFor` when a stage's exact prefixes are unknown.
+ */
+export function datasetRunPrefixes(dataset: string, runId: string): readonly string[] {
+  const date = runIdDate(runId);
+  return [
+    lakePrefixes.raw(dataset, date, runId),
+    lakePrefixes.curated(dataset, date),
+    lakePrefixes.rejected(dataset, runId),
+    lakePrefixes.features(dataset, runId),
+    lakePrefixes.scored(dataset, runId),
+  ];
 }
