@@ -54,6 +54,24 @@ describe('FolderObjectStore', () => {
     expect(keys).toEqual(['a-c', 'a/a/z', 'a/b']);
   });
 
+  it('explains that a key cannot be both an object and a folder', async () => {
+    // Arrange
+    const store = await newFolderStore();
+    await store.put('raw/ds/a', 'object');
+    await store.put('raw/ds/b/c', 'object under a folder');
+
+    // Act
+    const underObject = store.put('raw/ds/a/x', 'y');
+    const overFolder = store.put('raw/ds/b', 'y');
+
+    // Assert
+    await expect(underObject).rejects.toThrow(
+      'object key "raw/ds/a/x" is malformed: it collides with an object or folder of the same name',
+    );
+    await expect(overFolder).rejects.toThrow('object key "raw/ds/b" is malformed: it collides with');
+    expect((await store.list('raw/')).objects.map((o) => o.key)).toEqual(['raw/ds/a', 'raw/ds/b/c']);
+  });
+
   it('rejects a continuation token it did not issue', async () => {
     // Arrange
     const store = await newFolderStore();

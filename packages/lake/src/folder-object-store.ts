@@ -45,7 +45,7 @@ export class FolderObjectStore implements ObjectStore {
 
   async put(key: string, body: Readable | Uint8Array | string, _options?: PutOptions): Promise<PutResult> {
     const target = this.filePathOf(key);
-    await mkdir(path.dirname(target), { recursive: true });
+    await this.makeParentFolder(key, target);
     const temp = path.join(
       path.dirname(target),
       `.${path.basename(target)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`,
@@ -56,7 +56,7 @@ export class FolderObjectStore implements ObjectStore {
       await rename(temp, target);
     } catch (error) {
       await rm(temp, { force: true });
-      throw error;
+      throw this.collision(key, error);
     }
     return { key, bytes: tap.bytes, sha256: tap.digest() };
   }
@@ -105,7 +105,7 @@ export class FolderObjectStore implements ObjectStore {
     const source = this.filePathOf(fromKey);
     const target = this.filePathOf(toKey);
     if ((await this.statFile(source)) === undefined) throw new ObjectNotFoundError(this.location, fromKey);
-    await mkdir(path.dirname(target), { recursive: true });
+    await this.makeParentFolder(toKey, target);
     const temp = path.join(
       path.dirname(target),
       `.${path.basename(target)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`,
@@ -115,7 +115,7 @@ export class FolderObjectStore implements ObjectStore {
       await rename(temp, target);
     } catch (error) {
       await rm(temp, { force: true });
-      throw error;
+      throw this.collision(toKey, error);
     }
   }
 
@@ -129,6 +129,25 @@ export class FolderObjectStore implements ObjectStore {
     const keys = await this.keysUnder(prefix);
     for (const key of keys) await this.delete(key);
     return keys.length;
+  }
+
+  private async makeParentFolder(key: string, target: string): Promise<void> {
+    try {
+      await mkdir(path.dirname(target), { recursive: true });
+    } catch (error) {
+      throw this.collision(key, error);
+    }
+  }
+
+  /** S3 can hold both `a` and `a/b`; a folder cannot. Say so instead of EISDIR/ENOTDIR. */
+  private collision(key: string, error: unknown): unknown {
+    const code = (error as NodeJS.ErrnoException)?.code;
+    if (code === 'EISDIR' || code === 'ENOTDIR' || code === 'EEXIST' || code === 'ENOTEMPTY')
+      return new InvalidObjectKeyError(
+        key,
+        `it collides with an object or folder of the same name in ${this.location} (a folder lake cannot hold both "x" and "x/...")`,
+      );
+    return error;
   }
 
   private filePathOf(key: string): string {
