@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { FolderObjectStore, newRunId } from '@lakepipe/lake';
+import { FolderObjectStore, lakePrefixes, newRunId } from '@lakepipe/lake';
 import type { RunWithStages } from '@lakepipe/ledger';
-import { LocalNotifier } from '@lakepipe/notifier';
+import { datasetRunPrefixes, LocalNotifier } from '@lakepipe/notifier';
 import {
   type CompiledPipeline,
   type CompileTarget,
@@ -79,6 +79,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
   const notifications: string[] = [];
   const notifier = new LocalNotifier({
     lakeRoot,
+    prefixesFor: (stage, id) => stagePrefixes(pipeline, stage, id),
     write: (line: string) => {
       notifications.push(line);
       observer?.notification(line);
@@ -249,4 +250,16 @@ function bindLocalHandlers(inputs: BindingInputs): Record<string, LocalHandler> 
     };
   }
   return handlers;
+}
+
+/** The lake prefixes a failed stage read or wrote, for its notification ("etl #2" is stage etl). */
+function stagePrefixes(pipeline: PipelineModel, stage: string, runId: string): readonly string[] {
+  const attributes = (pipeline.stages[stage.split(' #')[0]!]?.attributes ?? {}) as {
+    dataset?: string;
+    datasets?: string[];
+  };
+  const datasets = attributes.dataset
+    ? [attributes.dataset]
+    : (attributes.datasets ?? Object.keys(pipeline.datasets));
+  return [...datasets.flatMap((ds) => datasetRunPrefixes(ds, runId)), lakePrefixes.manifests(runId)];
 }
