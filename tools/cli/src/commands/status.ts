@@ -94,6 +94,7 @@ export async function statusCommand(
           s.startedAt.slice(11, 19),
           took(s.startedAt, s.finishedAt),
           Object.entries(s.counts)
+            .sort(([a], [b]) => a.localeCompare(b))
             .map(([k, v]) => `${k}=${v}`)
             .join(' '),
           s.error ? `${s.error.name}: ${s.error.cause}` : '',

@@ -1,0 +1,119 @@
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { compileTargetFor, loadEnvConfig } from '@lakepipe/constructs';
+import { InvalidRunIdError, newRunId } from '@lakepipe/lake';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openLocalLedger } from '../twin/local-ledger';
+import { cleanCommand } from './clean';
+import { statusCommand } from './status';
+
+const workspaceRoot = path.resolve(__dirname, '../../../..');
+
+function capture() {
+  const chunks: string[] = [];
+  return { out: { write: (text: string) => chunks.push(text) }, text: () => chunks.join('') };
+}
+
+describe('lakepipe status', () => {
+  const lake = mkdtempSync(path.join(workspaceRoot, '.tmp', 'status-'));
+  const succeeded = newRunId(new Date('2026-11-20T02:00:00Z'));
+  const failed = newRunId(new Date('2026-11-21T02:00:00Z'));
+
+  beforeAll(async () => {
+    const local = await openLocalLedger(lake, compileTargetFor(loadEnvConfig('dev')).ledgerTable);
+    try {
+      for (const runId of [succeeded, failed])
+        await local.ledger.startRun({ runId, pipeline: 'bench-quality' });
+      const etl = await local.ledger.startStage({ runId: succeeded, stageId: 'etl' });
+      await local.ledger.finishStage({
+        runId: succeeded,
+        stageId: 'etl',
+        attempt: etl.attempt,
+        status: 'SUCCEEDED',
+        counts: { rowsRead: 1000, curatedRows: 990, rejectedRows: 10 },
+      });
+      await local.ledger.finishRun({ runId: succeeded, status: 'SUCCEEDED' });
+      await local.ledger.finishRun({
+        runId: failed,
+        status: 'FAILED',
+        error: { stageId: 'score', name: 'ModelFormatError', cause: 'model.json is not XGBoost JSON' },
+      });
+    } finally {
+      await local.close();
+    }
+  }, 120_000);
+
+  it('lists the newest runs first with their status, counters and error', async () => {
+    const { out, text } = capture();
+
+    const code = await statusCommand(undefined, { limit: '10', lake, env: 'dev' }, out);
+
+    const lines = text().split('\n');
+    expect(code).toBe(0);
+    expect(lines[2]).toContain(failed);
+    expect(lines[2]).toContain('FAILED');
+    expect(lines[2]).toContain('score ModelFormatError: model.json is not XGBoost JSON');
+    expect(lines[3]).toContain(succeeded);
+    expect(lines[3]).toMatch(/SUCCEEDED .* 990 +10/);
+  }, 60_000);
+
+  it('shows one run with every stage attempt and its counts, as JSON on request', async () => {
+    const table = capture();
+    const json = capture();
+
+    await statusCommand(succeeded, { limit: '10', lake, env: 'dev' }, table.out);
+    await statusCommand(succeeded, { limit: '10', lake, env: 'dev', json: true }, json.out);
+
+    expect(table.text()).toMatch(
+      /etl +1 +SUCCEEDED .*curatedRows=990 rejectedRows=10 rowsRead=1000|etl +1 +SUCCEEDED .*rowsRead=1000/,
+    );
+    expect(JSON.parse(json.text())).toMatchObject({
+      runId: succeeded,
+      status: 'SUCCEEDED',
+      stages: [{ stageId: 'etl', attempt: 1, counts: { curatedRows: 990 } }],
+    });
+  }, 60_000);
+
+  it('says how to list runs when the run is unknown, and rejects a malformed run id', async () => {
+    const { out, text } = capture();
+    const unknown = newRunId(new Date('2020-01-01T00:00:00Z'));
+
+    const code = await statusCommand(unknown, { limit: '10', lake, env: 'dev' }, out);
+
+    expect(code).toBe(1);
+    expect(text()).toBe(`No run ${unknown} in the ledger of ${lake}. List runs with: npx lakepipe status\n`);
+    await expect(statusCommand('yesterday', { limit: '10', lake, env: 'dev' })).rejects.toThrow(
+      InvalidRunIdError,
+    );
+  }, 60_000);
+});
+
+describe('lakepipe clean', () => {
+  it('refuses to delete a lake whose ledger server another live process owns', () => {
+    const lake = mkdtempSync(path.join(workspaceRoot, '.tmp', 'clean-'));
+    mkdirSync(path.join(lake, 'ledger'), { recursive: true });
+    writeFileSync(
+      path.join(lake, 'ledger', 'server.json'),
+      JSON.stringify({ endpoint: 'http://127.0.0.1:1', pid: process.ppid }),
+    );
+    const { out, text } = capture();
+
+    const code = cleanCommand({ lake }, out);
+
+    expect(code).toBe(1);
+    expect(text()).toContain(`is in use by process ${process.ppid}`);
+    expect(existsSync(lake)).toBe(true);
+  });
+
+  it('deletes the lake when nothing uses it', () => {
+    const lake = mkdtempSync(path.join(workspaceRoot, '.tmp', 'clean-'));
+    writeFileSync(path.join(lake, 'file'), 'x');
+    const { out, text } = capture();
+
+    const code = cleanCommand({ lake }, out);
+
+    expect(code).toBe(0);
+    expect(text()).toBe(`removed ${lake}\n`);
+    expect(existsSync(lake)).toBe(false);
+  });
+});
