@@ -1,6 +1,6 @@
 import { formatDuration } from '../format/table';
 
-export type StageState = 'pending' | 'running' | 'succeeded' | 'failed';
+export type StageState = 'pending' | 'running' | 'succeeded' | 'failed' | 'not run';
 
 /** What the runner tells whoever watches a local run. */
 export interface RunObserver {
@@ -29,6 +29,7 @@ const SYMBOL: Record<StageState, string> = {
   running: '▶',
   succeeded: '✔',
   failed: '✖',
+  'not run': '·',
 };
 
 /**
@@ -84,6 +85,7 @@ export class ProgressDisplay implements RunObserver {
 
   close(): void {
     if (this.timer) clearInterval(this.timer);
+    for (const line of this.stages.values()) if (line.state === 'pending') line.state = 'not run';
     if (this.live) this.draw();
   }
 
@@ -135,7 +137,12 @@ export class ProgressDisplay implements RunObserver {
 
   private draw(): void {
     this.clear();
-    const block = this.render();
+    // one screen row per stage, or the cursor-up that redraws the block would miscount
+    const width = Math.max(20, ((this.out as { columns?: number }).columns ?? 120) - 1);
+    const block = this.render()
+      .split('\n')
+      .map((row) => (row.length > width ? `${row.slice(0, width - 1)}…` : row))
+      .join('\n');
     this.out.write(`${block}\n`);
     this.drawnLines = block.split('\n').length;
   }
