@@ -10,7 +10,7 @@ import type { LedgerApi, ObjectMovementItem } from '@lakepipe/ledger';
 import type { DatasetSpec } from '@lakepipe/workflow';
 import { RejectRatioExceededError, UnsupportedFileError } from '../errors';
 import { type EtlManifest, type FileCounts, rejectedRatioOf } from '../manifest';
-import { compileDuckDbSql } from '../spec/compile';
+import { type CompiledSql, compileDuckDbSql } from '../spec/compile';
 import { buildTransformModel, type Locate, type TransformModel } from '../spec/model';
 
 export interface LocalEtlOptions {
@@ -85,10 +85,18 @@ export async function runLocalEtl(options: LocalEtlOptions): Promise<EtlManifest
       'CREATE TEMPORARY TABLE etl_reject_keys (_source_file VARCHAR, _line_number BIGINT, _code INTEGER)',
     );
     for (const statement of sql.transform) await db.run(statement);
-    await step('parse, type and check every line', () => materializeRows(db, model));
+    await createRowsTable(db, model);
+    const fastFiles = await step("read clean CSV files with DuckDB's CSV reader", () =>
+      readCleanCsvFiles(db, model, sql, lakeRoot, files),
+    );
+    const textFiles = files.map((_, i) => i).filter((i) => !fastFiles.has(i));
+    if (textFiles.length)
+      await step(`parse, type and check the lines of ${textFiles.length} file(s)`, () =>
+        readTextFiles(db, model, inputs, textFiles),
+      );
     await step('mark unique duplicates', () => markDuplicates(db, sql.uniqueChecks));
     await db.run(
-      `CREATE OR REPLACE TEMPORARY VIEW etl_out AS SELECT ${literal(runId)} AS _run_id, ${fileKeyOf('_file_index', files)} AS _source_file, * EXCLUDE (_file_index) FROM etl_rows`,
+      `CREATE OR REPLACE TEMPORARY VIEW etl_out AS SELECT ${literal(runId)} AS _run_id, ${fileKeyOf('_file_index', files)} AS _source_file, * EXCLUDE (_file_index, _line) FROM etl_rows`,
     );
     for (const statement of sql.outputs) await db.run(statement);
 
@@ -96,19 +104,16 @@ export async function runLocalEtl(options: LocalEtlOptions): Promise<EtlManifest
     const rowsRead = sum(byFile, 'rowsRead');
     const curatedRows = sum(byFile, 'curatedRows');
     const rejectedRows = sum(byFile, 'rejectedRows');
-    options.progress?.({ rows: rowsRead, message: `${curatedRows} curated, ${rejectedRows} rejected` });
+    options.progress?.({
+      rows: rowsRead,
+      message: `${curatedRows} curated, ${rejectedRows} rejected; ${fastFiles.size} of ${files.length} file(s) read by DuckDB's CSV reader`,
+    });
 
     const rejectedPrefix = lakePrefixes.rejected(dataset, runId);
     const outputs: string[] = [];
     await rm(path.join(lakeRoot, rejectedPrefix), { recursive: true, force: true });
     if (rejectedRows > 0) {
-      // Reasons come from the rejected lines only: etl_lines is narrowed to them, so the views parse those lines again.
-      await db.run(
-        `INSERT INTO etl_reject_keys SELECT ${inputs.aliasOf('_file_index')} AS _source_file, _line_number, _reject AS _code FROM etl_rows WHERE _reject IS NOT NULL`,
-      );
-      await db.run(
-        'CREATE OR REPLACE TEMPORARY VIEW etl_lines AS SELECT l.* FROM etl_all_lines l SEMI JOIN etl_reject_keys k ON l._source_file = k._source_file AND l._line_number = k._line_number',
-      );
+      await step('collect rejected lines', () => collectRejectedLines(db, inputs, runId));
       const part = path.join(work, 'rejected', 'part-0.parquet');
       await mkdir(path.dirname(part), { recursive: true });
       await step('write rejected', () =>
@@ -193,7 +198,8 @@ export async function runLocalEtl(options: LocalEtlOptions): Promise<EtlManifest
 }
 
 /**
- * etl_files (one row per file with its first line) and etl_lines (every line, numbered per file).
+ * etl_files (one row per file with its first line) and `linesOf` (the SQL of every line of some
+ * files, numbered per file), which the engine binds to etl_lines for the files it reads as text.
  * Files are named by a short alias, `<index><extension>` (e.g. `3.csv.gz`): it keeps the extension
  * the views read the format from, and stays inline in DuckDB's string vectors (no per-row copy of
  * a 100-character key); `fileKeyOf` maps the index back to the lake key on output.
@@ -210,20 +216,19 @@ async function defineInputs(db: DuckDBConnection, lakeRoot: string, runId: strin
     await db.run(
       `INSERT INTO etl_files VALUES (${literal(aliases[i]!)}, ${literal(await firstLine(path.join(lakeRoot, file)))})`,
     );
-  // CR of CRLF files: rtrim only the lines that end with one (rtrim on every line costs a second a million lines)
-  const selects = files.map(
-    (file, i) =>
-      `SELECT ${literal(runId)} AS _run_id, ${literal(aliases[i]!)} AS _source_file, CAST(ordinality AS BIGINT) AS _line_number, CASE WHEN suffix(line, chr(13)) THEN rtrim(line, chr(13)) ELSE line END AS _line FROM ${readLines(file)}`,
-  );
-  await db.run(
-    `CREATE OR REPLACE TEMPORARY VIEW etl_all_lines AS ${
-      selects.length
-        ? selects.join('\nUNION ALL\n')
-        : 'SELECT NULL::VARCHAR AS _run_id, NULL::VARCHAR AS _source_file, NULL::BIGINT AS _line_number, NULL::VARCHAR AS _line WHERE false'
-    }`,
-  );
-  await db.run('CREATE OR REPLACE TEMPORARY VIEW etl_lines AS SELECT * FROM etl_all_lines');
+  const linesOf = (indices: readonly number[]) =>
+    indices.length
+      ? indices
+          .map(
+            // CR of CRLF files: rtrim only the lines that end with one (rtrim on every line costs a second a million lines)
+            (i) =>
+              `SELECT ${literal(runId)} AS _run_id, ${literal(aliases[i]!)} AS _source_file, CAST(ordinality AS BIGINT) AS _line_number, CASE WHEN suffix(line, chr(13)) THEN rtrim(line, chr(13)) ELSE line END AS _line FROM ${readLines(files[i]!)}`,
+          )
+          .join('\nUNION ALL\n')
+      : 'SELECT NULL::VARCHAR AS _run_id, NULL::VARCHAR AS _source_file, NULL::BIGINT AS _line_number, NULL::VARCHAR AS _line WHERE false';
+  await db.run(`CREATE OR REPLACE TEMPORARY VIEW etl_lines AS ${linesOf([])}`);
   return {
+    linesOf,
     /** SQL: the alias of a file index */
     aliasOf: (index: string) => (files.length ? `${listLiteral(aliases)}[${index} + 1]` : 'NULL::VARCHAR'),
     /** SQL: the file index of an alias */
@@ -231,17 +236,151 @@ async function defineInputs(db: DuckDBConnection, lakeRoot: string, runId: strin
   };
 }
 
+type Inputs = Awaited<ReturnType<typeof defineInputs>>;
+
 /** SQL: the lake key of a file index. */
 function fileKeyOf(index: string, files: readonly string[]): string {
   return files.length ? `${listLiteral(files)}[${index} + 1]` : 'NULL::VARCHAR';
 }
 
-/** etl_rows: the typed columns and reject code of every data line, computed once (the one pass that parses and casts). */
-async function materializeRows(db: DuckDBConnection, model: TransformModel): Promise<void> {
-  const dataColumns = [...model.columns.map((c) => c.name), ...model.derived.map((x) => x.name)];
+/**
+ * etl_rows, empty: per data line the file index, line number, typed and derived columns, the reject
+ * code and, for rejected lines only, the line itself (so reasons never need a second read of a file).
+ */
+async function createRowsTable(db: DuckDBConnection, model: TransformModel): Promise<void> {
   await db.run(
-    `CREATE TEMPORARY TABLE etl_rows AS SELECT CAST(split_part(_source_file, '.', 1) AS INTEGER) AS _file_index, _line_number, ${dataColumns.map(ident).join(', ')}, _reject FROM etl_checked`,
+    `CREATE TEMPORARY TABLE etl_rows AS SELECT CAST(split_part(_source_file, '.', 1) AS INTEGER) AS _file_index, _line_number, ${dataColumnsOf(model).map(ident).join(', ')}, _reject, _line FROM etl_checked WHERE false`,
   );
+}
+
+function dataColumnsOf(model: TransformModel): string[] {
+  return [...model.columns.map((c) => c.name), ...model.derived.map((x) => x.name)];
+}
+
+/** The text path: parse, type and check every line of these files into etl_rows (the one pass that reads them). */
+async function readTextFiles(
+  db: DuckDBConnection,
+  model: TransformModel,
+  inputs: Inputs,
+  indices: readonly number[],
+): Promise<void> {
+  await db.run(`CREATE OR REPLACE TEMPORARY VIEW etl_lines AS ${inputs.linesOf(indices)}`);
+  await db.run(
+    `INSERT INTO etl_rows SELECT CAST(split_part(_source_file, '.', 1) AS INTEGER), _line_number, ${dataColumnsOf(model).map(ident).join(', ')}, _reject, CASE WHEN _reject IS NOT NULL THEN _line END FROM etl_checked`,
+  );
+}
+
+/** A code no rule has: the line needs the text path (a field too many or too few). */
+const NEEDS_TEXT_PATH = 0;
+
+/**
+ * The fast path: CSV files that need no quote handling are split by DuckDB's own CSV reader
+ * (quoting off, so a field is exactly the text between delimiters, as the text path splits it), then
+ * typed and checked by the same expressions. A file qualifies when it has no quote, no CR and no
+ * blank line (a byte scan that also counts its lines); after the read it must have given one row
+ * per data line, in order (so `ordinality` is the line number), with exactly the header's number of
+ * fields each. A file that does not is deleted from etl_rows and read by the text path instead, so
+ * both paths give the same rows, codes and line numbers. A rejected line is rebuilt from its fields.
+ * Returns the indices of the files read this way.
+ */
+async function readCleanCsvFiles(
+  db: DuckDBConnection,
+  model: TransformModel,
+  sql: CompiledSql,
+  lakeRoot: string,
+  files: readonly string[],
+): Promise<Set<number>> {
+  const done = new Set<number>();
+  /** data lines of each file read, by its byte scan */
+  const expected = new Map<number, number>();
+  const { delimiter, header } = model.csv;
+  const fast = sql.fastCsv;
+  // a one-byte delimiter other than a space (a line of spaces is blank to the text path, fields to the reader)
+  if (!fast || Buffer.byteLength(delimiter) !== 1 || delimiter === ' ') return done;
+  const candidates = files.flatMap((f, i) => (/\.(csv|txt)$/.test(f) ? [i] : []));
+  if (candidates.length === 0) return done;
+  const positions = new Map(
+    (await db.runAndReadAll(fast.positions)).getRowObjectsJson().map((r) => [String(r._source_file), r]),
+  );
+  const headerLines = header ? 1 : 0;
+  const dataColumns = dataColumnsOf(model).map(ident).join(', ');
+  // a file's byte scan runs while DuckDB reads the one before
+  let next = cleanCsvLines(path.join(lakeRoot, files[candidates[0]!]!));
+  for (const [k, i] of candidates.entries()) {
+    const lines = await next;
+    if (k + 1 < candidates.length) next = cleanCsvLines(path.join(lakeRoot, files[candidates[k + 1]!]!));
+    const p = positions.get(`${i}${READABLE_FILE.exec(files[i]!)?.[0] ?? ''}`);
+    const width = Number(p?._width ?? 0);
+    if (lines === undefined || lines <= headerLines || width < 2) continue;
+    const field = (n: number) => `_lp_f${n}`;
+    const fields = Array.from({ length: width }, (_, n) => field(n + 1));
+    const source = `(SELECT CAST(ordinality AS BIGINT) + ${headerLines} AS _line_number, ${[...fields, '_lp_extra'].join(', ')} FROM read_csv(${literal(path.join(lakeRoot, files[i]!))}, columns = {${[...fields, '_lp_extra'].map((f) => `'${f}': 'VARCHAR'`).join(', ')}}, header = false, skip = ${headerLines}, auto_detect = false, delim = ${literal(delimiter)}, quote = '', escape = '', new_line = '\\n', null_padding = true, strict_mode = false, nullstr = E'\\x01\\x02\\x03\\x04', max_line_size = 16777216) WITH ORDINALITY) s`;
+    const rows = fast.rows(source, (column) => {
+      const at = Number(p?.[`_pos_${column}`] ?? 0);
+      return at > 0 ? field(at) : 'NULL::VARCHAR';
+    });
+    // empty fields arrive as '' (nullstr is a text no file has), so NULL is a field the line did not have
+    await db.run(
+      `INSERT INTO etl_rows SELECT ${i}, _line_number, ${dataColumns}, CASE WHEN _lp_extra IS NOT NULL OR ${field(width)} IS NULL THEN ${NEEDS_TEXT_PATH} ELSE _reject END, CASE WHEN _reject IS NOT NULL THEN concat_ws(${literal(delimiter)}, ${fields.join(', ')}) END FROM (${rows})`,
+    );
+    expected.set(i, lines - headerLines);
+  }
+  if (expected.size === 0) return done;
+  const checks = (
+    await db.runAndReadAll(
+      `SELECT _file_index, count(*) AS n, count(*) FILTER (WHERE _reject = ${NEEDS_TEXT_PATH}) AS odd FROM etl_rows WHERE _file_index IN (${[...expected.keys()].join(', ')}) GROUP BY 1`,
+    )
+  ).getRowObjectsJson();
+  for (const c of checks)
+    if (Number(c.n) === expected.get(Number(c._file_index)) && Number(c.odd) === 0)
+      done.add(Number(c._file_index));
+  const failed = [...expected.keys()].filter((i) => !done.has(i));
+  if (failed.length) await db.run(`DELETE FROM etl_rows WHERE _file_index IN (${failed.join(', ')})`);
+  return done;
+}
+
+/**
+ * The line count of a CSV file the fast path can read, or undefined when it has a quote, a CR or a
+ * blank line (those need the text path's handling).
+ */
+async function cleanCsvLines(file: string): Promise<number | undefined> {
+  let newlines = 0;
+  let last = -1;
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    const b = chunk as Buffer;
+    if (b.length === 0) continue;
+    if (b.indexOf(0x22) >= 0 || b.indexOf(0x0d) >= 0 || b.indexOf('\n\n') >= 0) return undefined;
+    if (b[0] === 0x0a && (last === -1 || last === 0x0a)) return undefined;
+    for (let at = b.indexOf(0x0a); at >= 0; at = b.indexOf(0x0a, at + 1)) newlines++;
+    last = b[b.length - 1]!;
+  }
+  return newlines + (last !== -1 && last !== 0x0a ? 1 : 0);
+}
+
+/**
+ * etl_lines narrowed to the rejected lines, for the views that give their reasons: the lines kept
+ * in etl_rows, and for the few rejected after the first pass (unique duplicates) a read of only
+ * the files that have them.
+ */
+async function collectRejectedLines(db: DuckDBConnection, inputs: Inputs, runId: string): Promise<void> {
+  await db.run(
+    `INSERT INTO etl_reject_keys SELECT ${inputs.aliasOf('_file_index')} AS _source_file, _line_number, _reject AS _code FROM etl_rows WHERE _reject IS NOT NULL`,
+  );
+  await db.run(
+    `CREATE TEMPORARY TABLE etl_reject_lines AS SELECT ${literal(runId)} AS _run_id, ${inputs.aliasOf('_file_index')} AS _source_file, _line_number, _line FROM etl_rows WHERE _reject IS NOT NULL AND _line IS NOT NULL`,
+  );
+  const missing = (
+    await db.runAndReadAll(
+      'SELECT DISTINCT _file_index FROM etl_rows WHERE _reject IS NOT NULL AND _line IS NULL ORDER BY 1',
+    )
+  )
+    .getRowObjectsJson()
+    .map((r) => Number(r._file_index));
+  if (missing.length)
+    await db.run(
+      `INSERT INTO etl_reject_lines SELECT l.* FROM (${inputs.linesOf(missing)}) l SEMI JOIN (SELECT ${inputs.aliasOf('_file_index')} AS _source_file, _line_number FROM etl_rows WHERE _reject IS NOT NULL AND _line IS NULL) k ON l._source_file = k._source_file AND l._line_number = k._line_number`,
+    );
+  await db.run('CREATE OR REPLACE TEMPORARY VIEW etl_lines AS SELECT * FROM etl_reject_lines');
 }
 
 /**

@@ -27,6 +27,24 @@ export interface CompiledSql {
   readonly outputs: readonly string[];
   /** the reject code of each unique column's duplicates, in rule order */
   readonly uniqueChecks: readonly { readonly column: string; readonly code: number }[];
+  /** DuckDB only: the same rules over fields DuckDB's own CSV reader split (the engine's fast path) */
+  readonly fastCsv?: FastCsvSql;
+}
+
+/**
+ * The DuckDB engine's fast path for CSV files whose fields need no quote handling: DuckDB's CSV
+ * reader splits the lines (no list per line), then the same raw-text, typing, derive and check
+ * expressions as the text path run over the fields, so both paths give the same values and codes.
+ */
+export interface FastCsvSql {
+  /** SELECT over etl_files: `_source_file`, `_width`, `_pos_<column>` (the column's 1-based field, 0 when absent) */
+  readonly positions: string;
+  /**
+   * SELECT of every column of `source`, the typed and derived columns and `_reject` (the code of
+   * the first failing rule, unique aside); `fieldOf(column)` is the SQL of the column's field text
+   * in `source` (NULL when the file has no such column).
+   */
+  rows(source: string, fieldOf: (column: string) => string): string;
 }
 
 /** A rule check, in the order rules are applied: the first that fails names the reason. */
@@ -118,10 +136,14 @@ SELECT l._run_id, l._source_file, l._line_number, l._line, l._format, p._width,
 FROM lines l JOIN etl_positions p ON l._source_file = p._source_file
 WHERE ${header ? "NOT (l._format = 'csv' AND l._line_number = 1)" : 'true'}`;
 
-  const rawText = (c: ColumnModel) => {
-    const value = `CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN ${d.jsonText('_line', c.name)} END WHEN ${pos(c.name)} > 0 THEN ${d.element('_fields', pos(c.name))} END`;
-    return c.type.kind === 'string' ? `nullif(${value}, '')` : `nullif(trim(${value}), '')`;
-  };
+  /** a field's text as the rules see it: '' is missing; other than strings, surrounding spaces are ignored */
+  const rawOf = (c: ColumnModel, value: string) =>
+    c.type.kind === 'string' ? `nullif(${value}, '')` : `nullif(trim(${value}), '')`;
+  const rawText = (c: ColumnModel) =>
+    rawOf(
+      c,
+      `CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN ${d.jsonText('_line', c.name)} END WHEN ${pos(c.name)} > 0 THEN ${d.element('_fields', pos(c.name))} END`,
+    );
   const typed = (c: ColumnModel) => {
     const v = raw(c.name);
     const guarded = (shape: string, cast: string) => `CASE WHEN ${d.matches(v, shape)} THEN ${cast} END`;
@@ -170,18 +192,22 @@ FROM (
         return `${e.fn.toLowerCase()}(${e.args.map(renderExpr).join(', ')})`;
     }
   };
+  const derivedColumns = model.derived
+    .map((x) => `,\n  TRY_CAST(${renderExpr(x.expr)} AS ${d.type(x.type)}) AS ${q(x.name)}`)
+    .join('');
   const derivedView = `CREATE OR REPLACE TEMPORARY VIEW etl_derived AS
-SELECT *${model.derived.map((x) => `,\n  TRY_CAST(${renderExpr(x.expr)} AS ${d.type(x.type)}) AS ${q(x.name)}`).join('')}
+SELECT *${derivedColumns}
 FROM etl_typed`;
 
   const checks = buildChecks(model, d, asText);
   const uniqueColumns = columns.filter((c) => c.unique);
   const uniqueCode = (i: number) => checks.length + 1 + i;
+  const rejectCode = `CASE
+    ${checks.map((c, i) => `WHEN ${c.fails} THEN ${i + 1}`).join('\n    ')}
+  END AS _reject`;
   const checkedView = `CREATE OR REPLACE TEMPORARY VIEW etl_checked AS
 SELECT *,
-  CASE
-    ${checks.map((c, i) => `WHEN ${c.fails} THEN ${i + 1}`).join('\n    ')}
-  END AS _reject
+  ${rejectCode}
 FROM etl_derived`;
 
   const windowed = uniqueColumns.length
@@ -281,6 +307,25 @@ FROM (
         transform: [records, typedView, derivedView, checkedView, rejectedRowsView],
         outputs: outputs.filter((o) => !o.includes('VIEW etl_rejected AS')),
         uniqueChecks,
+        fastCsv: {
+          positions,
+          // structural rules cannot fail here (the engine routes lines that need them to the text path):
+          // _width NULL makes column_count unknown, _csv_ok true and _format 'csv' skip csv and json
+          rows: (source, fieldOf) => `SELECT *,
+  ${rejectCode}
+FROM (
+  SELECT *${derivedColumns}
+  FROM (
+    SELECT *,
+      ${columns.map((c) => `${typed(c)} AS ${q(c.name)}`).join(',\n      ')}
+    FROM (
+      SELECT *, 'csv' AS _format, NULL::INTEGER AS _width, NULL::VARCHAR[] AS _fields, true AS _csv_ok, NULL::BOOLEAN AS _json_ok,
+        ${columns.map((c) => `${rawOf(c, fieldOf(c.name))} AS ${raw(c.name)}`).join(',\n        ')}
+      FROM ${source}
+    ) r
+  ) t
+) d`,
+        },
       };
 
   function quoted(expr: string): string {
