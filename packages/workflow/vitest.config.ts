@@ -3,5 +3,5 @@ import { sharedTestConfig } from '../../vitest.shared';
 
 export default defineConfig({
   ...sharedTestConfig,
-  test: { ...sharedTestConfig.test, setupFiles: ['./src/test-fixtures/setup.ts'] },
+  test: { ...sharedTestConfig.test, setupFiles: ['./src/polyfills.ts'] },
 });

@@ -6,6 +6,6 @@ export default defineConfig({
   test: {
     ...sharedTestConfig.test,
     globalSetup: ['@lakepipe/testing/dynamodb-global-setup'],
-    setupFiles: ['@lakepipe/constructs/vitest-setup', './src/test-support-polyfills.ts'],
+    setupFiles: ['@lakepipe/constructs/vitest-setup', '@lakepipe/workflow/polyfills'],
   },
 });

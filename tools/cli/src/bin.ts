@@ -1,4 +1,4 @@
-import './polyfills';
+import '@lakepipe/workflow/polyfills';
 
 // The AWS SDK versions are pinned on purpose (the last ones for Node 20); its notice about Node 22 is known.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -12,7 +12,7 @@ import {
   type PipelineModel,
 } from '@lakepipe/workflow';
 import { LocalRunFailedError } from '../errors';
-import '../polyfills';
+import '@lakepipe/workflow/polyfills';
 import { createStageRegistry } from '../stage-registry';
 import { taskResource } from './asl';
 import { runDynamoDbTask, UnsupportedLocalTaskError } from './aws-task';
