@@ -131,49 +131,55 @@ describe('the local transform engine', () => {
     expect(output.score).toMatchObject({ scoredRows: 0, flaggedRows: 0 });
   });
 
-  it('writes bad rows to scored/_rejected.csv with file:line and fails like the cloud job would', async () => {
-    // Arrange
-    const context = await localContext();
-    const features = lakePrefixes.features('bench_tests', RUN_ID);
-    const key = `${features}part-0.csv`;
-    await context.store.put(
-      key,
-      [
-        'T-000000001,60.1,41.2,24.0,3.9,2.5,101.0,0',
-        'T-000000002,60.1,hot,24.0,3.9,2.5,101.0,0',
-        'T-000000003,60.1,41.2,24.0',
-        'T-000000004,,,,,,,',
-        '',
-      ].join('\n'),
-    );
-    const request = {
-      TransformJobName: 'lakepipe-dev-score-x',
-      ModelName: 'lakepipe-dev-scoring-model',
-      TransformInput: { DataSource: { S3DataSource: { S3Uri: `s3://lake/${features}` } } },
-      TransformOutput: { S3OutputPath: `s3://lake/${lakePrefixes.scored('bench_tests', RUN_ID)}` },
-      Environment: { LAKEPIPE_THRESHOLD: '0.5' },
-    };
+  it.each([
+    ['whole', undefined],
+    ['a line at a time', 48],
+  ])(
+    'writes bad rows to scored/_rejected.csv with file:line and fails like the cloud job would (scored %s)',
+    async (_, chunkBytes) => {
+      // Arrange
+      const context = await localContext();
+      const features = lakePrefixes.features('bench_tests', RUN_ID);
+      const key = `${features}part-0.csv`;
+      await context.store.put(
+        key,
+        [
+          'T-000000001,60.1,41.2,24.0,3.9,2.5,101.0,0',
+          'T-000000002,60.1,hot,24.0,3.9,2.5,101.0,0',
+          'T-000000003,60.1,41.2,24.0',
+          'T-000000004,,,,,,,',
+          '',
+        ].join('\n'),
+      );
+      const request = {
+        TransformJobName: 'lakepipe-dev-score-x',
+        ModelName: 'lakepipe-dev-scoring-model',
+        TransformInput: { DataSource: { S3DataSource: { S3Uri: `s3://lake/${features}` } } },
+        TransformOutput: { S3OutputPath: `s3://lake/${lakePrefixes.scored('bench_tests', RUN_ID)}` },
+        Environment: { LAKEPIPE_THRESHOLD: '0.5' },
+      };
 
-    // Act
-    const failure = await runLocalTransform(request, context).catch((e: unknown) => e);
+      // Act
+      const failure = await runLocalTransform(request, context, { chunkBytes }).catch((e: unknown) => e);
 
-    // Assert
-    expect(failure).toBeInstanceOf(FeatureRowsRejectedError);
-    expect((failure as Error).message).toBe(
-      `2 features row(s) could not be scored (written to scored/bench_tests/run=${RUN_ID}/_rejected.csv); first: ${key}:2: column 3 (feature 2) is "hot", which is not a number`,
-    );
-    const rejected = await readFile(
-      path.join(context.lakeRoot, `scored/bench_tests/run=${RUN_ID}/_rejected.csv`),
-      'utf8',
-    );
-    expect(rejected.trimEnd().split('\n')).toEqual([
-      'source_file,line_number,column_number,reason_rule,reason,raw_value,raw_record',
-      `${key},2,3,number,"column 3 (feature 2) is ""hot"", which is not a number",hot,"T-000000002,60.1,hot,24.0,3.9,2.5,101.0,0"`,
-      `${key},3,,column_count,has 4 columns; expected 8 (the id and 7 features),,"T-000000003,60.1,41.2,24.0"`,
-    ]);
-    const manifest = JSON.parse(
-      await readFile(path.join(context.lakeRoot, lakePrefixes.manifest(RUN_ID, 'score')), 'utf8'),
-    );
-    expect(manifest).toMatchObject({ scoredRows: 2, rejectedRows: 2 });
-  });
+      // Assert
+      expect(failure).toBeInstanceOf(FeatureRowsRejectedError);
+      expect((failure as Error).message).toBe(
+        `2 features row(s) could not be scored (written to scored/bench_tests/run=${RUN_ID}/_rejected.csv); first: ${key}:2: column 3 (feature 2) is "hot", which is not a number`,
+      );
+      const rejected = await readFile(
+        path.join(context.lakeRoot, `scored/bench_tests/run=${RUN_ID}/_rejected.csv`),
+        'utf8',
+      );
+      expect(rejected.trimEnd().split('\n')).toEqual([
+        'source_file,line_number,column_number,reason_rule,reason,raw_value,raw_record',
+        `${key},2,3,number,"column 3 (feature 2) is ""hot"", which is not a number",hot,"T-000000002,60.1,hot,24.0,3.9,2.5,101.0,0"`,
+        `${key},3,,column_count,has 4 columns; expected 8 (the id and 7 features),,"T-000000003,60.1,41.2,24.0"`,
+      ]);
+      const manifest = JSON.parse(
+        await readFile(path.join(context.lakeRoot, lakePrefixes.manifest(RUN_ID, 'score')), 'utf8'),
+      );
+      expect(manifest).toMatchObject({ scoredRows: 2, rejectedRows: 2 });
+    },
+  );
 });

@@ -1,9 +1,10 @@
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { assertRunId, lakePrefixes } from '@lakepipe/lake';
 import type { LocalStageContext } from '@lakepipe/workflow';
 import { FeatureRowsRejectedError, type RejectedFeatureRow } from './errors';
+import { countLineFeeds, lineAlignedChunks } from './scorer/line-chunks';
 import { formatRejected, scoreFeatures } from './scorer/score-features';
 import { Scorer } from './scorer/scorer';
 import { ENV_FLAGGED_ROWS, ENV_SCORED_ROWS, ENV_THRESHOLD } from './stage-type';
@@ -13,6 +14,9 @@ export const SHIPPED_MODEL_FILE = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
   '../model/xgboost-model.json',
 );
+
+/** Bytes of a features file scored at a time (line-aligned): bounds memory at any file size. */
+const SCORING_CHUNK_BYTES = 32 * 1024 * 1024;
 
 /** The rejected rows of a run, beside its scored files; `_` keeps Athena and Hive from reading it. */
 export const REJECTED_FILE = '_rejected.csv';
@@ -33,6 +37,11 @@ export interface LocalTransformOptions {
    * @default the shipped model, services/sagemaker-scoring/model/xgboost-model.json
    */
   readonly modelFile?: string;
+  /**
+   * Bytes of a features file scored at a time, cut at a line end; bounds memory at any file size.
+   * @default 32 MiB
+   */
+  readonly chunkBytes?: number;
 }
 
 /**
@@ -64,9 +73,26 @@ export async function runLocalTransform(
   for await (const object of store.listAll(featuresPrefix)) {
     const name = object.key.slice(featuresPrefix.length);
     if (name.includes('/') || name.startsWith('_') || !name.endsWith('.csv')) continue;
-    const bytes = await readAll(await store.get(object.key));
-    const scored = await scoreFeatures(scorer, bytes, { file: object.key, threshold });
-    const put = await store.put(`${scoredPrefix}${name}.out`, scored.output, { contentType: 'text/csv' });
+    const file = { scoredRows: 0, flaggedRows: 0 };
+    // chunk by chunk: a 10-million-row features file never sits in memory whole
+    const scoredChunks = async function* () {
+      let lineOffset = 0;
+      for await (const chunk of lineAlignedChunks(
+        await store.get(object.key),
+        options.chunkBytes ?? SCORING_CHUNK_BYTES,
+      )) {
+        const scored = await scoreFeatures(scorer, chunk, { file: object.key, threshold });
+        for (const row of scored.rejected) rejected.push({ ...row, line: row.line + lineOffset });
+        lineOffset += countLineFeeds(chunk);
+        file.scoredRows += scored.scoredRows;
+        file.flaggedRows += scored.flaggedRows;
+        context.progress({ rows: scoredRows + file.scoredRows, files: movements.length });
+        yield scored.output;
+      }
+    };
+    const put = await store.put(`${scoredPrefix}${name}.out`, Readable.from(scoredChunks()), {
+      contentType: 'text/csv',
+    });
     movements.push({
       runId,
       stageId: context.stageId,
@@ -75,9 +101,8 @@ export async function runLocalTransform(
       bytes: put.bytes,
       sha256: put.sha256,
     });
-    scoredRows += scored.scoredRows;
-    flaggedRows += scored.flaggedRows;
-    rejected.push(...scored.rejected);
+    scoredRows += file.scoredRows;
+    flaggedRows += file.flaggedRows;
     context.progress({ rows: scoredRows, files: movements.length });
   }
 
@@ -120,10 +145,4 @@ function keyOf(uri: string, field: string): string {
   const match = /^s3:\/\/[^/]+\/(.+)$/.exec(uri);
   if (!match) throw new Error(`${field} ${JSON.stringify(uri)} is not an s3://bucket/prefix/ URI`);
   return match[1]!.endsWith('/') ? match[1]! : `${match[1]}/`;
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
