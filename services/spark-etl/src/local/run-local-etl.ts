@@ -36,6 +36,11 @@ export interface LocalEtlOptions {
   readonly locate?: Locate;
   /** @default now */
   readonly clock?: () => Date;
+  /**
+   * Read CSV files that need no quote handling with DuckDB's own CSV reader (same rows, codes and
+   * line numbers as the line-by-line text path, which reads every other file). @default true
+   */
+  readonly fastCsv?: boolean;
 }
 
 /** Extensions the ETL reads; anything else in the run's raw prefix fails the run (nothing is silently skipped). */
@@ -58,9 +63,10 @@ export async function runLocalEtl(options: LocalEtlOptions): Promise<EtlManifest
 
   const work = path.join(lakeRoot, '_tmp', 'etl', `${runId}-${stageId}-${randomBytes(3).toString('hex')}`);
   await mkdir(path.join(work, 'spill'), { recursive: true });
+  const threads = options.threads ?? os.availableParallelism();
   const instance = await DuckDBInstance.create(path.join(work, 'etl.duckdb'), {
     memory_limit: options.memoryLimit ?? '1GB',
-    threads: String(options.threads ?? os.availableParallelism()),
+    threads: String(threads),
     temp_directory: path.join(work, 'spill'),
     preserve_insertion_order: 'false',
   });
@@ -87,9 +93,10 @@ export async function runLocalEtl(options: LocalEtlOptions): Promise<EtlManifest
     for (const statement of sql.transform) await db.run(statement);
     await createRowsTable(db, model);
     const fastFiles = await step("read clean CSV files with DuckDB's CSV reader", () =>
-      readCleanCsvFiles(db, model, sql, lakeRoot, files),
+      readCleanCsvFiles(db, model, sql, lakeRoot, files, options.fastCsv ?? true),
     );
     const textFiles = files.map((_, i) => i).filter((i) => !fastFiles.has(i));
+    await numberRows(db, fastFiles, model.csv.header ? 1 : 0);
     if (textFiles.length)
       await step(`parse, type and check the lines of ${textFiles.length} file(s)`, () =>
         readTextFiles(db, model, inputs, textFiles),
@@ -289,14 +296,16 @@ async function readCleanCsvFiles(
   sql: CompiledSql,
   lakeRoot: string,
   files: readonly string[],
-): Promise<Set<number>> {
-  const done = new Set<number>();
+  enabled: boolean,
+): Promise<Map<number, number>> {
+  /** first rowid of each file read this way */
+  const done = new Map<number, number>();
   /** data lines of each file read, by its byte scan */
   const expected = new Map<number, number>();
   const { delimiter, header } = model.csv;
   const fast = sql.fastCsv;
   // a one-byte delimiter other than a space (a line of spaces is blank to the text path, fields to the reader)
-  if (!fast || Buffer.byteLength(delimiter) !== 1 || delimiter === ' ') return done;
+  if (!enabled || !fast || Buffer.byteLength(delimiter) !== 1 || delimiter === ' ') return done;
   const candidates = files.flatMap((f, i) => (/\.(csv|txt)$/.test(f) ? [i] : []));
   if (candidates.length === 0) return done;
   const positions = new Map(
@@ -304,39 +313,69 @@ async function readCleanCsvFiles(
   );
   const headerLines = header ? 1 : 0;
   const dataColumns = dataColumnsOf(model).map(ident).join(', ');
-  // a file's byte scan runs while DuckDB reads the one before
-  let next = cleanCsvLines(path.join(lakeRoot, files[candidates[0]!]!));
-  for (const [k, i] of candidates.entries()) {
-    const lines = await next;
-    if (k + 1 < candidates.length) next = cleanCsvLines(path.join(lakeRoot, files[candidates[k + 1]!]!));
-    const p = positions.get(`${i}${READABLE_FILE.exec(files[i]!)?.[0] ?? ''}`);
-    const width = Number(p?._width ?? 0);
+  // Files with the same header are read by one scan (DuckDB's multi-file reader, `file_index`).
+  const groups = new Map<
+    string,
+    { readonly width: number; readonly p: Record<string, unknown>; files: number[] }
+  >();
+  for (const i of candidates) {
+    const lines = await cleanCsvLines(path.join(lakeRoot, files[i]!));
+    const { _source_file, ...p } = positions.get(`${i}${READABLE_FILE.exec(files[i]!)?.[0] ?? ''}`) ?? {};
+    const width = Number(p._width ?? 0);
     if (lines === undefined || lines <= headerLines || width < 2) continue;
+    expected.set(i, lines - headerLines);
+    const signature = JSON.stringify(p);
+    const group = groups.get(signature) ?? { width, p, files: [] };
+    group.files.push(i);
+    groups.set(signature, group);
+  }
+  // The scan runs on every thread and keeps the files' order: a file's rows get consecutive rowids,
+  // so a row's line number is its rowid's offset from the file's first (numberRows). WITH
+  // ORDINALITY would number them too, but runs the whole pass on one thread.
+  await db.run('SET preserve_insertion_order = true');
+  for (const { width, p, files: group } of groups.values()) {
     const field = (n: number) => `_lp_f${n}`;
     const fields = Array.from({ length: width }, (_, n) => field(n + 1));
-    const source = `(SELECT CAST(ordinality AS BIGINT) + ${headerLines} AS _line_number, ${[...fields, '_lp_extra'].join(', ')} FROM read_csv(${literal(path.join(lakeRoot, files[i]!))}, columns = {${[...fields, '_lp_extra'].map((f) => `'${f}': 'VARCHAR'`).join(', ')}}, header = false, skip = ${headerLines}, auto_detect = false, delim = ${literal(delimiter)}, quote = '', escape = '', new_line = '\\n', null_padding = true, strict_mode = false, nullstr = E'\\x01\\x02\\x03\\x04', max_line_size = 16777216) WITH ORDINALITY) s`;
+    const source = `(SELECT CAST([${group.join(', ')}][CAST(file_index AS BIGINT) + 1] AS INTEGER) AS _lp_file, ${[...fields, '_lp_extra'].join(', ')} FROM read_csv(${listLiteral(group.map((i) => path.join(lakeRoot, files[i]!)))}, columns = {${[...fields, '_lp_extra'].map((f) => `'${f}': 'VARCHAR'`).join(', ')}}, header = false, skip = ${headerLines}, auto_detect = false, hive_partitioning = false, union_by_name = false, delim = ${literal(delimiter)}, quote = '', escape = '', new_line = '\\n', null_padding = true, strict_mode = false, nullstr = E'\\x01\\x02\\x03\\x04', max_line_size = 16777216))`;
     const rows = fast.rows(source, (column) => {
-      const at = Number(p?.[`_pos_${column}`] ?? 0);
+      const at = Number(p[`_pos_${column}`] ?? 0);
       return at > 0 ? field(at) : 'NULL::VARCHAR';
     });
     // empty fields arrive as '' (nullstr is a text no file has), so NULL is a field the line did not have
     await db.run(
-      `INSERT INTO etl_rows SELECT ${i}, _line_number, ${dataColumns}, CASE WHEN _lp_extra IS NOT NULL OR ${field(width)} IS NULL THEN ${NEEDS_TEXT_PATH} ELSE _reject END, CASE WHEN _reject IS NOT NULL THEN concat_ws(${literal(delimiter)}, ${fields.join(', ')}) END FROM (${rows})`,
+      `INSERT INTO etl_rows SELECT _lp_file, NULL, ${dataColumns}, CASE WHEN _lp_extra IS NOT NULL OR ${field(width)} IS NULL THEN ${NEEDS_TEXT_PATH} ELSE _reject END, CASE WHEN _reject IS NOT NULL THEN concat_ws(${literal(delimiter)}, ${fields.join(', ')}) END FROM (${rows})`,
     );
-    expected.set(i, lines - headerLines);
   }
+  await db.run('SET preserve_insertion_order = false');
   if (expected.size === 0) return done;
   const checks = (
     await db.runAndReadAll(
-      `SELECT _file_index, count(*) AS n, count(*) FILTER (WHERE _reject = ${NEEDS_TEXT_PATH}) AS odd FROM etl_rows WHERE _file_index IN (${[...expected.keys()].join(', ')}) GROUP BY 1`,
+      `SELECT _file_index, count(*) AS n, count(*) FILTER (WHERE _reject = ${NEEDS_TEXT_PATH}) AS odd, min(rowid) AS first, max(rowid) AS last FROM etl_rows WHERE _file_index IN (${[...expected.keys()].join(', ')}) GROUP BY 1`,
     )
   ).getRowObjectsJson();
-  for (const c of checks)
-    if (Number(c.n) === expected.get(Number(c._file_index)) && Number(c.odd) === 0)
-      done.add(Number(c._file_index));
+  for (const c of checks) {
+    const [n, first, last] = [Number(c.n), Number(c.first), Number(c.last)];
+    if (n === expected.get(Number(c._file_index)) && Number(c.odd) === 0 && last - first + 1 === n)
+      done.set(Number(c._file_index), first);
+  }
   const failed = [...expected.keys()].filter((i) => !done.has(i));
   if (failed.length) await db.run(`DELETE FROM etl_rows WHERE _file_index IN (${failed.join(', ')})`);
   return done;
+}
+
+/**
+ * etl_numbered: etl_rows with every line number (the fast path's rows have theirs from their rowid)
+ * and `_rowid`; for the few rows that need one (unique candidates, rejected rows).
+ */
+async function numberRows(
+  db: DuckDBConnection,
+  firstRowids: ReadonlyMap<number, number>,
+  headerLines: number,
+) {
+  const offsets = [...firstRowids].map(([i, first]) => `WHEN ${i} THEN ${headerLines + 1 - first}`);
+  await db.run(
+    `CREATE OR REPLACE TEMPORARY VIEW etl_numbered AS SELECT * REPLACE (${offsets.length ? `coalesce(_line_number, rowid + CASE _file_index ${offsets.join(' ')} END)` : '_line_number'} AS _line_number), rowid AS _rowid FROM etl_rows`,
+  );
 }
 
 /**
@@ -364,21 +403,21 @@ async function cleanCsvLines(file: string): Promise<number | undefined> {
  */
 async function collectRejectedLines(db: DuckDBConnection, inputs: Inputs, runId: string): Promise<void> {
   await db.run(
-    `INSERT INTO etl_reject_keys SELECT ${inputs.aliasOf('_file_index')} AS _source_file, _line_number, _reject AS _code FROM etl_rows WHERE _reject IS NOT NULL`,
+    `INSERT INTO etl_reject_keys SELECT ${inputs.aliasOf('_file_index')} AS _source_file, _line_number, _reject AS _code FROM etl_numbered WHERE _reject IS NOT NULL`,
   );
   await db.run(
-    `CREATE TEMPORARY TABLE etl_reject_lines AS SELECT ${literal(runId)} AS _run_id, ${inputs.aliasOf('_file_index')} AS _source_file, _line_number, _line FROM etl_rows WHERE _reject IS NOT NULL AND _line IS NOT NULL`,
+    `CREATE TEMPORARY TABLE etl_reject_lines AS SELECT ${literal(runId)} AS _run_id, ${inputs.aliasOf('_file_index')} AS _source_file, _line_number, _line FROM etl_numbered WHERE _reject IS NOT NULL AND _line IS NOT NULL`,
   );
   const missing = (
     await db.runAndReadAll(
-      'SELECT DISTINCT _file_index FROM etl_rows WHERE _reject IS NOT NULL AND _line IS NULL ORDER BY 1',
+      'SELECT DISTINCT _file_index FROM etl_numbered WHERE _reject IS NOT NULL AND _line IS NULL ORDER BY 1',
     )
   )
     .getRowObjectsJson()
     .map((r) => Number(r._file_index));
   if (missing.length)
     await db.run(
-      `INSERT INTO etl_reject_lines SELECT l.* FROM (${inputs.linesOf(missing)}) l SEMI JOIN (SELECT ${inputs.aliasOf('_file_index')} AS _source_file, _line_number FROM etl_rows WHERE _reject IS NOT NULL AND _line IS NULL) k ON l._source_file = k._source_file AND l._line_number = k._line_number`,
+      `INSERT INTO etl_reject_lines SELECT l.* FROM (${inputs.linesOf(missing)}) l SEMI JOIN (SELECT ${inputs.aliasOf('_file_index')} AS _source_file, _line_number FROM etl_numbered WHERE _reject IS NOT NULL AND _line IS NULL) k ON l._source_file = k._source_file AND l._line_number = k._line_number`,
     );
   await db.run('CREATE OR REPLACE TEMPORARY VIEW etl_lines AS SELECT * FROM etl_reject_lines');
 }
@@ -394,9 +433,9 @@ async function markDuplicates(
 ): Promise<void> {
   if (uniqueChecks.length === 0) return;
   const losers = uniqueChecks.map(
-    ({ column, code }) => `SELECT _file_index, _line_number, ${code} AS _code FROM (
-  SELECT _file_index, _line_number, row_number() OVER (PARTITION BY ${ident(column)} ORDER BY _file_index, _line_number) AS _seen
-  FROM etl_rows
+    ({ column, code }) => `SELECT _rowid, ${code} AS _code FROM (
+  SELECT _rowid, row_number() OVER (PARTITION BY ${ident(column)} ORDER BY _file_index, _line_number) AS _seen
+  FROM etl_numbered
   WHERE _reject IS NULL AND hash(${ident(column)}) IN (
     SELECT hash(${ident(column)}) FROM etl_rows WHERE _reject IS NULL GROUP BY 1 HAVING count(*) > 1
   )
@@ -404,10 +443,10 @@ async function markDuplicates(
   );
   // several unique columns: the first in rule order names the reason, as coalesce does in Spark
   await db.run(
-    `CREATE TEMPORARY TABLE etl_unique_losers AS SELECT _file_index, _line_number, min(_code) AS _code FROM (${losers.join('\nUNION ALL\n')}) GROUP BY ALL`,
+    `CREATE TEMPORARY TABLE etl_unique_losers AS SELECT _rowid, min(_code) AS _code FROM (${losers.join('\nUNION ALL\n')}) GROUP BY ALL`,
   );
   await db.run(
-    'UPDATE etl_rows SET _reject = l._code FROM etl_unique_losers l WHERE etl_rows._file_index = l._file_index AND etl_rows._line_number = l._line_number',
+    'UPDATE etl_rows SET _reject = l._code FROM etl_unique_losers l WHERE etl_rows.rowid = l._rowid',
   );
 }
 
