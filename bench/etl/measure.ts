@@ -1,11 +1,16 @@
-// One measurement in its own process: `stage` (runLocalEtl) or `baseline` (one DuckDB statement).
+// One measurement in its own process: `stage` (runLocalEtl), `baseline` (one DuckDB statement) or
+// `baseline-outputs` (that statement plus the features and rejected outputs the stage also writes).
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { runLocalEtl } from '../../services/spark-etl/src/local/run-local-etl';
 import { benchTestsSpec } from '../../services/spark-etl/src/test-support/pipeline';
 
-const [kind, lake, runId] = process.argv.slice(2) as ['stage' | 'baseline', string, string];
+const [kind, lake, runId] = process.argv.slice(2) as [
+  'stage' | 'baseline' | 'baseline-outputs',
+  string,
+  string,
+];
 for (const p of ['curated', 'rejected', 'features', '_manifests', '_tmp', 'baseline'])
   rmSync(path.join(lake, p), { recursive: true, force: true });
 const started = performance.now();
@@ -23,6 +28,9 @@ if (kind === 'stage') {
   rows = manifest.curatedRows;
 } else {
   // The floor: DuckDB's own CSV reader, the same casts and checks in one WHERE, one partitioned write.
+  // `baseline-outputs` adds what the stage also writes, the way one would by hand: the features CSV
+  // and the rejected rows (raw fields, file name; no line number or reason: read_csv has neither),
+  // each one more statement over the same files.
   const db = await DuckDBInstance.create(':memory:', {
     memory_limit: '1GB',
     temp_directory: path.join(lake, '_tmp'),
@@ -32,13 +40,8 @@ if (kind === 'stage') {
   await c.run("SET TimeZone = 'UTC'");
   const raw = path.join(lake, 'raw/bench_tests');
   const num = (col: string) => `TRY_CAST(${col} AS DOUBLE)`;
-  const result = await c.runAndReadAll(`COPY (
-    SELECT test_id, device_id, bench_id, firmware, CAST(TRY_CAST(started_at AS TIMESTAMPTZ) AS TIMESTAMP) AS started_at,
-      ${['duration_s', 'temperature_c', 'voltage_v', 'current_a', 'vibration_mm_s', 'pressure_kpa'].map((x) => `${num(x)} AS ${x}`).join(', ')},
-      TRY_CAST(error_count AS INTEGER) AS error_count, TRY_CAST(failed_in_field AS INTEGER) AS failed_in_field,
-      '${runId}' AS run_id, filename AS source_file, CAST(CAST(TRY_CAST(started_at AS TIMESTAMPTZ) AS TIMESTAMP) AS DATE) AS dt
-    FROM read_csv('${raw}/**/*.csv', header = true, all_varchar = true, filename = true)
-    WHERE test_id IS NOT NULL AND regexp_matches(test_id, '^T-[0-9]{9}$') AND device_id IS NOT NULL
+  const source = `read_csv('${raw}/**/*.csv', header = true, all_varchar = true, filename = true)`;
+  const passes = `test_id IS NOT NULL AND regexp_matches(test_id, '^T-[0-9]{9}$') AND device_id IS NOT NULL
       AND TRY_CAST(started_at AS TIMESTAMPTZ) IS NOT NULL
       AND (bench_id IS NULL OR regexp_matches(bench_id, '^B[0-9]{2}$'))
       AND (firmware IS NULL OR regexp_matches(firmware, '^[0-9]+\\.[0-9]+\\.[0-9]+$'))
@@ -49,9 +52,32 @@ if (kind === 'stage') {
       AND coalesce(${num('vibration_mm_s')} >= 0, vibration_mm_s IS NULL)
       AND coalesce(${num('pressure_kpa')} BETWEEN 50 AND 200, pressure_kpa IS NULL)
       AND coalesce(TRY_CAST(error_count AS INTEGER) >= 0, error_count IS NULL)
-      AND coalesce(TRY_CAST(failed_in_field AS INTEGER) IN (0, 1), failed_in_field IS NULL)
+      AND coalesce(TRY_CAST(failed_in_field AS INTEGER) IN (0, 1), failed_in_field IS NULL)`;
+  const features = [
+    'duration_s',
+    'temperature_c',
+    'voltage_v',
+    'current_a',
+    'vibration_mm_s',
+    'pressure_kpa',
+  ];
+  const result = await c.runAndReadAll(`COPY (
+    SELECT test_id, device_id, bench_id, firmware, CAST(TRY_CAST(started_at AS TIMESTAMPTZ) AS TIMESTAMP) AS started_at,
+      ${features.map((x) => `${num(x)} AS ${x}`).join(', ')},
+      TRY_CAST(error_count AS INTEGER) AS error_count, TRY_CAST(failed_in_field AS INTEGER) AS failed_in_field,
+      '${runId}' AS run_id, filename AS source_file, CAST(CAST(TRY_CAST(started_at AS TIMESTAMPTZ) AS TIMESTAMP) AS DATE) AS dt
+    FROM ${source}
+    WHERE ${passes}
   ) TO '${path.join(lake, 'baseline')}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (dt), FILENAME_PATTERN '${runId}-{i}')`);
   rows = Number(result.getRows()[0]?.[0] ?? 0);
+  if (kind === 'baseline-outputs') {
+    await c.run(
+      `COPY (SELECT test_id, ${features.map((x) => `${num(x)} AS ${x}`).join(', ')}, TRY_CAST(error_count AS INTEGER) AS error_count FROM ${source} WHERE ${passes}) TO '${path.join(lake, 'baseline', 'features.csv')}' (FORMAT csv, HEADER false)`,
+    );
+    await c.run(
+      `COPY (SELECT '${runId}' AS run_id, filename AS source_file, * EXCLUDE (filename) FROM ${source} WHERE NOT coalesce(${passes}, false)) TO '${path.join(lake, 'baseline', 'rejected.parquet')}' (FORMAT parquet, COMPRESSION zstd)`,
+    );
+  }
   c.closeSync();
   db.closeSync();
 }

@@ -139,6 +139,12 @@ WHERE ${header ? "NOT (l._format = 'csv' AND l._line_number = 1)" : 'true'}`;
   /** a field's text as the rules see it: '' is missing; other than strings, surrounding spaces are ignored */
   const rawOf = (c: ColumnModel, value: string) =>
     c.type.kind === 'string' ? `nullif(${value}, '')` : `nullif(trim(${value}), '')`;
+  // the fast path's fields are plain columns: trim (spaces only, in DuckDB) runs only on a field
+  // that starts or ends with one, which is the same text for a fraction of the cost
+  const fastRawOf = (c: ColumnModel, field: string) =>
+    c.type.kind === 'string'
+      ? rawOf(c, field)
+      : `nullif(CASE WHEN starts_with(${field}, ' ') OR suffix(${field}, ' ') THEN trim(${field}) ELSE ${field} END, '')`;
   const rawText = (c: ColumnModel) =>
     rawOf(
       c,
@@ -320,7 +326,7 @@ FROM (
       ${columns.map((c) => `${typed(c)} AS ${q(c.name)}`).join(',\n      ')}
     FROM (
       SELECT *, 'csv' AS _format, NULL::INTEGER AS _width, NULL::VARCHAR[] AS _fields, true AS _csv_ok, NULL::BOOLEAN AS _json_ok,
-        ${columns.map((c) => `${rawOf(c, fieldOf(c.name))} AS ${raw(c.name)}`).join(',\n        ')}
+        ${columns.map((c) => `${fastRawOf(c, fieldOf(c.name))} AS ${raw(c.name)}`).join(',\n        ')}
       FROM ${source}
     ) r
   ) t
