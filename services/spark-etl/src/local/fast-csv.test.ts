@@ -113,7 +113,8 @@ describe("runLocalEtl with DuckDB's CSV reader (fast path)", () => {
   });
 
   it('hands a file with a missing or an extra field to the text path, with the same outcome', async () => {
-    // Arrange: clean to the byte scan, but two lines need the column_count rule; no final newline
+    // Arrange: clean to the byte scan, but two lines need the column_count rule; no final newline.
+    // z-clean.csv is read after the two files deleted from the fast path's rows: its line numbers still hold
     const short = cleanCsv(3_000, 0, (lines) => {
       lines[1_500] = lines[1_500]!.split(',').slice(0, 12).join(',');
     }).trimEnd();
@@ -123,7 +124,7 @@ describe("runLocalEtl with DuckDB's CSV reader (fast path)", () => {
     const clean = cleanCsv(10, 20_000);
 
     // Act
-    const { fast, text } = await runBothWays({ 'short.csv': short, 'long.csv': long, 'clean.csv': clean });
+    const { fast, text } = await runBothWays({ 'long.csv': long, 'short.csv': short, 'z-clean.csv': clean });
 
     // Assert
     expect(fast.fastFiles).toContain("1 of 3 file(s) read by DuckDB's CSV reader");

@@ -285,10 +285,10 @@ const NEEDS_TEXT_PATH = 0;
  * (quoting off, so a field is exactly the text between delimiters, as the text path splits it), then
  * typed and checked by the same expressions. A file qualifies when it has no quote, no CR and no
  * blank line (a byte scan that also counts its lines); after the read it must have given one row
- * per data line, in order (so `ordinality` is the line number), with exactly the header's number of
- * fields each. A file that does not is deleted from etl_rows and read by the text path instead, so
- * both paths give the same rows, codes and line numbers. A rejected line is rebuilt from its fields.
- * Returns the indices of the files read this way.
+ * per data line, on consecutive rowids (so the rowid gives the line number), with exactly the
+ * header's number of fields each. A file that does not is deleted from etl_rows and read by the
+ * text path instead, so both paths give the same rows, codes and line numbers. A rejected line is
+ * rebuilt from its fields. Returns the files read this way: file index -> first rowid.
  */
 async function readCleanCsvFiles(
   db: DuckDBConnection,
@@ -359,7 +359,26 @@ async function readCleanCsvFiles(
       done.set(Number(c._file_index), first);
   }
   const failed = [...expected.keys()].filter((i) => !done.has(i));
-  if (failed.length) await db.run(`DELETE FROM etl_rows WHERE _file_index IN (${failed.join(', ')})`);
+  if (failed.length) {
+    await db.run(`DELETE FROM etl_rows WHERE _file_index IN (${failed.join(', ')})`);
+    // rowids are stable across a delete; read the first ones again all the same (numbering depends on
+    // them), and hand a file whose rows are no longer consecutive to the text path too
+    const firsts = done.size
+      ? (
+          await db.runAndReadAll(
+            `SELECT _file_index, min(rowid) AS first, max(rowid) AS last, count(*) AS n FROM etl_rows WHERE _file_index IN (${[...done.keys()].join(', ')}) GROUP BY 1`,
+          )
+        ).getRowObjectsJson()
+      : [];
+    for (const r of firsts) {
+      const i = Number(r._file_index);
+      if (Number(r.last) - Number(r.first) + 1 === Number(r.n)) done.set(i, Number(r.first));
+      else {
+        done.delete(i);
+        await db.run(`DELETE FROM etl_rows WHERE _file_index = ${i}`);
+      }
+    }
+  }
   return done;
 }
 
