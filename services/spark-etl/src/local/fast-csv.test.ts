@@ -30,6 +30,10 @@ function bad(line: number, i: number): string | undefined {
       return set(4, ' not-a-time '); // type, spaces trimmed in the reason
     case 77_777:
       return set(11, '1.5'); // type: ints reject 1.5
+    case 50_000:
+      return set(7, 'inf'); // type: TRY_CAST reads it, the double shape does not
+    case 50_001:
+      return set(8, '+-1'); // type: only number characters, still not a double
     case 99_998:
       return set(0, 'T-000000010'); // unique: a duplicate of line 12, which wins
     default:
@@ -101,6 +105,8 @@ describe("runLocalEtl with DuckDB's CSV reader (fast path)", () => {
       [4_000n, 'bench_id', 'pattern', 'B1'],
       [9_001n, 'temperature_c', 'max', '151'],
       [33_333n, 'started_at', 'type', 'not-a-time'],
+      [50_000n, 'voltage_v', 'type', 'inf'],
+      [50_001n, 'current_a', 'type', '+-1'],
       [77_777n, 'error_count', 'type', '1.5'],
       [99_998n, 'test_id', 'unique', 'T-000000010'],
     ]);
@@ -109,7 +115,7 @@ describe("runLocalEtl with DuckDB's CSV reader (fast path)", () => {
     expect(
       fast.rejected.filter((r) => String(r.source_file).endsWith('b.csv')).map((r) => r.line_number),
     ).toEqual([3n]);
-    expect(fast.manifest).toMatchObject({ rowsRead: 102_000, rejectedRows: 7 });
+    expect(fast.manifest).toMatchObject({ rowsRead: 102_000, rejectedRows: 9 });
   });
 
   it('hands a file with a missing or an extra field to the text path, with the same outcome', async () => {

@@ -171,6 +171,17 @@ WHERE ${header ? "NOT (l._format = 'csv' AND l._line_number = 1)" : 'true'}`;
     }
   };
 
+  // Fast path: one class scan of a row's double fields joined together (`_lp_doubles_ok`) instead of
+  // one per field; only a row where it fails checks its fields one by one. Exact: the guard below is
+  // duckdbDialect.numberShape for double (no character outside [0-9eE.+-], no leading '+-').
+  const doubles = columns.filter((c) => c.type.kind === 'double');
+  const combineDoubles = d.name === 'duckdb' && doubles.length > 1;
+  const doublesOk = `NOT regexp_matches(concat_ws('|', ${doubles.map((c) => raw(c.name)).join(', ')}), '[^0-9eE.+|-]')`;
+  const fastTyped = (c: ColumnModel) =>
+    combineDoubles && c.type.kind === 'double'
+      ? `CASE WHEN (_lp_doubles_ok AND NOT starts_with(${raw(c.name)}, '+-')) OR ${d.numberShape(raw(c.name), 'double', DOUBLE_TEXT)} THEN TRY_CAST(${raw(c.name)} AS ${d.type(c.type)}) END`
+      : typed(c);
+
   const typedView = `CREATE OR REPLACE TEMPORARY VIEW etl_typed AS
 SELECT _run_id, _source_file, _line_number, _line, _format, _width, _fields, _csv_ok, _json_ok,
   ${columns.map((c) => `${raw(c.name)},\n  ${typed(c)} AS ${q(c.name)}`).join(',\n  ')}
@@ -323,12 +334,15 @@ FROM (
   SELECT *${derivedColumns}
   FROM (
     SELECT *,
-      ${columns.map((c) => `${typed(c)} AS ${q(c.name)}`).join(',\n      ')}
+      ${columns.map((c) => `${fastTyped(c)} AS ${q(c.name)}`).join(',\n      ')}
     FROM (
-      SELECT *, 'csv' AS _format, NULL::INTEGER AS _width, NULL::VARCHAR[] AS _fields, true AS _csv_ok, NULL::BOOLEAN AS _json_ok,
-        ${columns.map((c) => `${fastRawOf(c, fieldOf(c.name))} AS ${raw(c.name)}`).join(',\n        ')}
-      FROM ${source}
-    ) r
+      SELECT *${combineDoubles ? `, ${doublesOk} AS _lp_doubles_ok` : ''}
+      FROM (
+        SELECT *, 'csv' AS _format, NULL::INTEGER AS _width, NULL::VARCHAR[] AS _fields, true AS _csv_ok, NULL::BOOLEAN AS _json_ok,
+          ${columns.map((c) => `${fastRawOf(c, fieldOf(c.name))} AS ${raw(c.name)}`).join(',\n          ')}
+        FROM ${source}
+      ) r
+    ) o
   ) t
 ) d`,
         },
