@@ -19,7 +19,9 @@ import { type LogicalType, typeName } from './types';
  *           for the same `outputs` (etl_rejected aside), and gets the reasons of rejected rows
  *           from the last transform view, `etl_rejected_rows`, which joins etl_checked to the
  *           engine's `etl_reject_keys(_source_file, _line_number, _code)`: the engine narrows
- *           etl_lines to those lines first, so only rejected lines are parsed twice.
+ *           etl_lines to those lines first, so only rejected lines are parsed twice. For clean
+ *           CSV files it runs `fastCsv.rows` instead of etl_checked (same expressions over fields
+ *           DuckDB's CSV reader split), so etl_lines then holds the other files' lines only.
  */
 export interface CompiledSql {
   readonly dialect: Dialect['name'];
