@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { sagemakerScoringStageType } from '@lakepipe/sagemaker-scoring';
 import { sourcingStageType } from '@lakepipe/sourcing/stage-type';
 import { sparkEtlStageType } from '@lakepipe/spark-etl';
@@ -9,6 +10,7 @@ import {
   type StageRegistry,
   type StageType,
 } from '@lakepipe/workflow';
+import { InvalidOptionError } from './errors';
 
 /**
  * The one place the four services' stage types are put together (the workflow package knows no
@@ -27,5 +29,12 @@ export function createStageRegistry(): StageRegistry {
 
 /** Loads and validates a pipeline file with every service's stage type registered. */
 export function loadPipelineForCli(file: string): PipelineModel {
+  if (!existsSync(file)) {
+    throw new InvalidOptionError(
+      '--config',
+      file,
+      'a pipeline file that exists (default: pipeline.yaml in the current folder)',
+    );
+  }
   return loadPipeline(file, createStageRegistry());
 }

@@ -60,6 +60,13 @@ export async function runCommand(
   ]);
   const fail = options.fail ? parseFailureInjection(options.fail) : undefined;
   const pipeline = loadPipelineForCli(options.config);
+  if (fail && !(fail.stageId in pipeline.stages)) {
+    throw new InvalidOptionError(
+      '--fail',
+      options.fail!,
+      `a stage of ${options.config}: ${Object.keys(pipeline.stages).join(', ')}`,
+    );
+  }
   const lakeRoot = path.resolve(options.lake);
   out.write(
     `lakepipe · ${pipeline.name} · local twin · lake ${path.relative(process.cwd(), lakeRoot) || '.'}\n`,
