@@ -6,3 +6,4 @@ export * from './naming';
 export * from './node-function';
 export * from './ssm';
 export * from './workspace';
+export * from './zip';

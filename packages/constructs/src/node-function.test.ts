@@ -1,10 +1,12 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { LakepipeStack } from './lakepipe-stack';
 import { LakepipeNodeFunction } from './node-function';
+import { readZipEntries } from './test-fixtures/read-zip';
 import { policyDocument, resourcesOfType, statementWithSid, synthJson, testEnvConfig } from './testing';
 import { workspaceRoot } from './workspace';
 
@@ -152,6 +154,53 @@ describe('LakepipeNodeFunction', () => {
     expect(dev).toEqual(prod);
     expect(devAgain).toEqual(dev);
     expect(changed).not.toEqual(dev);
+  });
+
+  it('deploys a zip of index.mjs and its map, hashed as Terraform hashes the file', () => {
+    // Arrange
+    const stack = stackFor();
+    new LakepipeNodeFunction(stack, 'greet', { config: stack.config, name: 'greet', entry: GREET });
+
+    // Act
+    const outdir = Testing.fullSynth(stack);
+    const stackDir = path.join(outdir, 'stacks', 'fn-dev');
+    const fn = resourcesOfType(
+      JSON.parse(readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')),
+      'aws_lambda_function',
+    )[0]?.config;
+    const zip = readFileSync(path.join(stackDir, String(fn?.filename)));
+
+    // Assert
+    expect(fn?.filename).toMatch(/^assets\/greet_code_[0-9A-F]+\/[0-9A-F]{32}\/code\.zip$/);
+    expect(fn?.source_code_hash).toBe(createHash('sha256').update(zip).digest('base64'));
+    const entries = readZipEntries(zip);
+    expect(entries.map((e) => e.name)).toEqual(['index.mjs', 'index.mjs.map']);
+    expect(entries[0]?.text).toContain('hello ');
+    expect(JSON.parse(entries[1]?.text ?? '{}')).toMatchObject({ version: 3 });
+  });
+
+  it('builds a byte-identical zip each time from the same code', () => {
+    // Arrange
+    const stack = stackFor();
+    const base = path.join(workspaceRoot, '.tmp');
+    mkdirSync(base, { recursive: true });
+    const build = (id: string) =>
+      new LakepipeNodeFunction(stack, id, {
+        config: stack.config,
+        name: id,
+        entry: GREET,
+        bundleDir: mkdtempSync(path.join(base, 'node-fn-zip-')),
+      });
+
+    // Act
+    const first = build('first');
+    const second = build('second');
+
+    // Assert
+    expect(first.bundleDir).not.toBe(second.bundleDir);
+    const firstZip = readFileSync(path.join(first.bundleDir, 'code.zip'));
+    expect(readFileSync(path.join(second.bundleDir, 'code.zip')).equals(firstZip)).toBe(true);
+    expect(second.codeSha256).toBe(first.codeSha256);
   });
 
   it('rejects bad props naming each value', () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -13,6 +13,7 @@ import type { EnvConfig } from './env-config';
 import { BundleError, ConstructPropsError } from './errors';
 import { resourceName } from './naming';
 import { workspaceRoot } from './workspace';
+import { zipSync } from './zip';
 
 /** One IAM statement; `effect` defaults to Allow. */
 export interface PolicyStatement {
@@ -106,8 +107,10 @@ export class LakepipeNodeFunction extends Construct {
   readonly logGroup: CloudwatchLogGroup;
   readonly functionName: string;
   readonly asset: TerraformAsset;
-  /** the folder holding the bundle (`index.mjs` + source map) */
+  /** the folder holding the bundle (`index.mjs` + source map) and its zip (`code.zip`) */
   readonly bundleDir: string;
+  /** base64 SHA-256 of the zip, what Terraform's `filebase64sha256` of the deployed file gives */
+  readonly codeSha256: string;
   private readonly statements: PolicyStatement[];
 
   constructor(scope: Construct, id: string, props: LakepipeNodeFunctionProps) {
@@ -115,8 +118,16 @@ export class LakepipeNodeFunction extends Construct {
     this.functionName = resourceName(props.config.name, props.name);
     validateProps(this.functionName, props);
 
-    this.bundleDir = bundle(props);
-    this.asset = new TerraformAsset(this, 'code', { path: this.bundleDir, type: AssetType.ARCHIVE });
+    const code = bundle(props);
+    this.bundleDir = code.dir;
+    this.codeSha256 = code.sha256.toString('base64');
+    // A FILE asset of a zip built here, in-process and byte-stable: an ARCHIVE asset would make
+    // cdktf spawn a node process per asset per stack to zip the folder at synth time.
+    this.asset = new TerraformAsset(this, 'code', {
+      path: code.zipPath,
+      type: AssetType.FILE,
+      assetHash: code.sha256.toString('hex').slice(0, 32).toUpperCase(),
+    });
 
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: `/aws/lambda/${this.functionName}`,
@@ -159,7 +170,7 @@ export class LakepipeNodeFunction extends Construct {
       architectures: ['arm64'],
       handler: `index.${props.handlerExport ?? 'handler'}`,
       filename: this.asset.path,
-      sourceCodeHash: this.asset.assetHash,
+      sourceCodeHash: this.codeSha256,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeoutSeconds ?? 60,
       kmsKeyArn: props.kmsKeyArn,
@@ -246,8 +257,19 @@ function destinationStatement(arn: string): PolicyStatement {
   return { sid: 'DeliverFailedInvocations', actions: [actions[service]!], resources: [arn] };
 }
 
-/** Bundles the entry into a folder whose path and content depend only on the code and options. */
-function bundle(props: LakepipeNodeFunctionProps): string {
+interface Bundle {
+  readonly dir: string;
+  readonly zipPath: string;
+  readonly sha256: Buffer;
+}
+
+const BUNDLE_FILES = ['index.mjs', 'index.mjs.map'] as const;
+
+/**
+ * Bundles the entry into a folder whose path and content depend only on the code and options,
+ * and zips the bundle beside it (`code.zip`, deterministic bytes).
+ */
+function bundle(props: LakepipeNodeFunctionProps): Bundle {
   const external = [...(props.externalModules ?? ['@aws-sdk/*'])];
   const key = createHash('sha256')
     .update(JSON.stringify({ entry: path.relative(workspaceRoot, props.entry), external }))
@@ -283,5 +305,8 @@ function bundle(props: LakepipeNodeFunctionProps): string {
       messages.map((e) => `${e.location ? `${e.location.file}:${e.location.line}: ` : ''}${e.text}`),
     );
   }
-  return outdir;
+  const zip = zipSync(BUNDLE_FILES.map((name) => ({ name, data: readFileSync(path.join(outdir, name)) })));
+  const zipPath = path.join(outdir, 'code.zip');
+  writeFileSync(zipPath, zip);
+  return { dir: outdir, zipPath, sha256: createHash('sha256').update(zip).digest() };
 }
