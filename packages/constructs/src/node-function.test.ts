@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Testing } from 'cdktf';
@@ -201,6 +201,33 @@ describe('LakepipeNodeFunction', () => {
     const firstZip = readFileSync(path.join(first.bundleDir, 'code.zip'));
     expect(readFileSync(path.join(second.bundleDir, 'code.zip')).equals(firstZip)).toBe(true);
     expect(second.codeSha256).toBe(first.codeSha256);
+  });
+
+  it('bundles once for every environment of one app, and again when an imported file changes', () => {
+    // Arrange
+    const entry = tempEntry(
+      "import { answer } from './answer';\nexport const handler = async () => answer;\n",
+    );
+    writeFileSync(path.join(path.dirname(entry), 'answer.ts'), 'export const answer = 1;\n');
+    const build = (env: string) => {
+      const stack = stackFor(env);
+      return new LakepipeNodeFunction(stack, 'fn', { config: stack.config, name: 'fn', entry });
+    };
+    const dev = build('dev');
+    const marker = path.join(dev.bundleDir, 'built-once');
+    writeFileSync(marker, '');
+
+    // Act
+    const prod = build('prod');
+    const markerSurvived = existsSync(marker);
+    writeFileSync(path.join(path.dirname(entry), 'answer.ts'), 'export const answer = 2;\n');
+    const changed = build('dev');
+
+    // Assert
+    expect(markerSurvived).toBe(true);
+    expect(prod.codeSha256).toBe(dev.codeSha256);
+    expect(existsSync(marker)).toBe(false);
+    expect(changed.codeSha256).not.toBe(dev.codeSha256);
   });
 
   it('rejects bad props naming each value', () => {

@@ -277,10 +277,20 @@ function bundle(props: LakepipeNodeFunctionProps): Bundle {
     .slice(0, 12);
   const entryName = path.basename(props.entry).replace(/\.[cm]?[jt]sx?$/, '');
   const outdir = props.bundleDir ?? path.join(workspaceRoot, 'cdktf.out', 'bundles', `${entryName}-${key}`);
+  const memoKey = JSON.stringify({ entry: props.entry, external, outdir });
+  const previous = bundleMemo.get(memoKey);
+  if (
+    previous &&
+    existsSync(previous.bundle.zipPath) &&
+    digestOf(previous.inputs) === previous.inputsDigest
+  ) {
+    return previous.bundle;
+  }
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
+  let inputs: string[];
   try {
-    buildSync({
+    const result = buildSync({
       entryPoints: [props.entry],
       outfile: path.join(outdir, 'index.mjs'),
       bundle: true,
@@ -297,7 +307,9 @@ function bundle(props: LakepipeNodeFunctionProps): Bundle {
       banner: { js: ESM_REQUIRE_SHIM },
       logLevel: 'silent',
       absWorkingDir: workspaceRoot,
+      metafile: true,
     });
+    inputs = Object.keys(result.metafile.inputs).map((input) => path.resolve(workspaceRoot, input));
   } catch (error) {
     const messages = (error as { errors?: Message[] }).errors ?? [{ text: String(error) } as Message];
     throw new BundleError(
@@ -308,5 +320,35 @@ function bundle(props: LakepipeNodeFunctionProps): Bundle {
   const zip = zipSync(BUNDLE_FILES.map((name) => ({ name, data: readFileSync(path.join(outdir, name)) })));
   const zipPath = path.join(outdir, 'code.zip');
   writeFileSync(zipPath, zip);
-  return { dir: outdir, zipPath, sha256: createHash('sha256').update(zip).digest() };
+  const built = { dir: outdir, zipPath, sha256: createHash('sha256').update(zip).digest() };
+  bundleMemo.set(memoKey, { bundle: built, inputs, inputsDigest: digestOf(inputs) });
+  return built;
+}
+
+interface MemoizedBundle {
+  readonly bundle: Bundle;
+  /** absolute paths of every file esbuild read (its metafile inputs) */
+  readonly inputs: readonly string[];
+  readonly inputsDigest: string;
+}
+
+/**
+ * Bundles built by this process, so the dev and prod stacks of one app share one esbuild run.
+ * A hit is reused only while every input file still has the bytes it was built from.
+ */
+const bundleMemo = new Map<string, MemoizedBundle>();
+
+/** SHA-256 over each input's path and content; a missing input gives a digest no build matches. */
+function digestOf(inputs: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const input of inputs) {
+    hash.update(input).update('\0');
+    try {
+      hash.update(readFileSync(input));
+    } catch {
+      hash.update('\0missing');
+    }
+    hash.update('\0');
+  }
+  return hash.digest('hex');
 }
