@@ -40,7 +40,8 @@ export function zipSync(entries: readonly ZipEntry[]): Buffer {
     if (names.has(entry.name)) throw new RangeError(`zip entry "${entry.name}" appears twice`);
     names.add(entry.name);
     const name = Buffer.from(entry.name, 'utf8');
-    const deflated = deflateRawSync(entry.data, { level: 9 });
+    // level 6 (zip's default): level 9 costs 2.5x the time for ~1% smaller Lambda bundles
+    const deflated = deflateRawSync(entry.data, { level: 6 });
     const stored = deflated.length >= entry.data.length;
     const body = stored ? Buffer.from(entry.data) : deflated;
     const crc = crc32(entry.data);
