@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Testing } from 'cdktf';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LakepipeStack } from './lakepipe-stack';
 import { LakepipeNodeFunction } from './node-function';
 import { readZipEntries } from './test-fixtures/read-zip';
@@ -228,6 +228,59 @@ describe('LakepipeNodeFunction', () => {
     expect(prod.codeSha256).toBe(dev.codeSha256);
     expect(existsSync(marker)).toBe(false);
     expect(changed.codeSha256).not.toBe(dev.codeSha256);
+  });
+
+  it("reuses the last run's bundle until an input, the zip or the cache switch says otherwise", async () => {
+    // Arrange: a fresh module instance stands for a new synth process (empty in-process memo)
+    const entry = tempEntry(
+      "import { answer } from './answer';\nexport const handler = async () => answer;\n",
+    );
+    const answer = path.join(path.dirname(entry), 'answer.ts');
+    writeFileSync(answer, 'export const answer = 1;\n');
+    const bundleDir = path.join(path.dirname(entry), 'bundle');
+    const buildInFreshProcess = async () => {
+      vi.resetModules();
+      const fresh = await import('./node-function');
+      const stack = stackFor();
+      return new fresh.LakepipeNodeFunction(stack, 'fn', {
+        config: stack.config,
+        name: 'fn',
+        entry,
+        bundleDir,
+      });
+    };
+    const marker = path.join(bundleDir, 'built-before');
+    const first = await buildInFreshProcess();
+    writeFileSync(marker, '');
+
+    // Act
+    const warm = await buildInFreshProcess();
+    const reusedUnchanged = existsSync(marker);
+    writeFileSync(path.join(bundleDir, 'code.zip'), 'tampered');
+    const afterTamper = await buildInFreshProcess();
+    const rebuiltTampered = !existsSync(marker);
+    writeFileSync(marker, '');
+    writeFileSync(answer, 'export const answer = 2;\n');
+    const afterEdit = await buildInFreshProcess();
+    const rebuiltEdited = !existsSync(marker);
+    writeFileSync(marker, '');
+    vi.stubEnv('LAKEPIPE_BUNDLE_CACHE', 'off');
+    await buildInFreshProcess();
+    vi.unstubAllEnvs();
+
+    // Assert
+    expect(reusedUnchanged).toBe(true);
+    expect(warm.codeSha256).toBe(first.codeSha256);
+    expect(rebuiltTampered).toBe(true);
+    expect(afterTamper.codeSha256).toBe(first.codeSha256);
+    expect(rebuiltEdited).toBe(true);
+    expect(afterEdit.codeSha256).not.toBe(first.codeSha256);
+    expect(existsSync(marker)).toBe(false);
+    const manifest = JSON.parse(readFileSync(path.join(bundleDir, 'bundle.json'), 'utf8'));
+    expect(manifest.inputs).toEqual([
+      path.relative(workspaceRoot, answer),
+      path.relative(workspaceRoot, entry),
+    ]);
   });
 
   it('rejects bad props naming each value', () => {
