@@ -8,14 +8,15 @@ import { InvalidObjectKeyError, ObjectNotFoundError } from './errors';
 import { HashingTap, toReadable } from './hashing';
 import { compareKeys, decodeListToken, encodeListToken } from './list-token';
 import { assertObjectKey } from './names';
-import type {
-  ByteRange,
-  ListOptions,
-  ListPage,
-  ObjectInfo,
-  ObjectStore,
-  PutOptions,
-  PutResult,
+import {
+  type ByteRange,
+  type ListOptions,
+  type ListPage,
+  listAllPages,
+  type ObjectInfo,
+  type ObjectStore,
+  type PutOptions,
+  type PutResult,
 } from './object-store';
 
 /** Temp files live beside their target (same filesystem, so rename is atomic) and are never listed. */
@@ -92,13 +93,8 @@ export class FolderObjectStore implements ObjectStore {
       : { objects };
   }
 
-  async *listAll(prefix: string): AsyncIterable<ObjectInfo> {
-    let token: string | undefined;
-    do {
-      const page = await this.list(prefix, { continuationToken: token });
-      yield* page.objects;
-      token = page.nextToken;
-    } while (token !== undefined);
+  listAll(prefix: string): AsyncIterable<ObjectInfo> {
+    return listAllPages((p, options) => this.list(p, options), prefix);
   }
 
   async copy(fromKey: string, toKey: string): Promise<void> {

@@ -63,3 +63,16 @@ export interface ObjectStore {
   /** Deletes every key under `prefix`; returns how many were deleted. */
   deletePrefix(prefix: string): Promise<number>;
 }
+
+/** Every object under `prefix`, following `list`'s pages: what both stores' `listAll` does. */
+export async function* listAllPages(
+  list: (prefix: string, options: ListOptions) => Promise<ListPage>,
+  prefix: string,
+): AsyncIterable<ObjectInfo> {
+  let token: string | undefined;
+  do {
+    const page = await list(prefix, { continuationToken: token });
+    yield* page.objects;
+    token = page.nextToken;
+  } while (token !== undefined);
+}

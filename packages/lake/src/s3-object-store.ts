@@ -13,14 +13,15 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { InvalidObjectKeyError, ObjectNotFoundError, ObjectStoreError } from './errors';
 import { HashingTap, toReadable } from './hashing';
 import { assertObjectKey } from './names';
-import type {
-  ByteRange,
-  ListOptions,
-  ListPage,
-  ObjectInfo,
-  ObjectStore,
-  PutOptions,
-  PutResult,
+import {
+  type ByteRange,
+  type ListOptions,
+  type ListPage,
+  listAllPages,
+  type ObjectInfo,
+  type ObjectStore,
+  type PutOptions,
+  type PutResult,
 } from './object-store';
 
 export interface S3ObjectStoreProps {
@@ -144,13 +145,8 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async *listAll(prefix: string): AsyncIterable<ObjectInfo> {
-    let token: string | undefined;
-    do {
-      const page = await this.list(prefix, { continuationToken: token });
-      yield* page.objects;
-      token = page.nextToken;
-    } while (token !== undefined);
+  listAll(prefix: string): AsyncIterable<ObjectInfo> {
+    return listAllPages((p, options) => this.list(p, options), prefix);
   }
 
   async copy(fromKey: string, toKey: string): Promise<void> {
