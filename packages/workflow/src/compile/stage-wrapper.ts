@@ -1,0 +1,113 @@
+import { PipelineCompileError } from '../errors';
+import {
+  attemptFailedTask,
+  attemptSucceededTask,
+  recordAttemptTask,
+  startAttemptTask,
+} from '../ledger-tasks';
+import type { StageModel } from '../pipeline-model';
+import type { CompileContext } from './context';
+import { routeFailure } from './failure-path';
+import { stageRetry } from './retry';
+import { type AslState, type Continuation, continueWith } from './types';
+
+/**
+ * One stage: a Parallel state with one branch [start attempt, record attempt, the stage's steps,
+ * attempt succeeded] whose Catch records the failed attempt and rethrows. The wrapper carries the
+ * stage's Retry (a retry re-runs the branch: a new attempt) and a Catch to the failure path.
+ * Returns the wrapper's name.
+ */
+export function compileStage(
+  ctx: CompileContext,
+  stage: StageModel,
+  scope: Record<string, AslState>,
+  cont: Continuation,
+  topLevel: boolean,
+): string {
+  const { model, registry, target } = ctx;
+  const table = target.ledgerTable;
+  const stageType = registry.get(stage.type);
+  if (!stageType)
+    throw new PipelineCompileError(
+      `stage "${stage.id}" has type "${stage.type}", which is not in the registry (registered: ${registry.names.join(', ')})`,
+    );
+  const label = ctx.stageLabel(stage.id);
+  const wrapper = ctx.claim(label);
+  const output = ctx.claim(`${label}: output`);
+  const startAttempt = ctx.claim(`${label}: start attempt`);
+  const recordAttempt = ctx.claim(`${label}: record attempt`);
+  const succeeded = ctx.claim(`${label}: attempt succeeded`);
+  const attemptFailed = ctx.claim(`${label}: attempt failed`);
+  const attemptError = ctx.claim(`${label}: attempt error`);
+  const steps = stageType.compile({
+    stageId: stage.id,
+    attributes: stage.attributes,
+    datasets: model.datasets,
+    pipelineName: model.name,
+    target,
+    pipeline: model,
+  });
+  if (steps.length === 0)
+    throw new PipelineCompileError(`stage type "${stage.type}" compiled stage "${stage.id}" to no steps`);
+  const stepNames = steps.map((step) => ctx.claim(`${label}.${step.key}`));
+  const catchAttempt = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: attemptFailed }];
+
+  const inner: Record<string, AslState> = {};
+  inner[startAttempt] = ctx.ledgerState(startAttempt, 'start-attempt', startAttemptTask(table, stage.id), {
+    ResultPath: '$.attempt',
+    Next: recordAttempt,
+  });
+  inner[recordAttempt] = ctx.ledgerState(
+    recordAttempt,
+    'record-attempt',
+    recordAttemptTask(table, stage.id),
+    { ResultPath: null, Next: stepNames[0], Catch: catchAttempt },
+  );
+  steps.forEach((step, i) => {
+    const name = stepNames[i]!;
+    ctx.bindings[name] = { kind: 'stage-step', stageId: stage.id, stageType: stage.type, stepKey: step.key };
+    inner[name] = {
+      ...step.state,
+      TimeoutSeconds: stage.timeoutSeconds,
+      ResultPath: `$.${stage.id}`,
+      Next: stepNames[i + 1] ?? succeeded,
+      Catch: catchAttempt,
+    };
+  });
+  inner[succeeded] = ctx.ledgerState(
+    succeeded,
+    'attempt-succeeded',
+    attemptSucceededTask(table, stage.id, stageType.counts ?? []),
+    { ResultPath: null, OutputPath: `$.${stage.id}`, End: true, Catch: catchAttempt },
+  );
+  inner[attemptFailed] = ctx.ledgerState(
+    attemptFailed,
+    'attempt-failed',
+    attemptFailedTask(table, stage.id),
+    { ResultPath: null, Next: attemptError },
+  );
+  inner[attemptError] = { Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' };
+
+  const retry = stageRetry(stage, stageType);
+  // reserve the wrapper's and output's places so they read before the failure states
+  scope[wrapper] = {};
+  scope[output] = {};
+  const failure = routeFailure(ctx, scope, label, topLevel, stage.id);
+  scope[wrapper] = {
+    Type: 'Parallel',
+    Comment: `${stage.type} stage ${stage.id}: every attempt is recorded in the ledger${stage.retry.maxAttempts > 0 ? `, retried up to ${stage.retry.maxAttempts} times` : ''}`,
+    Branches: [{ StartAt: startAttempt, States: inner }],
+    ResultPath: `$.${stage.id}`,
+    Next: output,
+    ...(retry ? { Retry: retry } : {}),
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: failure }],
+  };
+  // the branch returns the stage output; the Parallel wraps it in an array: unwrap it
+  scope[output] = {
+    Type: 'Pass',
+    InputPath: `$.${stage.id}[0]`,
+    ResultPath: `$.${stage.id}`,
+    ...continueWith(cont),
+  };
+  return wrapper;
+}

@@ -1,0 +1,15 @@
+/** The fixed states every compiled pipeline has, around its flow. */
+export const RUN_DEFAULTS_STATE = 'Run defaults';
+export const RUN_INPUT_STATE = 'Run input';
+export const START_RUN_STATE = 'Start run';
+export const RUN_SUCCEEDED_STATE = 'Run succeeded';
+export const NOTIFY_FAILURE_STATE = 'Notify failure';
+export const MARK_RUN_FAILED_STATE = 'Mark run failed';
+export const RUN_FAILED_STATE = 'Run failed';
+
+/** The shared failure path, in order: notify, mark the run failed, fail. */
+export const FAILURE_PATH: readonly string[] = [
+  NOTIFY_FAILURE_STATE,
+  MARK_RUN_FAILED_STATE,
+  RUN_FAILED_STATE,
+];
