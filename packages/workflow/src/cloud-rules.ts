@@ -186,8 +186,9 @@ function childMachines(state: AslState): { States: Record<string, AslState> }[] 
 
 function checkIntrinsics(state: AslState, qualified: string, report: Report): void {
   const visit = (value: unknown, path: string) => {
-    if (Array.isArray(value)) value.forEach((v, i) => visit(v, `${path}[${i}]`));
-    else if (value && typeof value === 'object')
+    if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) visit(v, `${path}[${i}]`);
+    } else if (value && typeof value === 'object')
       for (const [key, v] of Object.entries(value)) {
         const field = path ? `${path}.${key}` : key;
         if (key.endsWith('.$') && typeof v === 'string') {
