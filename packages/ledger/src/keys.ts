@@ -9,7 +9,7 @@
  * | stage attempt   | RUN#<runId>                 | STAGE#<stageId>#<attempt>       |        |         |
  * | object movement | OBJ#<key>                   | MOVE#<at ISO>#<runId>#<stageId> |        |         |
  * | source claim    | CLAIM#<dataset>#<sha256>    | CLAIM                           |        |         |
- * | run movement    | RUN#<runId>                 | MOVE#<stageId>#<at>#<batch>#<n> |        |         |
+ * | run movement    | RUNMOVE#<runId>             | MOVE#<stageId>#<at>#<batch>#<n> |        |         |
  *
  * The stage summary holds `attempts` (a counter, incremented with ADD so the state machine
  * can number attempts) and the latest `status`. Attempt numbers are 1-based, unpadded.
@@ -17,6 +17,8 @@
  * Two movements of one key in the same millisecond, run and stage get `#2`, `#3`... appended.
  * Each movement is also written once under its run (`run movement`), so one Query lists every
  * file a stage moved in a run; `<batch>` is random per recordMovements call, `<n>` its index.
+ * Run movements have their own partition (not `RUN#`): IAM's `dynamodb:LeadingKeys` sees only
+ * the partition key, so services that record movements are kept off run and stage items.
  * Run-scoped reads of the run, summaries and attempts query `SK >= "RUN"` (MOVE# sorts before).
  *
  * Attributes beside the keys (names as in types.ts), so the state machine's DynamoDB tasks and
@@ -42,8 +44,9 @@ export const ledgerKeys = {
     PK: `OBJ#${key}`,
     SK: `MOVE#${at}#${runId}#${stageId}${seq > 1 ? `#${seq}` : ''}`,
   }),
+  runMovementPartition: (runId: string) => `RUNMOVE#${runId}`,
   runMovement: (runId: string, stageId: string, at: string, batch: string, index: number) => ({
-    PK: `RUN#${runId}`,
+    PK: `RUNMOVE#${runId}`,
     SK: `MOVE#${stageId}#${at}#${batch}#${String(index).padStart(6, '0')}`,
   }),
   sourceClaim: (dataset: string, sha256: string) => ({ PK: `CLAIM#${dataset}#${sha256}`, SK: 'CLAIM' }),

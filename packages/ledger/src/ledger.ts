@@ -437,7 +437,7 @@ export class Ledger implements LedgerApi, LedgerQueries {
     const limit = input.limit ?? 1000;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_MOVEMENTS_LIMIT)
       throw new InvalidLedgerInputError('limit', limit, `a whole number from 1 to ${MAX_MOVEMENTS_LIMIT}`);
-    const pk = ledgerKeys.run(input.runId).PK;
+    const pk = ledgerKeys.runMovementPartition(input.runId);
     const prefix =
       input.stageId === undefined ? ledgerKeys.MOVE_PREFIX : `${ledgerKeys.MOVE_PREFIX}${input.stageId}#`;
     const response = await this.send('runMovements', () =>
