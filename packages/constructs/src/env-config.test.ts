@@ -19,6 +19,10 @@ athena:
 errorTopic:
   subscribers:
     - { protocol: email, endpoint: team@example.com }
+keyAccess:
+  administratorRoleArn: arn:aws:iam::111111111111:role/lakepipe-deployer
+  breakGlassRoleArn: arn:aws:iam::111111111111:role/lakepipe-kms-break-glass
+  readerRoleArns: [arn:aws:iam::111111111111:role/data-analyst]
 `;
 
 function configDirWith(files: Record<string, string>): string {
@@ -142,7 +146,7 @@ describe('loadEnvConfig', () => {
     const error = errorOf(() => parseEnvConfig(`${VALID}logRetentionDay: 14\n`, { file: 'dev.yaml' }));
 
     // Assert
-    expect(error.message).toBe('dev.yaml:15: the file has unknown field "logRetentionDay"');
+    expect(error.message).toBe('dev.yaml:19: the file has unknown field "logRetentionDay"');
   });
 
   it('rejects a file whose name field differs from its file name', () => {
@@ -162,6 +166,38 @@ describe('loadEnvConfig', () => {
 
     // Assert
     expect(error.message).toBe('infra/config/qa.yaml: no such environment "qa" (known: dev, prod)');
+  });
+
+  it('rejects key roles outside the account and a reader that is also the administrator', () => {
+    // Arrange
+    const text = VALID.replace(
+      'breakGlassRoleArn: arn:aws:iam::111111111111:role/lakepipe-kms-break-glass',
+      'breakGlassRoleArn: arn:aws:iam::999999999999:role/lakepipe-kms-break-glass',
+    ).replace(
+      'readerRoleArns: [arn:aws:iam::111111111111:role/data-analyst]',
+      'readerRoleArns: [arn:aws:iam::111111111111:role/lakepipe-deployer]',
+    );
+
+    // Act
+    const error = errorOf(() => parseEnvConfig(text, { file: 'dev.yaml' }));
+
+    // Assert
+    expect(error.problems.map((p) => `${p.line}: ${p.field} ${p.message}`)).toEqual([
+      `17: keyAccess.breakGlassRoleArn must be a role in the environment's account 111111111111 (got "arn:aws:iam::999999999999:role/lakepipe-kms-break-glass")`,
+      '18: keyAccess.readerRoleArns[0] must not be the administrator or break-glass role (got "arn:aws:iam::111111111111:role/lakepipe-deployer")',
+    ]);
+  });
+
+  it('rejects a key role that is not a role ARN', () => {
+    // Act
+    const error = errorOf(() =>
+      parseEnvConfig(VALID.replace('role/lakepipe-deployer', 'user/alice'), { file: 'dev.yaml' }),
+    );
+
+    // Assert
+    expect(error.message).toBe(
+      'dev.yaml:16: keyAccess.administratorRoleArn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>) (got "arn:aws:iam::111111111111:user/alice")',
+    );
   });
 
   it('reports YAML syntax errors with their line', () => {

@@ -73,6 +73,20 @@ const subscriberSchema = z
     if (!pattern.test(subscriber.endpoint)) ctx.addIssue({ code: 'custom', path: ['endpoint'], message });
   });
 
+const roleArn = z
+  .string('must be an IAM role ARN')
+  .regex(
+    /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+    'must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)',
+  );
+
+/** Who administers and who may use the environment's KMS key (shared-infra's key policy). */
+const keyAccessSchema = z.strictObject({
+  administratorRoleArn: roleArn,
+  breakGlassRoleArn: roleArn,
+  readerRoleArns: z.array(roleArn, 'must be a list of IAM role ARNs'),
+});
+
 const envConfigFileSchema = z.strictObject({
   name: z
     .string()
@@ -96,6 +110,7 @@ const envConfigFileSchema = z.strictObject({
   errorTopic: z.strictObject({
     subscribers: z.array(subscriberSchema, 'must be a list of { protocol, endpoint }'),
   }),
+  keyAccess: keyAccessSchema,
 });
 
 type EnvConfigFile = z.infer<typeof envConfigFileSchema>;
@@ -170,12 +185,61 @@ export function parseEnvConfig(
       message: `must match the file name "${source.expectedName}" (got ${JSON.stringify(parsed.data.name)})`,
     });
   }
+  if (parsed.success) problems.push(...keyAccessProblems(parsed.data, document, lineOf));
   if (problems.length > 0 || !parsed.success) throw new EnvConfigError(source.file, problems);
   return {
     ...parsed.data,
     deletionProtection: PROTECTED_ENVIRONMENTS.has(parsed.data.name),
     sourceFile: source.file,
   };
+}
+
+/**
+ * The key's roles must live in the environment's account, and administration, break-glass and
+ * reading are different roles: a reader never administers, the administrator never reads data.
+ */
+function keyAccessProblems(
+  config: EnvConfigFile,
+  document: ReturnType<typeof parseDocument>,
+  lineOf: (offset: number | undefined) => number | undefined,
+): EnvConfigProblem[] {
+  const problems: EnvConfigProblem[] = [];
+  const { administratorRoleArn, breakGlassRoleArn, readerRoleArns } = config.keyAccess;
+  const at = (fieldPath: readonly (string | number)[]) => {
+    const node = document.getIn(fieldPath, true);
+    return lineOf(isNode(node) ? node.range?.[0] : undefined);
+  };
+  const fields: [readonly (string | number)[], string][] = [
+    [['keyAccess', 'administratorRoleArn'], administratorRoleArn],
+    [['keyAccess', 'breakGlassRoleArn'], breakGlassRoleArn],
+    ...readerRoleArns.map((arn, i): [readonly (string | number)[], string] => [
+      ['keyAccess', 'readerRoleArns', i],
+      arn,
+    ]),
+  ];
+  for (const [fieldPath, arn] of fields) {
+    if (arn.split(':')[4] !== config.accountId)
+      problems.push({
+        field: formatPath(fieldPath),
+        line: at(fieldPath),
+        message: `must be a role in the environment's account ${config.accountId} (got ${JSON.stringify(arn)})`,
+      });
+  }
+  if (breakGlassRoleArn === administratorRoleArn)
+    problems.push({
+      field: 'keyAccess.breakGlassRoleArn',
+      line: at(['keyAccess', 'breakGlassRoleArn']),
+      message: `must differ from keyAccess.administratorRoleArn (got ${JSON.stringify(breakGlassRoleArn)})`,
+    });
+  readerRoleArns.forEach((arn, i) => {
+    if (arn === administratorRoleArn || arn === breakGlassRoleArn)
+      problems.push({
+        field: `keyAccess.readerRoleArns[${i}]`,
+        line: at(['keyAccess', 'readerRoleArns', i]),
+        message: `must not be the administrator or break-glass role (got ${JSON.stringify(arn)})`,
+      });
+  });
+  return problems;
 }
 
 function describeIssue(
@@ -227,6 +291,10 @@ const FIELD_HINTS: Readonly<Record<string, string>> = {
   'errorTopic.subscribers': 'a list of { protocol, endpoint }, may be empty',
   'errorTopic.subscribers[].protocol': 'email, https or sqs',
   'errorTopic.subscribers[].endpoint': 'an email address, https:// URL or SQS queue ARN',
+  keyAccess: 'administratorRoleArn, breakGlassRoleArn and readerRoleArns of the KMS key policy',
+  'keyAccess.administratorRoleArn': 'the deployer role that administers the KMS key (never reads data)',
+  'keyAccess.breakGlassRoleArn': 'the role that may restore the key policy (see docs/security.md)',
+  'keyAccess.readerRoleArns': 'roles besides lakepipe that may decrypt lake data, may be empty',
 };
 
 function findKeyLine(

@@ -121,6 +121,11 @@ export function testEnvConfig(overrides: Partial<EnvConfig> = {}): EnvConfig {
     rawTransitionDays: 30,
     athena: { bytesScannedCutoffPerQuery: 10_737_418_240, resultExpirationDays: 7 },
     errorTopic: { subscribers: [{ protocol: 'email', endpoint: 'team@example.com' }] },
+    keyAccess: {
+      administratorRoleArn: 'arn:aws:iam::111111111111:role/lakepipe-deployer',
+      breakGlassRoleArn: 'arn:aws:iam::111111111111:role/lakepipe-kms-break-glass',
+      readerRoleArns: ['arn:aws:iam::111111111111:role/data-analyst'],
+    },
     deletionProtection: false,
     sourceFile: 'infra/config/dev.yaml',
     ...overrides,
