@@ -4,6 +4,7 @@ import {
   type S3BucketLifecycleConfigurationRule,
 } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
+import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
@@ -19,6 +20,11 @@ export interface HardenedBucketProps {
    * @default SSE-S3 (AES256): required for a server-access-log target bucket, which cannot use SSE-KMS
    */
   readonly kmsKeyArn?: string;
+  /**
+   * The key's alias ARN: uploads naming the key by this alias (SageMaker does) are accepted too.
+   * @default only the key ARN is accepted in `x-amz-server-side-encryption-aws-kms-key-id`
+   */
+  readonly kmsKeyAliasArn?: string;
   /**
    * Where S3 server access logs of this bucket go.
    * @default no access logging (only for the log bucket itself)
@@ -44,7 +50,8 @@ export const ABORT_INCOMPLETE_UPLOAD_DAYS = 7;
 /**
  * An S3 bucket with the lakepipe baseline: versioning, default encryption, all four
  * public-access blocks, BucketOwnerEnforced (no ACLs), a TLS-only bucket policy,
- * lifecycle rules and, optionally, server access logs.
+ * lifecycle rules, EventBridge notifications (the pipeline's objectCreated trigger) and,
+ * optionally, server access logs. A KMS bucket refuses uploads that ask for any other encryption.
  */
 export class HardenedBucket extends Construct {
   readonly bucket: S3Bucket;
@@ -99,6 +106,7 @@ export class HardenedBucket extends Construct {
             resources: [this.bucket.arn, `${this.bucket.arn}/*`],
             conditions: { Bool: { 'aws:SecureTransport': 'false' } },
           },
+          ...(props.kmsKeyArn ? denyUploadsNotEncryptedWith(this.bucket.arn, props) : []),
           ...(props.policyStatements ?? []),
         ]),
       ),
@@ -117,6 +125,7 @@ export class HardenedBucket extends Construct {
         ...props.lifecycleRules,
       ],
     });
+    new S3BucketNotification(this, 'eventbridge', { bucket, eventbridge: true });
     if (props.accessLogs) {
       new S3BucketLoggingA(this, 'access-logs', {
         bucket,
@@ -133,4 +142,41 @@ export class HardenedBucket extends Construct {
   get bucketArn(): string {
     return this.bucket.arn;
   }
+}
+
+/**
+ * Uploads that name an encryption must name SSE-KMS with the bucket's key; an upload that names
+ * none gets the bucket default (the same key). Null-checks keep the default path open.
+ */
+function denyUploadsNotEncryptedWith(bucketArn: string, props: HardenedBucketProps): PolicyStatement[] {
+  const objects = [`${bucketArn}/*`];
+  return [
+    {
+      sid: 'DenyUploadsNotSseKms',
+      effect: 'Deny',
+      principal: '*',
+      actions: ['s3:PutObject'],
+      resources: objects,
+      conditions: {
+        Null: { 's3:x-amz-server-side-encryption': 'false' },
+        StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+      },
+    },
+    {
+      sid: 'DenyUploadsWithAnotherKey',
+      effect: 'Deny',
+      principal: '*',
+      actions: ['s3:PutObject'],
+      resources: objects,
+      conditions: {
+        Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
+        StringNotEquals: {
+          's3:x-amz-server-side-encryption-aws-kms-key-id': [
+            props.kmsKeyArn!,
+            ...(props.kmsKeyAliasArn ? [props.kmsKeyAliasArn] : []),
+          ],
+        },
+      },
+    },
+  ];
 }

@@ -93,6 +93,95 @@ describe('SharedInfraStack', () => {
     });
   });
 
+  it('separates key administration (deployer, break-glass) from key use, with no blanket kms:* for the account', () => {
+    // Act
+    const policy = resourcesOfType(synthDev(), 'aws_kms_key')[0]?.config.policy;
+    const statements = (JSON.parse(String(policy)) as { Statement: Record<string, unknown>[] }).Statement;
+
+    // Assert
+    expect(statements.flatMap((s) => s.Action as string[])).not.toContain('kms:*');
+    const admin = statementWithSid(policy, 'DeployerAdministersKey');
+    expect(admin.Principal).toEqual({ AWS: 'arn:aws:iam::111111111111:role/lakepipe-deployer' });
+    expect(admin.Action).toContain('kms:PutKeyPolicy');
+    expect(admin.Action).not.toContain('kms:Decrypt');
+    expect(statementWithSid(policy, 'DeployerEncryptsThroughServices').Condition).toEqual({
+      StringEquals: {
+        'kms:ViaService': ['dynamodb', 'glue', 'lambda', 'logs', 's3', 'sns'].map(
+          (s) => `${s}.eu-west-1.amazonaws.com`,
+        ),
+      },
+    });
+    expect(statementWithSid(policy, 'BreakGlassRestoresKeyPolicy')).toMatchObject({
+      Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+      Action: [
+        'kms:CancelKeyDeletion',
+        'kms:DescribeKey',
+        'kms:EnableKey',
+        'kms:GetKeyPolicy',
+        'kms:PutKeyPolicy',
+      ],
+      Condition: {
+        ArnEquals: {
+          'aws:PrincipalArn': [
+            'arn:aws:iam::111111111111:root',
+            'arn:aws:iam::111111111111:role/lakepipe-kms-break-glass',
+          ],
+        },
+      },
+    });
+    expect(statementWithSid(policy, 'LakepipeRolesGrantToAwsResources').Condition).toMatchObject({
+      Bool: { 'kms:GrantIsForAWSResource': 'true' },
+    });
+    expect(statementWithSid(policy, 'ReadersDecrypt')).toMatchObject({
+      Action: ['kms:Decrypt', 'kms:DescribeKey'],
+      Condition: { ArnEquals: { 'aws:PrincipalArn': ['arn:aws:iam::111111111111:role/data-analyst'] } },
+    });
+  });
+
+  it('encrypts the Glue Data Catalog and declares the SageMaker transform log group with retention and the key', () => {
+    // Arrange
+    const json = synthDev();
+
+    // Act
+    const catalog = resourcesOfType(json, 'aws_glue_data_catalog_encryption_settings')[0]?.config;
+    const transformLogs = resourceWhere(json, 'aws_cloudwatch_log_group', {
+      name: '/aws/sagemaker/TransformJobs',
+    }).config;
+
+    // Assert
+    expect(catalog?.data_catalog_encryption_settings).toEqual({
+      encryption_at_rest: {
+        catalog_encryption_mode: 'SSE-KMS',
+        sse_aws_kms_key_id: `\${aws_kms_key.key.arn}`,
+      },
+      connection_password_encryption: {
+        return_connection_password_encrypted: true,
+        aws_kms_key_id: `\${aws_kms_key.key.arn}`,
+      },
+    });
+    expect(transformLogs).toMatchObject({ retention_in_days: 14, kms_key_id: `\${aws_kms_key.key.arn}` });
+  });
+
+  it('refuses lake uploads that ask for SSE-S3 or another KMS key', () => {
+    // Act
+    const policy = forBucket(synthDev(), 'aws_s3_bucket_policy', BUCKETS.lake).policy;
+
+    // Assert
+    expect(statementWithSid(policy, 'DenyUploadsNotSseKms').Condition).toEqual({
+      Null: { 's3:x-amz-server-side-encryption': 'false' },
+      StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+    });
+    expect(statementWithSid(policy, 'DenyUploadsWithAnotherKey').Condition).toEqual({
+      Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
+      StringNotEquals: {
+        's3:x-amz-server-side-encryption-aws-kms-key-id': [
+          `\${aws_kms_key.key.arn}`,
+          'arn:aws:kms:eu-west-1:111111111111:alias/lakepipe-dev-data',
+        ],
+      },
+    });
+  });
+
   it('encrypts the lake and Athena results buckets with the key and a bucket key, the log bucket with SSE-S3', () => {
     // Arrange
     const json = synthDev();
@@ -309,6 +398,9 @@ describe('SharedInfraStack', () => {
       Resource: [topicArn],
       Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
     });
+    expect(statementWithSid(policy?.policy, 'DenyInsecureTransport').Action).toEqual(
+      expect.arrayContaining(['sns:Publish', 'sns:Subscribe', 'sns:SetTopicAttributes', 'sns:DeleteTopic']),
+    );
   });
 
   it('subscribes every subscriber of the env config to the error topic', () => {

@@ -1,6 +1,8 @@
 import { AthenaWorkgroup } from '@cdktf/provider-aws/lib/athena-workgroup';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { GlueCatalogDatabase } from '@cdktf/provider-aws/lib/glue-catalog-database';
+import { GlueDataCatalogEncryptionSettings } from '@cdktf/provider-aws/lib/glue-data-catalog-encryption-settings';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
@@ -34,6 +36,9 @@ export interface SharedInfraStackProps {
 /** Days S3 server access logs are kept in the log bucket. */
 export const ACCESS_LOG_RETENTION_DAYS = 365;
 
+/** The log group SageMaker batch transform writes to (one per account and region, named by SageMaker). */
+export const SAGEMAKER_TRANSFORM_LOG_GROUP = '/aws/sagemaker/TransformJobs';
+
 /** The GSI the ledger's "runs by time" access pattern queries (see @lakepipe/ledger keys). */
 export const LEDGER_RUNS_INDEX = 'GSI1';
 
@@ -51,6 +56,7 @@ export class SharedInfraStack extends LakepipeStack {
   readonly database: GlueCatalogDatabase;
   readonly ledgerTable: DynamodbTable;
   readonly errorTopic: SnsTopic;
+  readonly transformLogGroup: CloudwatchLogGroup;
 
   constructor(scope: Construct, id: string, props: SharedInfraStackProps) {
     super(scope, id, { config: props.config, service: 'shared-infra', stackName: props.stackName });
@@ -94,9 +100,11 @@ export class SharedInfraStack extends LakepipeStack {
       targetPrefix: `s3-access/${name}/`,
     });
 
+    const keyAliasArn = `arn:aws:kms:${region}:${accountId}:alias/${this.name('data')}`;
     this.lakeBucket = new HardenedBucket(this, 'lake-bucket', {
       bucketName: lakeBucketName(config),
       kmsKeyArn: this.key.arn,
+      kmsKeyAliasArn: keyAliasArn,
       accessLogs: accessLogsTo('lake'),
       lifecycleRules: [
         {
@@ -118,6 +126,7 @@ export class SharedInfraStack extends LakepipeStack {
     this.athenaResultsBucket = new HardenedBucket(this, 'athena-results-bucket', {
       bucketName: bucketName(config.name, 'athena-results', accountId, region),
       kmsKeyArn: this.key.arn,
+      kmsKeyAliasArn: keyAliasArn,
       accessLogs: accessLogsTo('athena-results'),
       lifecycleRules: [
         {
@@ -151,6 +160,20 @@ export class SharedInfraStack extends LakepipeStack {
       name: glueDatabaseName(config.name),
       description: `lakepipe ${config.name}: tables and views over the lake`,
       lifecycle: preventDestroy,
+    });
+    // Table definitions (columns, locations) are encrypted with the environment key. The setting
+    // is per account and region: one lakepipe environment per account.
+    new GlueDataCatalogEncryptionSettings(this, 'catalog-encryption', {
+      dataCatalogEncryptionSettings: {
+        encryptionAtRest: { catalogEncryptionMode: 'SSE-KMS', sseAwsKmsKeyId: this.key.arn },
+        connectionPasswordEncryption: { returnConnectionPasswordEncrypted: true, awsKmsKeyId: this.key.arn },
+      },
+    });
+    // SageMaker creates this group on first use with no retention and no key: declare it first.
+    this.transformLogGroup = new CloudwatchLogGroup(this, 'sagemaker-transform-logs', {
+      name: SAGEMAKER_TRANSFORM_LOG_GROUP,
+      retentionInDays: config.logRetentionDays,
+      kmsKeyId: this.key.arn,
     });
 
     this.ledgerTable = new DynamodbTable(this, 'ledger-table', {
@@ -227,35 +250,124 @@ export class SharedInfraStack extends LakepipeStack {
   }
 }
 
+/** Actions that manage the key; none of them reads or writes data. */
+export const KEY_ADMINISTRATION_ACTIONS = [
+  'kms:CancelKeyDeletion',
+  'kms:CreateAlias',
+  'kms:DeleteAlias',
+  'kms:DescribeKey',
+  'kms:DisableKey',
+  'kms:DisableKeyRotation',
+  'kms:EnableKey',
+  'kms:EnableKeyRotation',
+  'kms:GetKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:ListAliases',
+  'kms:ListGrants',
+  'kms:ListKeyPolicies',
+  'kms:ListResourceTags',
+  'kms:PutKeyPolicy',
+  'kms:RevokeGrant',
+  'kms:RotateKeyOnDemand',
+  'kms:ScheduleKeyDeletion',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:UpdateAlias',
+  'kms:UpdateKeyDescription',
+] as const;
+
+/** What break-glass may do: read and restore the key policy, and stop a scheduled deletion. */
+export const KEY_BREAK_GLASS_ACTIONS = [
+  'kms:CancelKeyDeletion',
+  'kms:DescribeKey',
+  'kms:EnableKey',
+  'kms:GetKeyPolicy',
+  'kms:PutKeyPolicy',
+] as const;
+
+/** The AWS services that encrypt with the key while Terraform creates resources (the deployer's only key use). */
+export const DEPLOY_TIME_KEY_SERVICES = ['dynamodb', 'glue', 'lambda', 'logs', 's3', 'sns'] as const;
+
+const KEY_DATA_ACTIONS = [
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:Encrypt',
+  'kms:GenerateDataKey*',
+  'kms:ReEncrypt*',
+] as const;
+
 /**
- * The key policy. IAM in the account decides who may use the key (root statement), and
- * lakepipe roles of this env get data-key use directly; AWS services that write encrypted
- * data on our behalf (CloudWatch Logs, and the publishers to the encrypted error topic:
- * EventBridge, Step Functions, CloudWatch alarms, SNS itself) are scoped to this account.
+ * The key policy: it alone decides who may use the key (the account root holds no blanket
+ * `kms:*`, so an IAM policy in the account cannot grant the key to anyone else).
+ * - the deployer role of the env config administers the key and uses it only through the AWS
+ *   services Terraform creates encrypted resources in;
+ * - break-glass: the account's root user and the break-glass role may read and restore the key
+ *   policy. Both can always be (re)created by the account owner, so the key cannot be locked out;
+ * - lakepipe roles of this environment use the key for data; CreateGrant only for AWS resources;
+ * - reader roles named in the env config may decrypt;
+ * - CloudWatch Logs and the publishers to the encrypted error topic, scoped to this account.
  */
 export function keyPolicyStatements(config: EnvConfig): PolicyStatement[] {
-  const { accountId, region } = config;
-  const useKey = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'];
+  const { accountId, region, keyAccess } = config;
+  const account = `arn:aws:iam::${accountId}:root`;
+  const lakepipeRoles = `arn:aws:iam::${accountId}:role/lakepipe-${config.name}-*`;
   return [
     {
-      sid: 'AccountAdministersKey',
-      principal: { AWS: `arn:aws:iam::${accountId}:root` },
-      actions: ['kms:*'],
+      sid: 'DeployerAdministersKey',
+      principal: { AWS: keyAccess.administratorRoleArn },
+      actions: [...KEY_ADMINISTRATION_ACTIONS],
       resources: ['*'],
     },
     {
-      sid: 'LakepipeRolesUseKey',
-      principal: { AWS: `arn:aws:iam::${accountId}:root` },
-      actions: useKey,
+      sid: 'DeployerEncryptsThroughServices',
+      principal: { AWS: keyAccess.administratorRoleArn },
+      actions: [...KEY_DATA_ACTIONS, 'kms:CreateGrant'],
       resources: ['*'],
       conditions: {
-        ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${accountId}:role/lakepipe-${config.name}-*` },
+        StringEquals: {
+          'kms:ViaService': DEPLOY_TIME_KEY_SERVICES.map((s) => `${s}.${region}.amazonaws.com`),
+        },
       },
     },
     {
+      sid: 'BreakGlassRestoresKeyPolicy',
+      principal: { AWS: account },
+      actions: [...KEY_BREAK_GLASS_ACTIONS],
+      resources: ['*'],
+      conditions: { ArnEquals: { 'aws:PrincipalArn': [account, keyAccess.breakGlassRoleArn] } },
+    },
+    {
+      sid: 'LakepipeRolesUseKey',
+      principal: { AWS: account },
+      actions: [...KEY_DATA_ACTIONS],
+      resources: ['*'],
+      conditions: { ArnLike: { 'aws:PrincipalArn': lakepipeRoles } },
+    },
+    {
+      sid: 'LakepipeRolesGrantToAwsResources',
+      principal: { AWS: account },
+      actions: ['kms:CreateGrant'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: { 'aws:PrincipalArn': lakepipeRoles },
+        Bool: { 'kms:GrantIsForAWSResource': 'true' },
+      },
+    },
+    ...(keyAccess.readerRoleArns.length === 0
+      ? []
+      : [
+          {
+            sid: 'ReadersDecrypt',
+            principal: { AWS: account },
+            actions: ['kms:Decrypt', 'kms:DescribeKey'],
+            resources: ['*'],
+            conditions: { ArnEquals: { 'aws:PrincipalArn': [...keyAccess.readerRoleArns] } },
+          },
+        ]),
+    {
       sid: 'CloudWatchLogsEncrypt',
       principal: { Service: `logs.${region}.amazonaws.com` },
-      actions: useKey,
+      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
       resources: ['*'],
       conditions: {
         ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:${accountId}:log-group:*` },
@@ -277,6 +389,18 @@ export function keyPolicyStatements(config: EnvConfig): PolicyStatement[] {
     },
   ];
 }
+
+/** Every action a topic policy can name: the TLS deny covers them all, not only Publish. */
+export const TOPIC_POLICY_ACTIONS = [
+  'sns:AddPermission',
+  'sns:DeleteTopic',
+  'sns:GetTopicAttributes',
+  'sns:ListSubscriptionsByTopic',
+  'sns:Publish',
+  'sns:RemovePermission',
+  'sns:SetTopicAttributes',
+  'sns:Subscribe',
+] as const;
 
 /** The error topic's policy: the account manages it; EventBridge, Step Functions and CloudWatch publish. */
 export function topicPolicyStatements(config: EnvConfig, topicArn: string): PolicyStatement[] {
@@ -304,7 +428,7 @@ export function topicPolicyStatements(config: EnvConfig, topicArn: string): Poli
       sid: 'DenyInsecureTransport',
       effect: 'Deny',
       principal: '*',
-      actions: ['sns:Publish'],
+      actions: [...TOPIC_POLICY_ACTIONS],
       resources: [topicArn],
       conditions: { Bool: { 'aws:SecureTransport': 'false' } },
     },
