@@ -25,6 +25,13 @@ keyAccess:
   readerRoleArns: [arn:aws:iam::111111111111:role/data-analyst]
 `;
 
+const BASELINE = `costBaseline:
+  master: { instanceType: m5.xlarge, count: 1 }
+  core: { instanceType: r5.2xlarge, count: 4 }
+  hoursPerDay: 24
+  ebsGbPerInstance: 500
+`;
+
 function configDirWith(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'env-config-'));
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
@@ -197,6 +204,52 @@ describe('loadEnvConfig', () => {
     // Assert
     expect(error.message).toBe(
       'dev.yaml:16: keyAccess.administratorRoleArn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>) (got "arn:aws:iam::111111111111:user/alice")',
+    );
+  });
+
+  it('reads the declared cost baseline, and the repository configs declare one', () => {
+    // Act
+    const config = parseEnvConfig(`${VALID}${BASELINE}`, { file: 'infra/config/dev.yaml' });
+
+    // Assert
+    expect(config.costBaseline).toEqual({
+      master: { instanceType: 'm5.xlarge', count: 1 },
+      core: { instanceType: 'r5.2xlarge', count: 4 },
+      hoursPerDay: 24,
+      ebsGbPerInstance: 500,
+    });
+    expect(loadEnvConfig('prod').costBaseline?.core.count).toBeGreaterThan(0);
+    expect(loadEnvConfig('dev').costBaseline?.master.count).toBe(1);
+  });
+
+  it('rejects a cost baseline with bad hours, a negative count and a malformed instance type, at their lines', () => {
+    // Arrange
+    const bad = BASELINE.replace('count: 4', 'count: -2')
+      .replace('hoursPerDay: 24', 'hoursPerDay: 30')
+      .replace('m5.xlarge', 'm5-xlarge');
+
+    // Act
+    const error = errorOf(() => parseEnvConfig(`${VALID}${bad}`, { file: 'infra/config/dev.yaml' }));
+
+    // Assert
+    expect(error.message).toBe(
+      [
+        'infra/config/dev.yaml:20: costBaseline.master.instanceType must be an EC2 instance type, e.g. m5.xlarge (got "m5-xlarge")',
+        'infra/config/dev.yaml:21: costBaseline.core.count must be 0 or more (got -2)',
+        'infra/config/dev.yaml:22: costBaseline.hoursPerDay must be at most 24 (got 30)',
+      ].join('\n'),
+    );
+  });
+
+  it('names what a cost baseline without its core nodes is missing', () => {
+    // Act
+    const error = errorOf(() =>
+      parseEnvConfig(`${VALID}${BASELINE.replace(/ {2}core:.*\n/, '')}`, { file: 'dev.yaml' }),
+    );
+
+    // Assert
+    expect(error.message).toBe(
+      'dev.yaml:20: costBaseline.core is required (instanceType and count of the core nodes)',
     );
   });
 

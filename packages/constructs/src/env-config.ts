@@ -87,6 +87,27 @@ const keyAccessSchema = z.strictObject({
   readerRoleArns: z.array(roleArn, 'must be a list of IAM role ARNs'),
 });
 
+const instanceTypeSchema = z
+  .string('must be an EC2 instance type, e.g. m5.xlarge')
+  .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type, e.g. m5.xlarge');
+
+/** The always-on cluster lakepipe replaces, priced beside the pipeline by `lakepipe cost` (packages/cost). */
+const costBaselineSchema = z.strictObject({
+  description: z.string().min(1, 'must not be empty').optional(),
+  master: z.strictObject({
+    instanceType: instanceTypeSchema,
+    count: z.number().int('must be a whole number').min(1, 'must be at least 1'),
+  }),
+  core: z.strictObject({
+    instanceType: instanceTypeSchema,
+    count: z.number().int('must be a whole number').min(0, 'must be 0 or more'),
+  }),
+  hoursPerDay: z.number().gt(0, 'must be above 0').max(24, 'must be at most 24'),
+  ebsGbPerInstance: z.number().int('must be a whole number of GB').min(0, 'must be 0 or more'),
+  /** false for plain EC2 (self-managed Hadoop): no EMR uplift. @default true */
+  emr: z.boolean().optional(),
+});
+
 const envConfigFileSchema = z.strictObject({
   name: z
     .string()
@@ -111,6 +132,8 @@ const envConfigFileSchema = z.strictObject({
     subscribers: z.array(subscriberSchema, 'must be a list of { protocol, endpoint }'),
   }),
   keyAccess: keyAccessSchema,
+  /** the replaced cluster, for `lakepipe cost`; without it the cost report has no baseline */
+  costBaseline: costBaselineSchema.optional(),
 });
 
 type EnvConfigFile = z.infer<typeof envConfigFileSchema>;
@@ -295,6 +318,12 @@ const FIELD_HINTS: Readonly<Record<string, string>> = {
   'keyAccess.administratorRoleArn': 'the deployer role that administers the KMS key (never reads data)',
   'keyAccess.breakGlassRoleArn': 'the role that may restore the key policy (see docs/security.md)',
   'keyAccess.readerRoleArns': 'roles besides lakepipe that may decrypt lake data, may be empty',
+  'costBaseline.master': 'instanceType and count of the master node(s)',
+  'costBaseline.core': 'instanceType and count of the core nodes',
+  'costBaseline.master.instanceType': 'an EC2 instance type, e.g. m5.xlarge',
+  'costBaseline.core.instanceType': 'an EC2 instance type, e.g. r5.2xlarge',
+  'costBaseline.hoursPerDay': 'hours a day the cluster runs, 24 when always on',
+  'costBaseline.ebsGbPerInstance': 'GB of EBS gp3 (HDFS) on every node',
 };
 
 function findKeyLine(
