@@ -82,11 +82,30 @@ describe('LakepipeNodeFunction', () => {
 
     // Assert
     const policy = resourcesOfType(synthJson(stack), 'aws_iam_role_policy')[0]?.config.policy;
-    expect(policyDocument(policy).map((s) => s.Sid)).toEqual(['WriteOwnLogs', 'ReadRaw']);
+    expect(policyDocument(policy).map((s) => s.Sid)).toEqual(['WriteOwnLogs', 'Tracing', 'ReadRaw']);
     expect(statementWithSid(policy, 'WriteOwnLogs')).toMatchObject({
       Effect: 'Allow',
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       Resource: [expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.greet_logs_[0-9A-F]+\.arn\}:\*$/)],
+    });
+  });
+
+  it('traces with X-Ray and lets only this function of this account assume its role', () => {
+    // Arrange
+    const stack = stackFor();
+
+    // Act
+    new LakepipeNodeFunction(stack, 'greet', { config: stack.config, name: 'greet', entry: GREET });
+
+    // Assert
+    const json = synthJson(stack);
+    expect(resourcesOfType(json, 'aws_lambda_function')[0]?.config.tracing_config).toEqual({
+      mode: 'Active',
+    });
+    const trust = JSON.parse(String(resourcesOfType(json, 'aws_iam_role')[0]?.config.assume_role_policy));
+    expect(trust.Statement[0].Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': '111111111111' },
+      ArnLike: { 'aws:SourceArn': 'arn:aws:lambda:eu-west-1:111111111111:function:lakepipe-dev-greet' },
     });
   });
 

@@ -141,7 +141,18 @@ export class LakepipeNodeFunction extends Construct {
       assumeRolePolicy: JSON.stringify({
         Version: '2012-10-17',
         Statement: [
-          { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'lambda.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+            // confused deputy: only this function of this account assumes the role
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': props.config.accountId },
+              ArnLike: {
+                'aws:SourceArn': `arn:aws:lambda:${props.config.region}:${props.config.accountId}:function:${this.functionName}`,
+              },
+            },
+          },
         ],
       }),
     });
@@ -155,6 +166,8 @@ export class LakepipeNodeFunction extends Construct {
         ? [{ sid: 'DecryptEnvironment', actions: ['kms:Decrypt'], resources: [props.kmsKeyArn] }]
         : []),
       ...(props.onFailureDestinationArn ? [destinationStatement(props.onFailureDestinationArn)] : []),
+      // X-Ray takes no resource-level permissions
+      { sid: 'Tracing', actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] },
       ...(props.policyStatements ?? []),
     ];
     const policy = new IamRolePolicy(this, 'policy', {
@@ -179,6 +192,7 @@ export class LakepipeNodeFunction extends Construct {
         variables: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       },
       loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
+      tracingConfig: { mode: 'Active' },
       dependsOn: [this.logGroup, policy],
     });
 
