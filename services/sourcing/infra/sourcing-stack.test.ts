@@ -47,7 +47,7 @@ const tfRef = (expression: string) => `$${'{'}${expression}}`;
 const LAKE_ARN = tfRef('data.aws_ssm_parameter.lake-bucket-arn.value');
 
 describe('SourcingStack', () => {
-  it('lets the function read exactly the source prefixes and write exactly raw/* and its manifests', () => {
+  it("lets the function read exactly the source prefixes and write exactly its datasets' raw/ and its manifests", () => {
     // Arrange / Act
     const json = synth('dev');
 
@@ -65,7 +65,9 @@ describe('SourcingStack', () => {
         'ListLake',
         ['s3:ListBucket'],
         [LAKE_ARN],
-        { StringLike: { 's3:prefix': ['landing/bench_tests/*', 'raw/*'] } },
+        {
+          StringLike: { 's3:prefix': ['landing/bench_tests/*', 'raw/bench_tests/*', 'raw/partner_tests/*'] },
+        },
       ],
       [
         'ListSourceBucket1',
@@ -76,7 +78,7 @@ describe('SourcingStack', () => {
       [
         'WriteRaw',
         ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
-        [`${LAKE_ARN}/raw/*`],
+        [`${LAKE_ARN}/raw/bench_tests/*`, `${LAKE_ARN}/raw/partner_tests/*`],
         undefined,
       ],
       [
@@ -88,16 +90,35 @@ describe('SourcingStack', () => {
     ]);
   });
 
-  it('limits ledger access to claim and movement items and grants the lake key', () => {
+  it("limits ledger writes to its datasets' claims and the movements of its own keys", () => {
     // Arrange / Act
     const json = synth('dev');
 
     // Assert
     const policy = resourcesOfType(json, 'aws_iam_role_policy')[0]!.config.policy;
-    expect(statementWithSid(policy, 'ClaimSourcesAndRecordMovements')).toMatchObject({
-      Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem'],
+    expect(statementWithSid(policy, 'ClaimSources')).toMatchObject({
+      Action: ['dynamodb:PutItem', 'dynamodb:GetItem'],
       Resource: [tfRef('data.aws_ssm_parameter.ledger-table-arn.value')],
-      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CLAIM#*', 'OBJ#*'] } },
+      Condition: {
+        'ForAllValues:StringLike': {
+          'dynamodb:LeadingKeys': ['CLAIM#bench_tests#*', 'CLAIM#partner_tests#*'],
+        },
+      },
+    });
+    expect(statementWithSid(policy, 'RecordMovements')).toMatchObject({
+      Action: ['dynamodb:BatchWriteItem'],
+      Condition: {
+        'ForAllValues:StringLike': {
+          'dynamodb:LeadingKeys': [
+            'OBJ#raw/bench_tests/*',
+            'OBJ#raw/partner_tests/*',
+            'OBJ#landing/bench_tests/*',
+            'OBJ#_manifests/run=*/source.json',
+            'OBJ#_manifests/run=*/partner.json',
+            'RUNMOVE#*',
+          ],
+        },
+      },
     });
     expect(statementWithSid(policy, 'UseLakeKey').Resource).toEqual([
       tfRef('data.aws_ssm_parameter.kms-key-arn.value'),

@@ -38,8 +38,9 @@ const handlerEntry = path.join(path.dirname(fileURLToPath(import.meta.url)), '..
 
 /**
  * The sourcing service (ephemeral): one Lambda shared by every `sourcing` stage of the pipeline,
- * sized by the largest stage. It may read only its sources' prefixes, write only raw/ (and its
- * stages' manifests), claim sources and record movements in the ledger, and use the lake key.
+ * sized by the largest stage. It may read only its sources' prefixes, write only its datasets'
+ * raw/<dataset>/ and its stages' manifests, claim its datasets' sources and record movements of
+ * those keys in the ledger (never a run or stage item), and use the lake key.
  * Shared resources come from the SSM parameters shared-infra publishes.
  */
 export class SourcingStack extends LakepipeStack {
@@ -73,6 +74,10 @@ export class SourcingStack extends LakepipeStack {
     });
 
     const sources = sourcePrefixes(pipeline, stages);
+    const datasets = [...new Set(stages.flatMap((s) => s.attributes.datasets))].sort();
+    const rawPrefixes = datasets.map((dataset) => `raw/${dataset}/`);
+    const manifests = stages.map((s) => `_manifests/run=*/${s.id}.json`);
+    const lakeSourcePrefixes = sources.filter((s) => s.bucket === undefined).map((s) => s.prefix);
     // one function serves every sourcing stage: size it for the largest
     const memorySize = Math.max(
       ...stages.map((s) => s.attributes.memoryMb ?? DEFAULT_SOURCING_MEMORY_MB),
@@ -98,30 +103,51 @@ export class SourcingStack extends LakepipeStack {
         POWERTOOLS_LOG_LEVEL: 'INFO',
       },
       onFailureDestinationArn: this.compileTarget.errorTopicArn,
+      // logs and environment encrypted with the lake key (the role may decrypt it)
+      kmsKeyArn,
       policyStatements: [
-        ...sourceStatements(sources, lakeBucketArn),
-        {
-          sid: 'WriteRaw',
-          // Get/Delete: the http staging key and the duplicate check live under raw/ too.
-          actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
-          resources: [`${lakeBucketArn}/raw/*`],
-        },
+        ...sourceStatements(sources, lakeBucketArn, rawPrefixes),
         ...(stages.length === 0
           ? []
           : [
               {
+                sid: 'WriteRaw',
+                // Get/Delete: the http staging key and the duplicate check live under raw/<dataset>/ too.
+                actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+                resources: rawPrefixes.map((prefix) => `${lakeBucketArn}/${prefix}*`),
+              },
+              {
                 sid: 'WriteManifests',
                 actions: ['s3:PutObject'],
-                resources: stages.map((s) => `${lakeBucketArn}/_manifests/run=*/${s.id}.json`),
+                resources: manifests.map((manifest) => `${lakeBucketArn}/${manifest}`),
+              },
+              {
+                sid: 'ClaimSources',
+                // a claim is a conditional PutItem, read back when it already exists
+                actions: ['dynamodb:PutItem', 'dynamodb:GetItem'],
+                resources: [ledgerTableArn],
+                conditions: {
+                  'ForAllValues:StringLike': {
+                    'dynamodb:LeadingKeys': datasets.map((dataset) => `CLAIM#${dataset}#*`),
+                  },
+                },
+              },
+              {
+                sid: 'RecordMovements',
+                // BatchWriteItem could also delete: it reaches only movement partitions, never a claim or a run
+                actions: ['dynamodb:BatchWriteItem'],
+                resources: [ledgerTableArn],
+                conditions: {
+                  'ForAllValues:StringLike': {
+                    'dynamodb:LeadingKeys': [
+                      ...[...rawPrefixes, ...lakeSourcePrefixes].map((prefix) => `OBJ#${prefix}*`),
+                      ...manifests.map((manifest) => `OBJ#${manifest}`),
+                      'RUNMOVE#*',
+                    ],
+                  },
+                },
               },
             ]),
-        {
-          sid: 'ClaimSourcesAndRecordMovements',
-          actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem'],
-          resources: [ledgerTableArn],
-          // only claim (CLAIM#) and movement (OBJ#) items: sourcing never touches runs or stages
-          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CLAIM#*', 'OBJ#*'] } },
-        },
         {
           sid: 'UseLakeKey',
           actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
@@ -175,7 +201,11 @@ function sourcePrefixes(
 }
 
 /** Read exactly the source prefixes: GetObject on `<bucket>/<prefix>*`, ListBucket with a prefix condition. */
-function sourceStatements(sources: readonly SourcePrefix[], lakeBucketArn: string): PolicyStatement[] {
+function sourceStatements(
+  sources: readonly SourcePrefix[],
+  lakeBucketArn: string,
+  rawPrefixes: readonly string[],
+): PolicyStatement[] {
   const bucketArnOf = (bucket: string | undefined) =>
     bucket === undefined ? lakeBucketArn : `arn:aws:s3:::${bucket}`;
   const statements: PolicyStatement[] = [];
@@ -185,10 +215,10 @@ function sourceStatements(sources: readonly SourcePrefix[], lakeBucketArn: strin
       actions: ['s3:GetObject'],
       resources: sources.map((s) => `${bucketArnOf(s.bucket)}/${s.prefix}*`),
     });
-  // Listing the lake also covers raw/: without it, S3 answers 403 instead of 404 for a missing raw key.
+  // Listing the lake also covers raw/<dataset>/: without it, S3 answers 403 instead of 404 for a missing raw key.
   const lakePrefixesListed = [
     ...sources.filter((s) => s.bucket === undefined).map((s) => `${s.prefix}*`),
-    'raw/*',
+    ...rawPrefixes.map((prefix) => `${prefix}*`),
   ];
   statements.push({
     sid: 'ListLake',
