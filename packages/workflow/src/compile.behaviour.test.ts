@@ -83,12 +83,11 @@ describe('compiled pipelines run under aws-local-stepfunctions', () => {
       pipeline: 'no-retry',
       runId: '20260101T000000Z-abc123',
       stage: 'flaky',
+      subject: 'lakepipe no-retry: run failed in flaky',
       error: 'BenchOfflineError',
       cause: 'bench B07 did not answer',
     });
-    expect(run.notifications[0]!.Subject).toBe(
-      'lakepipe no-retry: run 20260101T000000Z-abc123 failed in flaky',
-    );
+    expect(run.notifications[0]!.Subject).toBe('lakepipe no-retry: run failed in flaky');
     const runFailed = run.ledger.filter((c) => c.action === 'run-failed');
     expect(runFailed).toHaveLength(1);
     expect(JSON.stringify(runFailed[0]!.params)).toContain('"S":"FAILED"');
@@ -112,6 +111,53 @@ describe('compiled pipelines run under aws-local-stepfunctions', () => {
     expect(run.status).toBe('FAILED');
     expect(calls).toBe(1);
     expect(run.notifications).toHaveLength(1);
+  });
+
+  it('does not retry a job that AWS reports as States.TaskFailed with a non-retryable error in its cause', async () => {
+    // Arrange: what a failed Glue job run looks like to Step Functions (the engine's error is only in the cause)
+    class TaskFailed extends Error {
+      override name = 'States.TaskFailed';
+    }
+    let calls = 0;
+    const flaky = async () => {
+      calls++;
+      throw new TaskFailed(
+        JSON.stringify({ JobRunState: 'FAILED', ErrorMessage: 'InvalidInputError: column test_id missing' }),
+      );
+    };
+
+    // Act
+    const run = await runLocally(compile(retryTwice), { flaky });
+
+    // Assert
+    expect(run.status).toBe('FAILED');
+    expect(calls).toBe(1);
+    expect(run.error?.name).toBe('InvalidInputError');
+    const failed = run.ledger.filter((c) => c.action === 'attempt-failed');
+    expect(failed).toHaveLength(1);
+    expect(JSON.stringify(failed[0]!.params)).toContain('InvalidInputError');
+    expect(JSON.parse(run.notifications[0]!.Message as string).error).toBe('InvalidInputError');
+  });
+
+  it('still retries a States.TaskFailed whose cause names no non-retryable error', async () => {
+    // Arrange
+    class TaskFailed extends Error {
+      override name = 'States.TaskFailed';
+    }
+    let calls = 0;
+    const flaky = async () => {
+      calls++;
+      if (calls < 3)
+        throw new TaskFailed(JSON.stringify({ JobRunState: 'FAILED', ErrorMessage: 'Executor lost' }));
+      return { rows: 1 };
+    };
+
+    // Act
+    const run = await runLocally(compile(retryTwice), { flaky });
+
+    // Assert
+    expect(run.status).toBe('SUCCEEDED');
+    expect(calls).toBe(3);
   });
 
   it('runs both branches of a parallel and keeps their outputs and the run id for later stages', async () => {
@@ -193,6 +239,7 @@ describe('compiled pipelines run under aws-local-stepfunctions', () => {
       pipeline: 'nested',
       runId: '20260101T000000Z-abc123',
       stage: 'broken',
+      subject: 'lakepipe nested: run failed in broken',
       error: 'BenchOfflineError',
       cause: 'disk full',
     });

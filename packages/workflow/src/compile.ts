@@ -7,6 +7,7 @@ import {
   NOTIFY_FAILURE_STATE,
   RUN_DEFAULTS_STATE,
   RUN_FAILED_STATE,
+  RUN_ID_STATE,
   RUN_INPUT_STATE,
   RUN_SUCCEEDED_STATE,
   START_RUN_STATE,
@@ -41,6 +42,7 @@ export function compilePipeline(
   const states: Record<string, AslState> = {};
   for (const name of [
     RUN_DEFAULTS_STATE,
+    RUN_ID_STATE,
     RUN_INPUT_STATE,
     START_RUN_STATE,
     RUN_SUCCEEDED_STATE,
@@ -79,5 +81,6 @@ export function compilePipeline(
       States: failureStatesLast(states),
     },
     bindings: ctx.bindings,
+    serviceTimeouts: ctx.serviceTimeouts,
   };
 }

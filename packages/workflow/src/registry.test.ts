@@ -31,6 +31,7 @@ describe('notify stage type', () => {
     const steps = notifyStageType.compile({
       stageId: 'warn',
       attributes: { message: "ratio {high} isn't ok" },
+      timeoutSeconds: 60,
       datasets: {},
       pipelineName: 'p',
       target: testTarget,

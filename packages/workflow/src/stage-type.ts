@@ -24,6 +24,12 @@ export interface CompileTarget {
 export interface StageCompileContext<A> {
   readonly stageId: string;
   readonly attributes: A;
+  /**
+   * The stage's `timeoutSeconds` (its own or the pipeline default): the service's own limit, e.g. the
+   * Lambda's or the Glue job's timeout. The compiler always passes it.
+   * @default unknown outside a compilation (e.g. when only permissions are asked): declare no serviceTimeoutSeconds
+   */
+  readonly timeoutSeconds?: number;
   readonly datasets: Readonly<Record<string, DatasetSpec>>;
   readonly pipelineName: string;
   readonly target: CompileTarget;
@@ -42,6 +48,30 @@ export interface StageTaskStep {
     readonly ResultSelector?: Readonly<Record<string, unknown>>;
     readonly Comment?: string;
   };
+  /**
+   * The service's own timeout for this step (the Lambda's or the Glue job's): the compiler gives the
+   * state this plus a margin, so the service reports its own error before the state times out.
+   * @default none: the state's TimeoutSeconds is the stage's timeoutSeconds
+   */
+  readonly serviceTimeoutSeconds?: number;
+  /**
+   * Task-level retries for transient errors of this integration (e.g. Glue.ConcurrentRunsExceededException),
+   * apart from the stage's own retry, which re-runs the whole attempt. Lambda tasks always get AWS's
+   * recommended transient-error retry as well.
+   * @default none beyond the Lambda transient retry
+   */
+  readonly retry?: readonly TaskRetry[];
+}
+
+/** One ASL Retrier of a task state. */
+export interface TaskRetry {
+  readonly ErrorEquals: readonly string[];
+  readonly IntervalSeconds?: number;
+  readonly MaxAttempts?: number;
+  readonly BackoffRate?: number;
+  /** the cap on the backoff's growth */
+  readonly MaxDelaySeconds?: number;
+  readonly JitterStrategy?: 'FULL' | 'NONE';
 }
 
 /** One IAM statement (Allow) the orchestration role gets for a stage. */

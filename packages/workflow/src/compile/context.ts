@@ -11,6 +11,8 @@ import type { AslState, StateBinding } from './types';
  */
 export class CompileContext {
   readonly bindings: Record<string, StateBinding> = {};
+  /** service timeouts of the Task states that run a service, by state name (for the cloud-rules check) */
+  readonly serviceTimeouts: Record<string, { readonly seconds: number; readonly what: string }> = {};
   private readonly names = new Set<string>();
   private readonly occurrences = new Map<string, number>();
   private choiceCount = 0;

@@ -1,15 +1,27 @@
-import { formatCall } from '../intrinsics';
 import { runFailedTask } from '../ledger-tasks';
 import type { CompileContext } from './context';
 import { FAILURE_PATH, MARK_RUN_FAILED_STATE, NOTIFY_FAILURE_STATE, RUN_FAILED_STATE } from './state-names';
 import type { AslState } from './types';
 
-/** A failure state `{ pipeline, runId, stage, error, cause }` built from a Catch's `$.error`. */
+/** SNS refuses a Subject of 100 characters or more; the notification would be lost. */
+const MAX_SUBJECT = 99;
+
+/**
+ * The notification's subject, fixed at compile time so its length is known (the run id is in the
+ * message and its attributes): `lakepipe <pipeline>: run failed in <stage>`, cut to 99 characters.
+ */
+export function failureSubject(pipelineName: string, stage: string): string {
+  const subject = `lakepipe ${pipelineName}: run failed in ${stage}`;
+  return subject.length <= MAX_SUBJECT ? subject : `${subject.slice(0, MAX_SUBJECT - 1)}\u2026`;
+}
+
+/** A failure state `{ pipeline, runId, stage, subject, error, cause }` built from a Catch's `$.error`. */
 function failureParameters(pipelineName: string, stage: string) {
   return {
     pipeline: pipelineName,
     'runId.$': '$.runId',
     stage,
+    subject: failureSubject(pipelineName, stage),
     'error.$': '$.error.Error',
     'cause.$': '$.error.Cause',
   };
@@ -70,12 +82,8 @@ export function addFailurePath(ctx: CompileContext, states: Record<string, AslSt
     Comment: 'The one notification of a failed run: the error topic gets run id, stage, error and cause',
     Parameters: {
       TopicArn: target.errorTopicArn,
-      'Subject.$': formatCall([
-        `lakepipe ${model.name}: run `,
-        { path: '$.runId' },
-        ' failed in ',
-        { path: '$.stage' },
-      ]),
+      // every producer of $.subject is a compile-time literal of at most 99 characters (failureSubject)
+      'Subject.$': '$.subject',
       'Message.$': 'States.JsonToString($)',
       MessageAttributes: {
         kind: { DataType: 'String', StringValue: 'failure' },

@@ -8,8 +8,11 @@ import {
 import type { StageModel } from '../pipeline-model';
 import type { CompileContext } from './context';
 import { routeFailure } from './failure-path';
-import { stageRetry } from './retry';
+import { classifyErrorStates, stageRetry, taskRetry } from './retry';
 import { type AslState, type Continuation, continueWith } from './types';
+
+/** A state's clock also counts scheduling and start-up: it outlasts its service's own timeout by this much. */
+export const SERVICE_TIMEOUT_MARGIN_SECONDS = 60;
 
 /**
  * One stage: a Parallel state with one branch [start attempt, record attempt, the stage's steps,
@@ -42,6 +45,7 @@ export function compileStage(
   const steps = stageType.compile({
     stageId: stage.id,
     attributes: stage.attributes,
+    timeoutSeconds: stage.timeoutSeconds,
     datasets: model.datasets,
     pipelineName: model.name,
     target,
@@ -50,7 +54,9 @@ export function compileStage(
   if (steps.length === 0)
     throw new PipelineCompileError(`stage type "${stage.type}" compiled stage "${stage.id}" to no steps`);
   const stepNames = steps.map((step) => ctx.claim(`${label}.${step.key}`));
-  const catchAttempt = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: attemptFailed }];
+  // a caught error is first named the way this stage's retry policy reads it, then recorded
+  const classify = ctx.claim(`${label}: classify error`);
+  const catchAttempt = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: classify }];
 
   const inner: Record<string, AslState> = {};
   inner[startAttempt] = ctx.ledgerState(startAttempt, 'start-attempt', startAttemptTask(table, stage.id), {
@@ -66,11 +72,21 @@ export function compileStage(
   steps.forEach((step, i) => {
     const name = stepNames[i]!;
     ctx.bindings[name] = { kind: 'stage-step', stageId: stage.id, stageType: stage.type, stepKey: step.key };
+    const retry = taskRetry(step);
+    if (step.serviceTimeoutSeconds !== undefined)
+      ctx.serviceTimeouts[name] = {
+        seconds: step.serviceTimeoutSeconds,
+        what: `${stage.type} service timeout`,
+      };
     inner[name] = {
       ...step.state,
-      TimeoutSeconds: stage.timeoutSeconds,
+      TimeoutSeconds:
+        step.serviceTimeoutSeconds === undefined
+          ? stage.timeoutSeconds
+          : step.serviceTimeoutSeconds + SERVICE_TIMEOUT_MARGIN_SECONDS,
       ResultPath: `$.${stage.id}`,
       Next: stepNames[i + 1] ?? succeeded,
+      ...(retry.length > 0 ? { Retry: retry } : {}),
       Catch: catchAttempt,
     };
   });
@@ -87,6 +103,7 @@ export function compileStage(
     { ResultPath: null, Next: attemptError },
   );
   inner[attemptError] = { Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' };
+  Object.assign(inner, classifyErrorStates(ctx, label, classify, stageType, attemptFailed));
 
   const retry = stageRetry(stage, stageType);
   // reserve the wrapper's and output's places so they read before the failure states

@@ -1,5 +1,6 @@
 /** The fixed states every compiled pipeline has, around its flow. */
 export const RUN_DEFAULTS_STATE = 'Run defaults';
+export const RUN_ID_STATE = 'Run id';
 export const RUN_INPUT_STATE = 'Run input';
 export const START_RUN_STATE = 'Start run';
 export const RUN_SUCCEEDED_STATE = 'Run succeeded';

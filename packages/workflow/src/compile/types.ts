@@ -26,6 +26,8 @@ export type StateBinding =
 export interface CompiledPipeline {
   readonly definition: AslDefinition;
   readonly bindings: Readonly<Record<string, StateBinding>>;
+  /** the service's own timeout of each Task state that runs a service, by state name */
+  readonly serviceTimeouts: Readonly<Record<string, { readonly seconds: number; readonly what: string }>>;
 }
 
 /** Where a compiled piece goes next: a named state, or the end of its scope. */

@@ -80,6 +80,7 @@ export function validateStages(
     for (const problem of stageType.validate?.({
       stageId,
       attributes: parsed.data,
+      timeoutSeconds: (base.success ? base.data.timeoutSeconds : undefined) ?? context.defaultTimeout,
       datasets,
       pipelineName,
     }) ?? [])
