@@ -51,7 +51,7 @@ describe('formatNotification', () => {
     );
   });
 
-  it('keeps the subject within the 100 characters SNS allows', () => {
+  it('keeps the subject under the 100 characters SNS allows (99 at most)', () => {
     // Arrange
     const notification = errorNotification({
       runId,
@@ -65,7 +65,7 @@ describe('formatNotification', () => {
     const { subject } = formatNotification(notification);
 
     // Assert
-    expect(subject).toHaveLength(100);
+    expect(subject).toHaveLength(99);
     expect(subject.endsWith('…')).toBe(true);
   });
 

@@ -20,12 +20,13 @@ export interface ErrorNotification {
 }
 
 export interface FormattedNotification {
-  /** at most 100 characters (the SNS limit) */
+  /** at most 99 characters (SNS requires fewer than 100) */
   readonly subject: string;
   readonly body: string;
 }
 
-export const SNS_SUBJECT_LIMIT = 100;
+/** SNS Publish: "Subjects must be ... less than 100 characters long." */
+export const SNS_SUBJECT_LIMIT = 99;
 
 /** Builds an ErrorNotification, filling in the look-up hint and the run's manifest prefix. */
 export function errorNotification(input: {
@@ -53,7 +54,7 @@ export function errorNotification(input: {
   };
 }
 
-/** Subject (<= 100 characters, one line) and a plain-text body an on-call engineer can act on. */
+/** Subject (<= 99 characters, one line) and a plain-text body an on-call engineer can act on. */
 export function formatNotification(n: ErrorNotification): FormattedNotification {
   const attempt = n.attempt === undefined ? '' : ` (attempt ${n.attempt})`;
   const subject = truncate(

@@ -92,7 +92,7 @@ describe('SnsNotifier', () => {
     await notifier.publish({ TopicArn: topicArn, Subject: 's'.repeat(150), Message: 'm' });
 
     // Assert
-    expect(requests[0]?.get('Subject')).toBe('s'.repeat(100));
+    expect(requests[0]?.get('Subject')).toBe('s'.repeat(99));
   });
 
   it('names the topic when SNS refuses the message', async () => {

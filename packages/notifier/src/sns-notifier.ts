@@ -32,7 +32,7 @@ export class SnsNotifier {
     });
   }
 
-  /** A raw publish (the shape an `sns:publish` task passes); the subject is cut to 100 characters. */
+  /** A raw publish (the shape an `sns:publish` task passes); the subject is cut to 99 characters (SNS requires fewer than 100). */
   async publish(input: PublishInput): Promise<{ readonly MessageId: string }> {
     try {
       const response = await this.props.client.send(

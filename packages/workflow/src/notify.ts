@@ -11,7 +11,7 @@ export interface NotifyAttributes {
 
 const notifyAttributes = z.strictObject({
   message: z.string('must be a string: the text to publish').min(1, 'must not be empty'),
-  subject: z.string().min(1).max(100, 'must be at most 100 characters (an SNS limit)').optional(),
+  subject: z.string().min(1).max(99, 'must be at most 99 characters (SNS requires fewer than 100)').optional(),
 });
 
 /** The built-in `notify` stage: publishes a message to the pipeline's topic (the error topic). */
@@ -28,7 +28,7 @@ export const notifyStageType: StageType<NotifyAttributes> = {
         Comment: `notify: ${attributes.message}`,
         Parameters: {
           TopicArn: target.errorTopicArn,
-          Subject: (attributes.subject ?? `lakepipe ${pipelineName}: ${stageId}`).slice(0, 100),
+          Subject: (attributes.subject ?? `lakepipe ${pipelineName}: ${stageId}`).slice(0, 99),
           'Message.$': formatCall([
             `${attributes.message} (pipeline ${pipelineName}, run `,
             { path: '$.runId' },
