@@ -1,8 +1,7 @@
 import path from 'node:path';
-import { loadPipelineForCli } from '@lakepipe/cli/stage-registry';
-import { compileForLocalRun } from '@lakepipe/cli/twin-compile';
 import { loadEnvConfig } from '@lakepipe/constructs';
 import { synthJson } from '@lakepipe/constructs/testing';
+import { compileForEnv, loadPipelineWithStages } from '@lakepipe/stages';
 import { Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { stackFactories } from './stack-factories';
@@ -11,7 +10,7 @@ const workspaceRoot = path.resolve(__dirname, '..');
 
 describe('the local twin and AWS run the same state machine', () => {
   it('executes locally exactly the definition synthesized for the dev state machine', () => {
-    const pipeline = loadPipelineForCli(path.join(workspaceRoot, 'pipeline.yaml'));
+    const pipeline = loadPipelineWithStages(path.join(workspaceRoot, 'pipeline.yaml'));
     const app = Testing.app();
     const stack = stackFactories.orchestration!(app, loadEnvConfig('dev'), () => pipeline);
 
@@ -19,7 +18,8 @@ describe('the local twin and AWS run the same state machine', () => {
       resource: { aws_sfn_state_machine: Record<string, { definition: string }> };
     };
     const [machine] = Object.values(terraform.resource.aws_sfn_state_machine);
-    const local = compileForLocalRun(pipeline, 'dev').compiled.definition;
+    // the twin (tools/cli run) executes compileForEnv(pipeline, env).compiled.definition
+    const local = compileForEnv(pipeline, 'dev').compiled.definition;
 
     expect(machine!.definition).toBe(JSON.stringify(local));
   });

@@ -1,4 +1,4 @@
-export * from '../infra/index';
+// The runtime API; stacks are at @lakepipe/sagemaker-scoring/infra, the stage type alone at @lakepipe/sagemaker-scoring/stage-type.
 export * from './errors';
 export * from './local-transform';
 export * from './scorer/index';

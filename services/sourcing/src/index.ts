@@ -1,4 +1,4 @@
-export { SourcingStack, type SourcingStackProps } from '../infra/sourcing-stack';
+// The runtime API; stacks are at @lakepipe/sourcing/infra, the stage type alone at @lakepipe/sourcing/stage-type.
 export * from './errors';
 export * from './event';
 export * from './http';

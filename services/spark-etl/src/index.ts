@@ -1,4 +1,4 @@
-export * from '../infra';
+// The runtime API; stacks are at @lakepipe/spark-etl/infra, the stage type alone at @lakepipe/spark-etl/stage-type.
 export * from './errors';
 export * from './local/run-local-etl';
 export * from './manifest';

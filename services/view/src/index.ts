@@ -1,4 +1,4 @@
-// Stacks are at @lakepipe/view/infra, so importing the stage type does not load cdktf and esbuild.
+// The runtime API; stacks are at @lakepipe/view/infra, the stage type alone at @lakepipe/view/stage-type.
 export * from './athena/athena-query';
 export * from './athena/ddl';
 export * from './athena/publish-views';

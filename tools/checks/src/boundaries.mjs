@@ -1,8 +1,15 @@
 // The project-graph rules of lakepipe (STYLE.md: tags on two axes, enforced by a check that fails).
 // Plain ESM JavaScript so `node tools/checks/project-boundaries.mjs` runs without a TypeScript loader.
 
-/** The type tags a project may carry. */
-export const PROJECT_TYPES = ['runtime', 'infra', 'lib', 'tool'];
+/**
+ * The type tags a project may carry. `composition` is the composition root (packages/stages): it
+ * puts every service's stage type and stack together, so it depends on services; only infra and
+ * tools may depend on it, which keeps a service from reaching another service through it.
+ */
+export const PROJECT_TYPES = ['runtime', 'infra', 'lib', 'tool', 'composition'];
+
+/** The project types that may depend on a `type:composition` project. */
+const COMPOSITION_USERS = ['infra', 'tool'];
 
 /**
  * @typedef {{ name: string, root: string, tags: string[] }} ProjectInfo
@@ -48,7 +55,8 @@ function tagValues(project, axis) {
  * Every violation of the rules, sorted by project:
  * - each project has exactly one `scope:*` tag and exactly one `type:*` tag of runtime|infra|lib|tool;
  * - a project of a service scope never depends on a project of another service scope;
- * - a `type:lib` depends only on libs, and a `scope:shared` lib never on a service's project.
+ * - a `type:lib` depends only on libs, and a `scope:shared` lib never on a service's project;
+ * - a `type:composition` never depends on a tool, and only infra and tools depend on it.
  * @param {WorkspaceGraph} graph
  * @returns {BoundaryViolation[]}
  */
@@ -91,6 +99,20 @@ export function checkBoundaries(graph) {
         project: source,
         rule: 'service-to-service',
         message: `${edge}: services never depend on other services (scope:${fromScope} -> scope:${toScope}); share through the lake prefixes or a scope:shared lib`,
+      });
+    }
+    if (fromType === 'composition' && toType === 'tool') {
+      violations.push({
+        project: source,
+        rule: 'composition-without-tools',
+        message: `${edge}: the composition root may not depend on a tool (got type:tool)`,
+      });
+    }
+    if (toType === 'composition' && fromType && !COMPOSITION_USERS.includes(fromType)) {
+      violations.push({
+        project: source,
+        rule: 'composition-users',
+        message: `${edge}: only ${COMPOSITION_USERS.join(' and ')} projects may depend on the composition root (got type:${fromType})`,
       });
     }
     if (fromType === 'lib' && toType && toType !== 'lib') {

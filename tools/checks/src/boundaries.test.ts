@@ -44,6 +44,51 @@ describe('checkBoundaries', () => {
     );
   });
 
+  it('lets the composition root depend on services and infra, and only infra and tools depend on it', () => {
+    // Arrange
+    const project = (name: string, scope: string, type: string) => ({
+      name,
+      root: `x/${name}`,
+      tags: [`scope:${scope}`, `type:${type}`],
+    });
+    const graph = {
+      projects: [
+        project('stages', 'shared', 'composition'),
+        project('sourcing', 'sourcing', 'runtime'),
+        project('view', 'view', 'runtime'),
+        project('orchestration', 'shared', 'infra'),
+        project('workflow', 'shared', 'lib'),
+        project('cli', 'shared', 'tool'),
+        project('infra-app', 'shared', 'infra'),
+      ],
+      dependencies: [
+        { source: 'stages', target: 'sourcing' },
+        { source: 'stages', target: 'view' },
+        { source: 'stages', target: 'orchestration' },
+        { source: 'stages', target: 'workflow' },
+        { source: 'cli', target: 'stages' },
+        { source: 'infra-app', target: 'stages' },
+        { source: 'view', target: 'stages' },
+        { source: 'workflow', target: 'stages' },
+        { source: 'stages', target: 'cli' },
+      ],
+    };
+
+    // Act
+    const violations = checkBoundaries(graph);
+
+    // Assert
+    expect(violations.map((v) => [v.project, v.rule])).toEqual([
+      ['stages', 'composition-without-tools'],
+      ['view', 'composition-users'],
+      ['workflow', 'lib-depends-on-lib'],
+      ['workflow', 'composition-users'],
+    ]);
+    expect(violations.find((v) => v.project === 'view')?.message).toBe(
+      'view (x/view) depends on stages (x/stages): only infra and tool projects may depend on the composition root (got type:runtime)',
+    );
+  });
+
   it('drops npm package dependencies from the graph', () => {
     // Act
     const graph = workspaceGraphFromNx(readFixture('graph-with-violations.json'));
