@@ -1,10 +1,12 @@
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-table';
 import { type EnvConfig, LakepipeStack, readParameter, SHARED_PARAMETERS } from '@lakepipe/constructs';
 import { type PipelineModel, stagesOfType } from '@lakepipe/workflow';
 import type { Construct } from 'constructs';
 import { buildTransformModel, type TransformModel } from '../src/spec/model';
 import { type LogicalType, typeName } from '../src/spec/types';
-import type { SparkEtlAttributes } from '../src/stage-type';
+import { glueJobName, type SparkEtlAttributes } from '../src/stage-type';
+import { glueLogGroups } from './spark-etl-stack';
 
 export interface SparkEtlCatalogStackProps {
   readonly config: EnvConfig;
@@ -42,9 +44,12 @@ const text = (delimiter: string, extra: Record<string, string> = {}) => ({
  * `rejected_<ds>` and `features_<ds>`, in `lakepipe_<env>`. It outlives the ephemeral
  * SparkEtlStack: Athena keeps answering while the Glue job is destroyed.
  * Run-scoped tables project `run` as `injected`: a query names the run (`WHERE run = '...'`).
+ * It also declares each job's log groups (retention, lake key), so logs outlive the job too.
  */
 export class SparkEtlCatalogStack extends LakepipeStack {
   readonly tables: readonly GlueCatalogTable[];
+  /** each spark-etl job's output and error log groups (the job's role cannot create groups) */
+  readonly logGroups: readonly CloudwatchLogGroup[];
 
   constructor(scope: Construct, id: string, props: SparkEtlCatalogStackProps) {
     super(scope, id, { config: props.config, service: 'spark-etl', stackName: props.stackName });
@@ -189,6 +194,18 @@ export class SparkEtlCatalogStack extends LakepipeStack {
         );
     }
     this.tables = tables;
+
+    const keyArn = readParameter(this, 'kms-key-arn', { config, path: SHARED_PARAMETERS.kmsKeyArn });
+    this.logGroups = stagesOfType<SparkEtlAttributes>(pipeline, 'spark-etl').flatMap((stage) =>
+      glueLogGroups(glueJobName(this.compileTarget, stage.id)).map(
+        (name) =>
+          new CloudwatchLogGroup(this, `logs-${name.replace(/[^a-zA-Z0-9]+/g, '-')}`, {
+            name,
+            retentionInDays: config.logRetentionDays,
+            kmsKeyId: keyArn,
+          }),
+      ),
+    );
   }
 }
 

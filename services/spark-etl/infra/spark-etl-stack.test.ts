@@ -125,7 +125,7 @@ describe.each(['dev', 'prod'])('SparkEtlStack (%s)', (env) => {
     expect(spec.config.kms_key_id).toBe(ssm('kms-key-arn'));
   });
 
-  it('lets the job read only its raw prefix and write only its own outputs, the manifests and the ledger', () => {
+  it('lets the job read only its raw prefix and write only its own outputs, manifest and ledger movements', () => {
     const policy = resourcesOfType(json, 'aws_iam_role_policy').find((p) => p.name === 'etl-policy')!.config
       .policy;
     const lake = ssm('lake-bucket-arn');
@@ -137,13 +137,30 @@ describe.each(['dev', 'prod'])('SparkEtlStack (%s)', (env) => {
       `${lake}/curated/bench_tests/*`,
       `${lake}/rejected/bench_tests/*`,
       `${lake}/features/bench_tests/*`,
-      `${lake}/_manifests/*`,
-      `${lake}/_tmp/etl/*`,
+      `${lake}/_manifests/run=*/etl.json`,
+      `${lake}/_tmp/etl/*-etl-*`,
       `${lake}/_tmp/glue/etl/*`,
     ]);
     expect(statementWithSid(policy, 'LedgerMovements')).toMatchObject({
-      Action: ['dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
+      Action: ['dynamodb:BatchWriteItem'],
       Resource: [ssm('ledger-table-arn')],
+      Condition: {
+        'ForAllValues:StringLike': {
+          'dynamodb:LeadingKeys': [
+            'OBJ#curated/bench_tests/*',
+            'OBJ#rejected/bench_tests/*',
+            'OBJ#features/bench_tests/*',
+            'OBJ#_manifests/run=*/etl.json',
+          ],
+        },
+      },
+    });
+    expect(statementWithSid(policy, 'Logs')).toMatchObject({
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:AssociateKmsKey'],
+      Resource: ['output', 'error'].map(
+        (group) =>
+          `arn:aws:logs:${config.region}:${config.accountId}:log-group:/aws-glue/jobs/lakepipe-${env}-etl-etl/${group}:*`,
+      ),
     });
     expect(policyDocument(policy).flatMap((s) => [s.Action].flat())).not.toContain('s3:*');
   });
@@ -163,6 +180,23 @@ describe.each(['dev', 'prod'])('SparkEtlCatalogStack (%s)', (env) => {
   const json = synthJson(stack);
   const tableNamed = (name: string) =>
     resourcesOfType(json, 'aws_glue_catalog_table').find((t) => t.config.name === name)!;
+
+  it("declares each job's output and error log groups with the retention and the lake key", () => {
+    expect(
+      resourcesOfType(json, 'aws_cloudwatch_log_group').map((g) => [
+        g.config.name,
+        g.config.retention_in_days,
+        g.config.kms_key_id,
+      ]),
+    ).toEqual(
+      // one job per spark-etl stage (etl, backfill); synth orders resources by id
+      ['backfill/error', 'backfill/output', 'etl/error', 'etl/output'].map((group) => [
+        `/aws-glue/jobs/lakepipe-${env}-etl-${group}`,
+        config.logRetentionDays,
+        ssm('kms-key-arn'),
+      ]),
+    );
+  });
 
   it('declares raw, curated, rejected and features tables once per dataset in the environment database', () => {
     expect(

@@ -31,6 +31,20 @@ export function glueArtifactsPrefix(stageId: string): string {
   return `_glue/${stageId}/`;
 }
 
+/**
+ * Where a job's driver and executor logs go (`--custom-logGroup-prefix`): `<prefix>/output` and
+ * `<prefix>/error`, declared with retention and the lake key by SparkEtlCatalogStack, which
+ * outlives the job, so logs survive the ephemeral stack.
+ */
+export function glueLogGroupPrefix(jobName: string): string {
+  return `/aws-glue/jobs/${jobName}`;
+}
+
+/** The log groups a job writes to (see glueLogGroupPrefix). */
+export function glueLogGroups(jobName: string): readonly string[] {
+  return ['output', 'error'].map((stream) => `${glueLogGroupPrefix(jobName)}/${stream}`);
+}
+
 /** The SSM parameter (under /lakepipe/<env>/) holding a stage's Glue job name. */
 export function jobNameParameterPath(stageId: string): string {
   return `spark-etl/${stageId}/job-name`;
@@ -102,11 +116,23 @@ export class SparkEtlStack extends LakepipeStack {
         assumeRolePolicy: JSON.stringify({
           Version: '2012-10-17',
           Statement: [
-            { Effect: 'Allow', Principal: { Service: 'glue.amazonaws.com' }, Action: 'sts:AssumeRole' },
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'glue.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+              // confused deputy: Glue acting for this account only
+              Condition: {
+                StringEquals: { 'aws:SourceAccount': config.accountId },
+                ArnLike: { 'aws:SourceArn': `arn:aws:glue:${config.region}:${config.accountId}:*` },
+              },
+            },
           ],
         }),
       });
       const outputs = [`curated/${dataset}/`, `rejected/${dataset}/`, `features/${dataset}/`];
+      const manifest = `_manifests/run=*/${stage.id}.json`;
+      // the job's staging folder: _tmp/etl/<runId>-<stageId>-<token>/ (lakepipe_etl_helpers.staging_prefix)
+      const staging = `_tmp/etl/*-${stage.id}-*`;
       new IamRolePolicy(this, `${stage.id}-policy`, {
         name: 'inline',
         role: role.id,
@@ -129,7 +155,7 @@ export class SparkEtlStack extends LakepipeStack {
                   's3:prefix': [
                     `raw/${dataset}/*`,
                     ...outputs.map((o) => `${o}*`),
-                    '_tmp/etl/*',
+                    staging,
                     `_tmp/glue/${stage.id}/*`,
                   ],
                 },
@@ -141,8 +167,8 @@ export class SparkEtlStack extends LakepipeStack {
               Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
               Resource: [
                 ...outputs.map((o) => `${bucketArn}/${o}*`),
-                `${bucketArn}/_manifests/*`,
-                `${bucketArn}/_tmp/etl/*`,
+                `${bucketArn}/${manifest}`,
+                `${bucketArn}/${staging}`,
                 `${bucketArn}/_tmp/glue/${stage.id}/*`,
               ],
             },
@@ -153,21 +179,25 @@ export class SparkEtlStack extends LakepipeStack {
               Resource: [keyArn],
             },
             {
+              // movements of the objects this stage wrote, never a run, stage or claim item
               Sid: 'LedgerMovements',
               Effect: 'Allow',
-              Action: ['dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
+              Action: ['dynamodb:BatchWriteItem'],
               Resource: [ledgerArn],
+              Condition: {
+                'ForAllValues:StringLike': {
+                  'dynamodb:LeadingKeys': [...outputs.map((o) => `OBJ#${o}*`), `OBJ#${manifest}`],
+                },
+              },
             },
             {
+              // the groups are declared (retention, key) by SparkEtlCatalogStack: no CreateLogGroup
               Sid: 'Logs',
               Effect: 'Allow',
-              Action: [
-                'logs:CreateLogGroup',
-                'logs:CreateLogStream',
-                'logs:PutLogEvents',
-                'logs:AssociateKmsKey',
-              ],
-              Resource: [`arn:aws:logs:${config.region}:${config.accountId}:log-group:/aws-glue/*`],
+              Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:AssociateKmsKey'],
+              Resource: glueLogGroups(jobName).map(
+                (group) => `arn:aws:logs:${config.region}:${config.accountId}:log-group:${group}:*`,
+              ),
             },
             {
               Sid: 'Metrics',
@@ -203,6 +233,7 @@ export class SparkEtlStack extends LakepipeStack {
           '--stage_id': stage.id,
           '--TempDir': `s3://${bucket}/_tmp/glue/${stage.id}/`,
           '--enable-continuous-cloudwatch-log': 'true',
+          '--custom-logGroup-prefix': glueLogGroupPrefix(jobName),
           '--enable-metrics': 'true',
           '--enable-job-insights': 'true',
           '--enable-observability-metrics': 'true',

@@ -68,7 +68,7 @@ describe('sparkEtlStageType', () => {
     for (const field of sparkEtlStageType.counts ?? []) expect(selected).toContain(`${field}.$`);
   });
 
-  it('asks for exactly the job, the manifests and the lake key', () => {
+  it('asks for exactly the job and its own manifest', () => {
     // Act
     const permissions = sparkEtlStageType.permissions(context);
 
@@ -78,10 +78,9 @@ describe('sparkEtlStageType', () => {
         actions: ['glue:StartJobRun', 'glue:GetJobRun', 'glue:GetJobRuns', 'glue:BatchStopJobRun'],
         resources: [`arn:aws:glue:${target.region}:${target.accountId}:job/lakepipe-dev-etl-etl`],
       },
-      { actions: ['s3:GetObject'], resources: [`arn:aws:s3:::${target.lakeBucket}/_manifests/*`] },
       {
-        actions: ['kms:Decrypt'],
-        resources: [`arn:aws:kms:${target.region}:${target.accountId}:alias/lakepipe-dev-data`],
+        actions: ['s3:GetObject'],
+        resources: [`arn:aws:s3:::${target.lakeBucket}/_manifests/run=*/etl.json`],
       },
     ]);
   });

@@ -127,13 +127,9 @@ export const sparkEtlStageType: StageType<SparkEtlAttributes> = {
         resources: [jobArn],
       },
       {
+        // only this stage's manifest; decrypting it uses the orchestration role's grant on the lake key ARN
         actions: ['s3:GetObject'],
-        resources: [`arn:aws:s3:::${target.lakeBucket}/_manifests/*`],
-      },
-      {
-        // the lake bucket is SSE-KMS: reading the manifest decrypts with the lake key
-        actions: ['kms:Decrypt'],
-        resources: [`arn:aws:kms:${target.region}:${target.accountId}:alias/${target.resourceName('data')}`],
+        resources: [`arn:aws:s3:::${target.lakeBucket}/_manifests/run=*/${stageId}.json`],
       },
     ];
   },
