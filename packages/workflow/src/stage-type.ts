@@ -78,6 +78,11 @@ export interface TaskRetry {
 export interface StagePermission {
   readonly actions: readonly string[];
   readonly resources: readonly string[];
+  /**
+   * IAM condition block, e.g. `{ StringEquals: { 'sagemaker:ModelArn': '...' } }`.
+   * @default no condition
+   */
+  readonly conditions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 /** What a local engine gets: the twin's lake, ledger and a progress callback. */
