@@ -47,6 +47,14 @@ describe('LakepipeStack', () => {
     });
   });
 
+  it('requires Terraform >= 1.11, the first version with stable S3 native locking', () => {
+    // Act
+    const stack = new LakepipeStack(Testing.app(), 'view-dev', { config: testEnvConfig(), service: 'view' });
+
+    // Assert
+    expect(synthJson(stack).terraform?.required_version).toBe('>= 1.11.0');
+  });
+
   it('accepts the stack name in props and names components lakepipe-<env>-<component>', () => {
     // Act
     const stack = new LakepipeStack(Testing.app(), {

@@ -28,6 +28,9 @@ export function standardTags(config: EnvConfig, service: string): Record<string,
   };
 }
 
+/** The Terraform versions every lakepipe stack accepts (`terraform.required_version`). */
+export const REQUIRED_TERRAFORM_VERSION = '>= 1.11.0';
+
 /**
  * The base of every lakepipe stack: the AWS provider pinned to the environment's account and
  * region with default tags, the S3 remote state with native locking, and `name(component)`.
@@ -68,6 +71,8 @@ export class LakepipeStack extends TerraformStack {
     });
     // S3-native state locking (Terraform >= 1.10); the typed backend config predates it.
     backend.addOverride('use_lockfile', true);
+    // use_lockfile is stable from Terraform 1.11: an older binary must refuse the stack, not ignore the lock
+    this.addOverride('terraform.required_version', REQUIRED_TERRAFORM_VERSION);
     Aspects.of(this).add(new StandardTagsAspect(this.tags));
   }
 
