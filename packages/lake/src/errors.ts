@@ -66,3 +66,14 @@ export class ObjectStoreError extends Error {
     this.name = 'ObjectStoreError';
   }
 }
+
+/** A stage manifest that does not match the contract (manifest.ts); `problems` name each field and value. */
+export class StageManifestError extends Error {
+  constructor(
+    readonly key: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`stage manifest ${key} is invalid: ${problems.join('; ')}`);
+    this.name = 'StageManifestError';
+  }
+}

@@ -1,6 +1,7 @@
 export * from './errors';
 export * from './folder-object-store';
 export * from './hashing';
+export * from './manifest';
 export * from './names';
 export * from './object-store';
 export * from './prefixes';
