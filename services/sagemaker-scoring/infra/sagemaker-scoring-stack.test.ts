@@ -110,33 +110,43 @@ describe('SageMakerScoringStack', () => {
     );
   });
 
-  it('lets the execution role read features and the artifact and write only scored/', () => {
+  it("lets the execution role read its dataset's features and the artifact and write only its scored/", () => {
     // Act
     const { json } = synth();
 
     // Assert
     const role = resourceWhere(json, 'aws_iam_role', { name: 'lakepipe-dev-scoring-sagemaker' });
-    expect(JSON.parse(role.config.assume_role_policy as string).Statement[0].Principal).toEqual({
-      Service: 'sagemaker.amazonaws.com',
+    expect(JSON.parse(role.config.assume_role_policy as string).Statement[0]).toMatchObject({
+      Principal: { Service: 'sagemaker.amazonaws.com' },
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': '111111111111' },
+        ArnLike: { 'aws:SourceArn': 'arn:aws:sagemaker:eu-west-1:111111111111:*' },
+      },
     });
     const policy = resourceWhere(json, 'aws_iam_role_policy', { name: 'scoring-transform' }).config.policy;
     const bucket = BUCKET_ARN;
     const read = statementWithSid(policy, 'ReadFeaturesAndModel');
     expect(read.Action).toEqual(['s3:GetObject']);
     expect(read.Resource).toEqual([
-      `${bucket}/features/*`,
+      `${bucket}/features/bench_tests/*`,
       expect.stringMatching(/\/_artifacts\/sagemaker-scoring\/[0-9a-f]{16}\/model\.tar\.gz$/),
     ]);
     const write = statementWithSid(policy, 'WriteScored');
-    expect(write.Resource).toEqual([`${bucket}/scored/*`]);
+    expect(write.Resource).toEqual([`${bucket}/scored/bench_tests/*`]);
     expect(statementWithSid(policy, 'ListFeatures').Condition).toEqual({
-      StringLike: { 's3:prefix': ['features/*'] },
+      StringLike: { 's3:prefix': ['features/bench_tests/*'] },
     });
     const s3Resources = JSON.parse(policy as string)
       .Statement.filter((s: { Action: string[] }) => s.Action.some((a) => a.startsWith('s3:Put')))
       .flatMap((s: { Resource: string[] }) => s.Resource);
-    expect(s3Resources).toEqual([`${bucket}/scored/*`]);
+    expect(s3Resources).toEqual([`${bucket}/scored/bench_tests/*`]);
     expect(statementWithSid(policy, 'UseLakeKey').Resource).toEqual([KEY_ARN]);
+    expect(statementWithSid(policy, 'GrantLakeKeyToTransformVolumes')).toMatchObject({
+      Action: ['kms:CreateGrant'],
+      Resource: [KEY_ARN],
+      Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+    });
+    expect(statementWithSid(policy, 'TransformLogs').Action).not.toContain('logs:CreateLogGroup');
     expect(statementWithSid(policy, 'PullXgboostImage').Resource).toEqual([
       'arn:aws:ecr:eu-west-1:141502667606:repository/sagemaker-xgboost',
     ]);

@@ -53,7 +53,8 @@ export interface SageMakerScoringStackProps {
 /**
  * The scoring service's ephemeral compute: the model artifact (a reproducible model.tar.gz in
  * the lake bucket, KMS-encrypted), the SageMaker model on the built-in XGBoost 1.7-1 image, and
- * its execution role, which reads `features/*` and the artifact and writes only `scored/*`.
+ * its execution role, which reads its datasets' `features/<ds>/` and the artifact and writes only
+ * their `scored/<ds>/`.
  * Transform jobs are started per run by the state machine (the stage type), so nothing here
  * runs or costs anything between runs.
  */
@@ -95,14 +96,21 @@ export class SageMakerScoringStack extends LakepipeStack {
     this.executionRole = new IamRole(this, 'execution-role', {
       name: this.name('scoring-sagemaker'),
       description: 'SageMaker batch transform of the scoring model: reads features/, writes scored/',
-      assumeRolePolicy: JSON.stringify(trustPolicy(config.accountId)),
+      assumeRolePolicy: JSON.stringify(trustPolicy(config)),
     });
     const policy = new IamRolePolicy(this, 'execution-policy', {
       name: 'scoring-transform',
       role: this.executionRole.id,
       policy: JSON.stringify(
         policyDocumentOf(
-          executionStatements({ config, bucketArn, keyArn, artifactKey, region: config.region }),
+          executionStatements({
+            config,
+            bucketArn,
+            keyArn,
+            artifactKey,
+            region: config.region,
+            datasets: scoredDatasets(props.pipeline),
+          }),
         ),
       ),
     });
@@ -144,8 +152,8 @@ export function checkModelFitsPipeline(modelFile: string, pipeline: PipelineMode
   if (problems.length > 0) throw new ModelMismatchError(modelFile, problems);
 }
 
-/** The trust policy: SageMaker in this account only. */
-function trustPolicy(accountId: string): Record<string, unknown> {
+/** The trust policy: SageMaker acting for resources of this account and region only. */
+function trustPolicy(config: EnvConfig): Record<string, unknown> {
   return {
     Version: '2012-10-17',
     Statement: [
@@ -153,10 +161,19 @@ function trustPolicy(accountId: string): Record<string, unknown> {
         Effect: 'Allow',
         Principal: { Service: 'sagemaker.amazonaws.com' },
         Action: 'sts:AssumeRole',
-        Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': config.accountId },
+          ArnLike: { 'aws:SourceArn': `arn:aws:sagemaker:${config.region}:${config.accountId}:*` },
+        },
       },
     ],
   };
+}
+
+/** The datasets the pipeline's scoring stages read and write, sorted. */
+export function scoredDatasets(pipeline: PipelineModel): readonly string[] {
+  const stages = stagesOfType<SageMakerScoringAttributes>(pipeline, sagemakerScoringStageType.type);
+  return [...new Set(stages.map((stage) => stage.attributes.dataset))].sort();
 }
 
 /** Exactly what a transform job of the scoring model needs, nothing more. */
@@ -166,29 +183,38 @@ export function executionStatements(input: {
   readonly keyArn: string;
   readonly artifactKey: string;
   readonly region: string;
+  /** the datasets whose features/ are read and scored/ written */
+  readonly datasets: readonly string[];
 }): PolicyStatement[] {
-  const { bucketArn, keyArn, artifactKey, region, config } = input;
+  const { bucketArn, keyArn, artifactKey, region, config, datasets } = input;
   return [
     {
       sid: 'ReadFeaturesAndModel',
       actions: ['s3:GetObject'],
-      resources: [`${bucketArn}/features/*`, `${bucketArn}/${artifactKey}`],
+      resources: [...datasets.map((ds) => `${bucketArn}/features/${ds}/*`), `${bucketArn}/${artifactKey}`],
     },
     {
       sid: 'ListFeatures',
       actions: ['s3:ListBucket'],
       resources: [bucketArn],
-      conditions: { StringLike: { 's3:prefix': ['features/*'] } },
+      conditions: { StringLike: { 's3:prefix': datasets.map((ds) => `features/${ds}/*`) } },
     },
     {
       sid: 'WriteScored',
       actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
-      resources: [`${bucketArn}/scored/*`],
+      resources: datasets.map((ds) => `${bucketArn}/scored/${ds}/*`),
     },
     {
       sid: 'UseLakeKey',
-      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:CreateGrant', 'kms:DescribeKey'],
+      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
       resources: [keyArn],
+    },
+    {
+      // the transform's ML volumes: a grant only for the AWS resource SageMaker creates
+      sid: 'GrantLakeKeyToTransformVolumes',
+      actions: ['kms:CreateGrant'],
+      resources: [keyArn],
+      conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
     },
     {
       sid: 'PullXgboostImage',
@@ -197,14 +223,10 @@ export function executionStatements(input: {
     },
     { sid: 'EcrLogin', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] },
     {
+      // shared-infra declares the group (retention, key): the role cannot create groups
       sid: 'TransformLogs',
-      actions: [
-        'logs:CreateLogGroup',
-        'logs:CreateLogStream',
-        'logs:PutLogEvents',
-        'logs:DescribeLogStreams',
-      ],
-      resources: [`arn:aws:logs:${region}:${config.accountId}:log-group:/aws/sagemaker/TransformJobs*`],
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+      resources: [`arn:aws:logs:${region}:${config.accountId}:log-group:/aws/sagemaker/TransformJobs:*`],
     },
     {
       sid: 'TransformMetrics',

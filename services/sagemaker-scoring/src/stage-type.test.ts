@@ -122,20 +122,28 @@ describe('sagemakerScoringStageType', () => {
     expect(transformJobPrefix('dev', 'score_x')).toBe('lakepipe-dev-score-x');
   });
 
-  it('grants the transform job actions on its own jobs and the managed events rule', () => {
+  it('creates transform jobs only of the model, instance type and key the pipeline declares', () => {
     // Act
     const permissions = sagemakerScoringStageType.permissions(context);
 
     // Assert
+    const jobs = 'arn:aws:sagemaker:eu-west-1:111111111111:transform-job/lakepipe-dev-score-*';
     expect(permissions).toEqual([
       {
-        actions: [
-          'sagemaker:CreateTransformJob',
-          'sagemaker:DescribeTransformJob',
-          'sagemaker:StopTransformJob',
-          'sagemaker:AddTags',
-        ],
-        resources: ['arn:aws:sagemaker:eu-west-1:111111111111:transform-job/lakepipe-dev-score-*'],
+        actions: ['sagemaker:CreateTransformJob'],
+        resources: [jobs],
+        conditions: {
+          StringEquals: {
+            'sagemaker:ModelArn': 'arn:aws:sagemaker:eu-west-1:111111111111:model/lakepipe-dev-scoring-model',
+            'sagemaker:OutputKmsKey': 'arn:aws:kms:eu-west-1:111111111111:alias/lakepipe-dev-data',
+            'sagemaker:VolumeKmsKey': 'arn:aws:kms:eu-west-1:111111111111:alias/lakepipe-dev-data',
+          },
+          'ForAllValues:StringEquals': { 'sagemaker:InstanceTypes': ['ml.m5.xlarge'] },
+        },
+      },
+      {
+        actions: ['sagemaker:DescribeTransformJob', 'sagemaker:StopTransformJob', 'sagemaker:AddTags'],
+        resources: [jobs],
       },
       {
         actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],

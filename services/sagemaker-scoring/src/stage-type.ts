@@ -70,6 +70,11 @@ export function scoringModelName(target: { resourceName(component: string): stri
   return target.resourceName('scoring-model');
 }
 
+/** `arn:aws:sagemaker:<region>:<account>:model/lakepipe-<env>-scoring-model` */
+export function scoringModelArn(target: StageCompileContext<unknown>['target']): string {
+  return `arn:aws:sagemaker:${target.region}:${target.accountId}:model/${scoringModelName(target)}`;
+}
+
 /**
  * The lake key's alias (shared-infra creates `alias/lakepipe-<env>-data`); SageMaker accepts an
  * alias ARN for KmsKeyId and VolumeKmsKeyId, so the ASL needs no Terraform token.
@@ -190,17 +195,26 @@ export const sagemakerScoringStageType: StageType<SageMakerScoringAttributes> = 
     ];
   },
 
-  permissions({ stageId, target }) {
+  permissions({ stageId, attributes, target }) {
     const prefix = transformJobPrefix(target.env, stageId).toLowerCase();
     const jobs = `arn:aws:sagemaker:${target.region}:${target.accountId}:transform-job/${prefix}-*`;
+    const keyAlias = lakeKeyAliasArn(target);
     return [
       {
-        actions: [
-          'sagemaker:CreateTransformJob',
-          'sagemaker:DescribeTransformJob',
-          'sagemaker:StopTransformJob',
-          'sagemaker:AddTags',
-        ],
+        // only the pipeline's model, on the stage's instance type, encrypting with the lake key
+        actions: ['sagemaker:CreateTransformJob'],
+        resources: [jobs],
+        conditions: {
+          StringEquals: {
+            'sagemaker:ModelArn': scoringModelArn(target),
+            'sagemaker:OutputKmsKey': keyAlias,
+            'sagemaker:VolumeKmsKey': keyAlias,
+          },
+          'ForAllValues:StringEquals': { 'sagemaker:InstanceTypes': [attributes.instance.type] },
+        },
+      },
+      {
+        actions: ['sagemaker:DescribeTransformJob', 'sagemaker:StopTransformJob', 'sagemaker:AddTags'],
         resources: [jobs],
       },
       {
