@@ -18,6 +18,7 @@ import {
   resolveSources,
   SOURCING_COMPONENT,
   type SourcingAttributes,
+  sourcingFunctionTimeoutSeconds,
 } from '../src/stage-type';
 
 export interface SourcingStackProps {
@@ -32,8 +33,6 @@ export interface SourcingStackProps {
 
 /** Where the function's ARN is published: `/lakepipe/<env>/sourcing/function-arn`. */
 export const SOURCING_FUNCTION_ARN_PARAMETER = 'sourcing/function-arn';
-/** Lambda's ceiling; a longer stage timeout is enforced by the state machine, not the function. */
-const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
 const handlerEntry = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'handler.ts');
 
 /**
@@ -83,10 +82,7 @@ export class SourcingStack extends LakepipeStack {
       ...stages.map((s) => s.attributes.memoryMb ?? DEFAULT_SOURCING_MEMORY_MB),
       128,
     );
-    const timeoutSeconds = Math.min(
-      LAMBDA_MAX_TIMEOUT_SECONDS,
-      Math.max(60, ...stages.map((s) => s.timeoutSeconds)),
-    );
+    const timeoutSeconds = sourcingFunctionTimeoutSeconds(stages.map((s) => s.timeoutSeconds));
 
     this.function = new LakepipeNodeFunction(this, 'function', {
       config,

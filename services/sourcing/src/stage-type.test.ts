@@ -62,6 +62,8 @@ describe('the sourcing stage type', () => {
     expect(steps).toEqual([
       {
         key: 'ingest',
+        // pipeline.yaml's source stage: timeoutSeconds 900, the function's own timeout
+        serviceTimeoutSeconds: 900,
         state: {
           Type: 'Task',
           Resource: 'arn:aws:states:::lambda:invoke',

@@ -45,6 +45,18 @@ export function resolveSources(
   );
 }
 
+/** Lambda's ceiling: a longer stage timeout is enforced by the state machine, not the function. */
+export const SOURCING_MAX_TIMEOUT_SECONDS = 900;
+
+/**
+ * The timeout of the one sourcing function every sourcing stage shares: the largest stage timeout,
+ * between 60 s and Lambda's 900 s. The stack sizes the function with it and the compiler gives
+ * each ingest state this plus a margin, so the function reports its own timeout first.
+ */
+export function sourcingFunctionTimeoutSeconds(stageTimeouts: readonly number[]): number {
+  return Math.min(SOURCING_MAX_TIMEOUT_SECONDS, Math.max(60, ...stageTimeouts));
+}
+
 /**
  * `type: sourcing`: lands new source files in raw/ (see ingest.ts). Cloud: one lambda:invoke of
  * `lakepipe-<env>-sourcing`; local: the same ingest over the twin's folder lake and ledger.
@@ -64,9 +76,17 @@ export const sourcingStageType: StageType<SourcingAttributes> = {
             },
           ],
     ),
-  compile: ({ stageId, attributes, datasets, target }) => [
+  compile: ({ stageId, attributes, datasets, target, timeoutSeconds, pipeline }) => [
     {
       key: 'ingest',
+      // one function serves every sourcing stage: the state outlasts the function's own timeout
+      serviceTimeoutSeconds: sourcingFunctionTimeoutSeconds(
+        pipeline
+          ? Object.values(pipeline.stages)
+              .filter((s) => s.type === 'sourcing')
+              .map((s) => s.timeoutSeconds)
+          : [timeoutSeconds ?? SOURCING_MAX_TIMEOUT_SECONDS],
+      ),
       state: {
         Type: 'Task',
         Resource: 'arn:aws:states:::lambda:invoke',

@@ -12,7 +12,7 @@ import {
 import type { PipelineModel } from '@lakepipe/workflow';
 import type { Construct } from 'constructs';
 import { buildLakeCatalog } from '../src/catalog';
-import { VIEW_FUNCTION_COMPONENT } from '../src/stage-type';
+import { VIEW_FUNCTION_COMPONENT, VIEW_FUNCTION_TIMEOUT_SECONDS } from '../src/stage-type';
 import { TABLE_STAGES } from '../src/tables';
 
 /** Where the view Lambda's ARN is published: `/lakepipe/<env>/view/function-arn`. */
@@ -70,7 +70,7 @@ export class ViewStack extends LakepipeStack {
       entry: VIEW_HANDLER_ENTRY,
       description: 'lakepipe view: registers scored partitions and (re)creates Athena views after a run',
       memorySize: 256,
-      timeoutSeconds: 900,
+      timeoutSeconds: VIEW_FUNCTION_TIMEOUT_SECONDS,
       kmsKeyArn: shared.kmsKeyArn,
       environment: {
         ATHENA_WORKGROUP: shared.workgroup,

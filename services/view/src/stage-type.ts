@@ -55,6 +55,9 @@ function catalogOf(
   });
 }
 
+/** The view function's timeout: the stack sets it, the compiler gives the publish state this plus a margin. */
+export const VIEW_FUNCTION_TIMEOUT_SECONDS = 900;
+
 /**
  * Stage type `view`: (re)creates Athena views after a run. Compiles to one lambda:invoke of
  * `lakepipe-<env>-view` whose payload carries the run, the datasets whose scored partition to
@@ -98,6 +101,7 @@ export const viewStageType: StageType<ViewStageAttributes> = {
     return [
       {
         key: 'publish',
+        serviceTimeoutSeconds: VIEW_FUNCTION_TIMEOUT_SECONDS,
         state: {
           Type: 'Task',
           Resource: 'arn:aws:states:::lambda:invoke',
