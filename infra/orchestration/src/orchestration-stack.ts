@@ -37,10 +37,21 @@ interface Statement {
   readonly Condition?: Record<string, unknown>;
 }
 
-const assumeRole = (service: string) =>
+/** A trust policy for an AWS service acting for `sourceArn` (ArnLike) in this account only (confused deputy). */
+const assumeRole = (service: string, accountId: string, sourceArn: string) =>
   JSON.stringify({
     Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: service },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': accountId },
+          ArnLike: { 'aws:SourceArn': sourceArn },
+        },
+      },
+    ],
   });
 
 /**
@@ -76,7 +87,11 @@ export class OrchestrationStack extends LakepipeStack {
 
     this.role = new IamRole(this, 'state-machine-role', {
       name: this.name(`${pipeline.name}-sfn`),
-      assumeRolePolicy: assumeRole('states.amazonaws.com'),
+      assumeRolePolicy: assumeRole(
+        'states.amazonaws.com',
+        config.accountId,
+        `arn:aws:states:${config.region}:${config.accountId}:stateMachine:${machineName}`,
+      ),
     });
     new IamRolePolicy(this, 'state-machine-policy', {
       role: this.role.name,
@@ -106,7 +121,12 @@ export class OrchestrationStack extends LakepipeStack {
 
     const eventsRole = new IamRole(this, 'events-role', {
       name: this.name(`${pipeline.name}-events`),
-      assumeRolePolicy: assumeRole('events.amazonaws.com'),
+      // the schedule and object-created rules are named `<machineName>-*`
+      assumeRolePolicy: assumeRole(
+        'events.amazonaws.com',
+        config.accountId,
+        `arn:aws:events:${config.region}:${config.accountId}:rule/${machineName}-*`,
+      ),
     });
     new IamRolePolicy(this, 'events-policy', {
       role: eventsRole.name,
@@ -233,7 +253,11 @@ export class OrchestrationStack extends LakepipeStack {
         target,
       });
       permissions.forEach((permission, i) => {
-        const key = JSON.stringify([[...permission.actions].sort(), [...permission.resources].sort()]);
+        const key = JSON.stringify([
+          [...permission.actions].sort(),
+          [...permission.resources].sort(),
+          permission.conditions ?? null,
+        ]);
         if (seen.has(key)) return;
         seen.add(key);
         statements.push({
@@ -241,18 +265,22 @@ export class OrchestrationStack extends LakepipeStack {
           Effect: 'Allow',
           Action: [...permission.actions],
           Resource: [...permission.resources],
+          ...(permission.conditions ? { Condition: permission.conditions } : {}),
         });
       });
     }
     statements.push(
       {
+        // run, stage summary and attempt items only (RUN#<runId>), never a claim or a movement
         Sid: 'Ledger',
         Effect: 'Allow',
         Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Resource: [shared.ledgerTableArn],
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RUN#*'] } },
       },
       { Sid: 'ErrorTopic', Effect: 'Allow', Action: ['sns:Publish'], Resource: [shared.errorTopicArn] },
       {
+        // the topic, the table and the manifests in the SSE-KMS lake, all on the key ARN
         Sid: 'EncryptedTopicAndTable',
         Effect: 'Allow',
         Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
