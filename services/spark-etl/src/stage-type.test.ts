@@ -12,7 +12,14 @@ const RUN = '20261126T020000Z-a1b2c3';
 const target = compileTargetFor(testEnvConfig({ name: 'dev' }));
 const attributes: SparkEtlAttributes = { dataset: 'bench_tests', workers: { type: 'G.2X', count: 6 } };
 const datasets = { bench_tests: { ...benchTestsSpec(), maxRejectRatio: 1 } };
-const context = { stageId: 'etl', attributes, datasets, pipelineName: 'bench-quality', target };
+const context = {
+  stageId: 'etl',
+  attributes,
+  timeoutSeconds: 1790,
+  datasets,
+  pipelineName: 'bench-quality',
+  target,
+};
 
 describe('sparkEtlStageType', () => {
   it('compiles to a Glue startJobRun.sync sized per stage, then a read of the manifest counts', () => {
@@ -23,6 +30,18 @@ describe('sparkEtlStageType', () => {
     expect(steps).toEqual([
       {
         key: 'run',
+        // the Glue job's timeout, whole minutes (1790 s -> 30 min): the state outlasts it
+        serviceTimeoutSeconds: 1800,
+        retry: [
+          {
+            ErrorEquals: ['Glue.ConcurrentRunsExceededException'],
+            IntervalSeconds: 30,
+            MaxAttempts: 10,
+            BackoffRate: 2,
+            MaxDelaySeconds: 600,
+            JitterStrategy: 'FULL',
+          },
+        ],
         state: {
           Type: 'Task',
           Resource: 'arn:aws:states:::glue:startJobRun.sync',

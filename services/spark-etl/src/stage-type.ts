@@ -30,12 +30,34 @@ export const sparkEtlAttributes = z.strictObject({
     count: z.number().int().min(2).max(299),
   }),
   /**
-   * Runs of this job at the same time (several pipeline runs in flight).
-   * @default 1 — a second run waits for Step Functions' retry
+   * Runs of this job at the same time (several pipeline runs in flight, e.g. one per landed file).
+   * Runs never share outputs (each reads and writes only its own run's files), so they may overlap.
+   * @default 10; a run beyond it waits: the run step retries Glue.ConcurrentRunsExceededException with backoff
    */
   maxConcurrentRuns: z.number().int().min(1).max(1000).optional(),
 });
 export type SparkEtlAttributes = z.infer<typeof sparkEtlAttributes>;
+
+/** Concurrent runs of a stage's Glue job when the stage does not say (runs never share outputs). */
+export const DEFAULT_GLUE_MAX_CONCURRENT_RUNS = 10;
+
+/**
+ * A run that finds every concurrent slot taken waits and starts again, up to ~1 h, instead of failing
+ * the pipeline run (each landed object starts an execution: overlapping runs are normal).
+ */
+export const GLUE_CONCURRENCY_RETRY = {
+  ErrorEquals: ['Glue.ConcurrentRunsExceededException'],
+  IntervalSeconds: 30,
+  MaxAttempts: 10,
+  BackoffRate: 2,
+  MaxDelaySeconds: 600,
+  JitterStrategy: 'FULL',
+} as const;
+
+/** The Glue job's timeout (whole minutes, at least 1) for a stage's timeoutSeconds; the stack sets it, the state outlasts it. */
+export function glueJobTimeoutMinutes(timeoutSeconds: number): number {
+  return Math.max(1, Math.ceil(timeoutSeconds / 60));
+}
 
 /** The Glue job of a stage: `lakepipe-<env>-etl-<stageId>` (one job per stage, sized per stage). */
 export function glueJobName(target: { resourceName(component: string): string }, stageId: string): string {
@@ -75,11 +97,15 @@ export const sparkEtlStageType: StageType<SparkEtlAttributes> = {
     }));
   },
 
-  compile({ stageId, attributes, target }) {
+  compile({ stageId, attributes, target, timeoutSeconds }) {
     const jobName = glueJobName(target, stageId);
     return [
       {
         key: 'run',
+        ...(timeoutSeconds === undefined
+          ? {}
+          : { serviceTimeoutSeconds: glueJobTimeoutMinutes(timeoutSeconds) * 60 }),
+        retry: [GLUE_CONCURRENCY_RETRY],
         state: {
           Type: 'Task',
           Resource: 'arn:aws:states:::glue:startJobRun.sync',
