@@ -26,6 +26,8 @@ export interface DynamoDbLocalOptions {
 export interface RunningServer {
   /** e.g. `http://127.0.0.1:41234` */
   readonly endpoint: string;
+  /** the server's process id, where it runs in a child process of its own */
+  readonly pid?: number;
   stop(): Promise<void>;
 }
 
@@ -72,7 +74,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       throw new TestServerStartError('DynamoDB Local', `java ${exited} on port ${port}: ${output.trim()}`);
     if (await answers(endpoint)) {
       // Give a racing "address already in use" exit a moment to surface before trusting the port.
-      if (exited === undefined) return { endpoint, stop };
+      if (exited === undefined) return { endpoint, pid: child.pid, stop };
     }
     if (Date.now() > deadline) {
       await stop();

@@ -22,3 +22,28 @@ export class LocalRunFailedError extends Error {
     this.name = 'LocalRunFailedError';
   }
 }
+
+/** The lake's ledger server (DynamoDB Local) did not answer in time. */
+export class LedgerServerUnavailableError extends Error {
+  constructor(
+    readonly lakeRoot: string,
+    readonly logFile: string,
+    readonly state: string,
+  ) {
+    super(`the ledger server of ${lakeRoot} did not answer in time (${state}); see ${logFile}`);
+    this.name = 'LedgerServerUnavailableError';
+  }
+}
+
+/** `<lake>/_lakepipe/pipeline.json` is not what `lakepipe run` writes. */
+export class LakePipelineFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
+    super(
+      `${file} is not a pipeline record lakepipe wrote (${problem}); delete it and run again, or pass --config`,
+    );
+    this.name = 'LakePipelineFileError';
+  }
+}

@@ -1,10 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import path from 'node:path';
 import { compileTargetFor, loadEnvConfig } from '@lakepipe/constructs';
 import { InvalidRunIdError, newRunId } from '@lakepipe/lake';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openLocalLedger } from '../twin/local-ledger';
-import { cleanCommand } from './clean';
 import { statusCommand } from './status';
 
 const workspaceRoot = path.resolve(__dirname, '../../../..');
@@ -86,34 +85,4 @@ describe('lakepipe status', () => {
       InvalidRunIdError,
     );
   }, 60_000);
-});
-
-describe('lakepipe clean', () => {
-  it('refuses to delete a lake whose ledger server another live process owns', () => {
-    const lake = mkdtempSync(path.join(workspaceRoot, '.tmp', 'clean-'));
-    mkdirSync(path.join(lake, 'ledger'), { recursive: true });
-    writeFileSync(
-      path.join(lake, 'ledger', 'server.json'),
-      JSON.stringify({ endpoint: 'http://127.0.0.1:1', pid: process.ppid }),
-    );
-    const { out, text } = capture();
-
-    const code = cleanCommand({ lake }, out);
-
-    expect(code).toBe(1);
-    expect(text()).toContain(`is in use by process ${process.ppid}`);
-    expect(existsSync(lake)).toBe(true);
-  });
-
-  it('deletes the lake when nothing uses it', () => {
-    const lake = mkdtempSync(path.join(workspaceRoot, '.tmp', 'clean-'));
-    writeFileSync(path.join(lake, 'file'), 'x');
-    const { out, text } = capture();
-
-    const code = cleanCommand({ lake }, out);
-
-    expect(code).toBe(0);
-    expect(text()).toBe(`removed ${lake}\n`);
-    expect(existsSync(lake)).toBe(false);
-  });
 });

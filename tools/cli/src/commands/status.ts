@@ -35,7 +35,7 @@ export async function statusCommand(
     { renderTable, formatDuration },
   ] = await Promise.all([
     import('@lakepipe/lake'),
-    import('@lakepipe/constructs'),
+    import('@lakepipe/constructs/env'),
     import('../twin/local-ledger'),
     import('../format/table'),
   ]);

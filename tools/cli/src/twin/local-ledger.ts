@@ -1,15 +1,14 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Ledger } from '@lakepipe/ledger';
-import {
-  createLedgerTable,
-  dynamoClientFor,
-  dynamoDocumentClientFor,
-  type RunningServer,
-  startDynamoDbLocal,
-} from '@lakepipe/testing';
+import { createLedgerTable, dynamoClientFor, dynamoDocumentClientFor } from '@lakepipe/testing';
+import { LedgerServerUnavailableError } from '../errors';
+import { isProcessAlive, readLock } from './file-lock';
+import { dropLease, type LedgerServerRecord, ledgerServerPaths } from './ledger-server';
 
 /** The twin's ledger: DynamoDB Local keeping its data under `<lake>/ledger`, shared by concurrent commands. */
 export interface LocalLedger {
@@ -18,34 +17,62 @@ export interface LocalLedger {
   readonly ledger: Ledger;
   readonly dynamo: DynamoDBClient;
   readonly documents: DynamoDBDocumentClient;
-  /** Stops DynamoDB Local if this process started it; a server another command owns is left running. */
+  /** Gives the lease back; the server stops by itself once no command has used it for a while. */
   close(): Promise<void>;
 }
 
-interface ServerRecord {
-  readonly endpoint: string;
-  readonly pid: number;
+export interface OpenLocalLedgerOptions {
+  /**
+   * Called once when this command has to wait for a server another process is starting.
+   * @default nothing is said
+   */
+  readonly onWait?: (message: string) => void;
+  /**
+   * How long to wait for the lake's server to answer.
+   * @default 120 seconds (a cold JVM on a loaded machine)
+   */
+  readonly timeoutMs?: number;
 }
 
+const cliBin = fileURLToPath(new URL('../../bin/lakepipe.js', import.meta.url));
+let leaseCount = 0;
+
 /**
- * Opens the ledger of a local lake. A `lakepipe run` and a `lakepipe serve` may be going at the
- * same time; DynamoDB Local must not open the same data folder twice, so the process that starts
- * it records its endpoint in `<lake>/ledger/server.json` and the others reuse it while it answers.
+ * Opens the ledger of a local lake. DynamoDB Local must never open one data folder twice, so
+ * each lake has one server: a detached `lakepipe ledger-server` that takes `<lake>/ledger/server.lock`
+ * atomically, publishes its endpoint there, and stops when no command has held a lease on it for
+ * a while (LAKEPIPE_LEDGER_IDLE_SECONDS, default 600). A command takes a lease first, then reuses
+ * the server that answers, or starts one and waits for it; a server whose process is gone is taken over.
  */
-export async function openLocalLedger(lakeRoot: string, tableName: string): Promise<LocalLedger> {
-  const dataDir = path.join(lakeRoot, 'ledger');
-  mkdirSync(dataDir, { recursive: true });
-  const recordFile = path.join(dataDir, 'server.json');
-  let owned: RunningServer | undefined;
-  let endpoint = await reusableEndpoint(recordFile);
-  if (!endpoint) {
-    owned = await startDynamoDbLocal({ dbPath: dataDir });
-    endpoint = owned.endpoint;
-    writeFileSync(recordFile, JSON.stringify({ endpoint, pid: process.pid } satisfies ServerRecord));
+export async function openLocalLedger(
+  lakeRoot: string,
+  tableName: string,
+  options: OpenLocalLedgerOptions = {},
+): Promise<LocalLedger> {
+  const paths = ledgerServerPaths(lakeRoot);
+  mkdirSync(paths.leasesDir, { recursive: true });
+  // The lease comes before reading the lock: a server deciding to stop looks at leases after
+  // saying so in its lock, so it either sees this lease or this command sees "stopping".
+  const lease = path.join(paths.leasesDir, `${process.pid}.${++leaseCount}`);
+  writeFileSync(lease, '');
+  let endpoint: string;
+  try {
+    endpoint = await serverEndpoint(lakeRoot, options);
+  } catch (error) {
+    dropLease(lease);
+    throw error;
   }
   const documents = dynamoDocumentClientFor(endpoint);
   const dynamo = dynamoClientFor(endpoint);
-  await ensureTable(documents, tableName);
+  try {
+    await ensureTable(documents, tableName);
+  } catch (error) {
+    documents.destroy();
+    dynamo.destroy();
+    dropLease(lease);
+    throw error;
+  }
+  let closed = false;
   return {
     endpoint,
     tableName,
@@ -53,27 +80,65 @@ export async function openLocalLedger(lakeRoot: string, tableName: string): Prom
     dynamo,
     documents,
     async close() {
+      if (closed) return;
+      closed = true;
       documents.destroy();
       dynamo.destroy();
-      if (owned) {
-        rmSync(recordFile, { force: true });
-        await owned.stop();
-      }
+      dropLease(lease);
     },
   };
 }
 
-async function reusableEndpoint(recordFile: string): Promise<string | undefined> {
-  if (!existsSync(recordFile)) return undefined;
+async function serverEndpoint(lakeRoot: string, options: OpenLocalLedgerOptions): Promise<string> {
+  const paths = ledgerServerPaths(lakeRoot);
+  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+  let starter: ReturnType<typeof spawn> | undefined;
+  let said = false;
+  while (true) {
+    const record = readLock(paths.lockFile) as LedgerServerRecord | undefined;
+    const alive = record !== undefined && isProcessAlive(record.pid);
+    if (alive && record.state === 'ready' && record.endpoint && (await answers(record.endpoint)))
+      return record.endpoint;
+    const starterRunning = starter !== undefined && starter.exitCode === null && starter.signalCode === null;
+    if (!alive && !starterRunning) {
+      starter = startServerProcess(lakeRoot);
+    } else if (alive && record.pid !== starter?.pid && !said) {
+      said = true;
+      options.onWait?.(
+        `waiting for the ledger server of ${lakeRoot} (process ${record.pid}, ${record.state})`,
+      );
+    }
+    if (Date.now() > deadline) {
+      throw new LedgerServerUnavailableError(lakeRoot, paths.logFile, record?.state ?? 'not started');
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Starts `lakepipe ledger-server` detached (it outlives this command); its output goes to server.log. */
+function startServerProcess(lakeRoot: string): ReturnType<typeof spawn> {
+  const { logFile } = ledgerServerPaths(lakeRoot);
+  const out = openSync(logFile, 'a');
   try {
-    const record = JSON.parse(readFileSync(recordFile, 'utf8')) as ServerRecord;
-    process.kill(record.pid, 0); // throws when the owner is gone
-    const response = await fetch(record.endpoint, { signal: AbortSignal.timeout(1000) });
-    await response.arrayBuffer();
-    return record.endpoint;
+    const child = spawn(process.execPath, [cliBin, 'ledger-server', '--lake', lakeRoot], {
+      detached: true,
+      stdio: ['ignore', out, out],
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    child.unref();
+    return child;
+  } finally {
+    closeSync(out);
+  }
+}
+
+async function answers(endpoint: string): Promise<boolean> {
+  try {
+    // DynamoDB Local answers a bare GET with 400 MissingAuthenticationToken.
+    const response = await fetch(endpoint, { signal: AbortSignal.timeout(2000) });
+    return (await response.text()).includes('com.amazonaws.dynamodb');
   } catch {
-    rmSync(recordFile, { force: true });
-    return undefined;
+    return false;
   }
 }
 

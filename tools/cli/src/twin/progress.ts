@@ -11,6 +11,8 @@ export interface RunObserver {
   ): void;
   stageFinished(stageId: string, outcome: { readonly ok: boolean; readonly error?: string }): void;
   notification(line: string): void;
+  /** a note about the run that is not a stage's (e.g. waiting for another run on the lake) */
+  message?(text: string): void;
   close(): void;
 }
 
@@ -81,6 +83,10 @@ export class ProgressDisplay implements RunObserver {
 
   notification(text: string): void {
     this.event(`✉ ${text}`);
+  }
+
+  message(text: string): void {
+    this.event(`… ${text}`);
   }
 
   close(): void {

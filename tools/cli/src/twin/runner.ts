@@ -18,6 +18,7 @@ import { taskResource } from './asl';
 import { runDynamoDbTask, UnsupportedLocalTaskError } from './aws-task';
 import { compileForLocalRun } from './compile';
 import { type FailureInjection, InjectedFailureError } from './fail-injection';
+import { acquireRunLock, markLakeIfNew } from './lake-lock';
 import { openLocalLedger } from './local-ledger';
 import type { RunObserver } from './progress';
 import { localRetryIntervals } from './retry-intervals';
@@ -40,6 +41,11 @@ export interface LocalRunOptions {
   readonly retrySpeedup?: number;
   /** for tests: a fixed run id. @default a new time-sortable id */
   readonly runId?: string;
+  /**
+   * Told when the run waits: for another run holding the lake, or for the ledger server to start.
+   * @default the observer's message line
+   */
+  readonly onWait?: (message: string) => void;
 }
 
 export interface LocalRunResult {
@@ -63,6 +69,24 @@ export interface LocalRunResult {
 export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalRunResult> {
   const lakeRoot = path.resolve(options.lakeRoot);
   mkdirSync(lakeRoot, { recursive: true });
+  markLakeIfNew(lakeRoot);
+  const runId = options.runId ?? newRunId();
+  const onWait = options.onWait ?? ((message: string) => options.observer?.message?.(message));
+  // One run writes a lake at a time; a second one waits here and says so (a dead holder is taken over).
+  const releaseRunLock = await acquireRunLock(lakeRoot, runId, onWait);
+  try {
+    return await runLocked(options, lakeRoot, runId, onWait);
+  } finally {
+    releaseRunLock();
+  }
+}
+
+async function runLocked(
+  options: LocalRunOptions,
+  lakeRoot: string,
+  runId: string,
+  onWait: (message: string) => void,
+): Promise<LocalRunResult> {
   const registry = createStageRegistry();
   let pipeline = loadPipeline(options.configFile, registry);
   const store = new FolderObjectStore(lakeRoot);
@@ -74,7 +98,6 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
   }
 
   const { target, compiled } = compileForLocalRun(pipeline, options.env);
-  const runId = options.runId ?? newRunId();
   const observer = options.observer;
   const notifications: string[] = [];
   const notifier = new LocalNotifier({
@@ -85,7 +108,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       observer?.notification(line);
     },
   });
-  const local = await openLocalLedger(lakeRoot, target.ledgerTable);
+  const local = await openLocalLedger(lakeRoot, target.ledgerTable, { onWait });
   try {
     const handlers = bindLocalHandlers({
       compiled,
