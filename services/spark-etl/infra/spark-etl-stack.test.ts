@@ -54,7 +54,7 @@ describe.each(['dev', 'prod'])('SparkEtlStack (%s)', (env) => {
       number_of_workers: 4,
       timeout: 30,
       max_retries: 0,
-      execution_property: { max_concurrent_runs: 1 },
+      execution_property: { max_concurrent_runs: 10 },
       command: {
         name: 'glueetl',
         python_version: '3',

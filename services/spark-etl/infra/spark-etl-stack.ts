@@ -12,7 +12,12 @@ import {
 } from '@lakepipe/constructs';
 import { type PipelineModel, stagesOfType } from '@lakepipe/workflow';
 import type { Construct } from 'constructs';
-import { glueJobName, type SparkEtlAttributes } from '../src/stage-type';
+import {
+  DEFAULT_GLUE_MAX_CONCURRENT_RUNS,
+  glueJobName,
+  glueJobTimeoutMinutes,
+  type SparkEtlAttributes,
+} from '../src/stage-type';
 import { glueJobArtifacts } from './glue-job-artifacts';
 
 export interface SparkEtlStackProps {
@@ -219,9 +224,9 @@ export class SparkEtlStack extends LakepipeStack {
         command: { name: 'glueetl', scriptLocation: s3Uri(artifacts.script.fileName), pythonVersion: '3' },
         workerType: workers.type,
         numberOfWorkers: workers.count,
-        timeout: Math.max(1, Math.ceil(stage.timeoutSeconds / 60)),
+        timeout: glueJobTimeoutMinutes(stage.timeoutSeconds),
         maxRetries: 0,
-        executionProperty: { maxConcurrentRuns: maxConcurrentRuns ?? 1 },
+        executionProperty: { maxConcurrentRuns: maxConcurrentRuns ?? DEFAULT_GLUE_MAX_CONCURRENT_RUNS },
         securityConfiguration: security.name,
         defaultArguments: {
           '--job-language': 'python',
