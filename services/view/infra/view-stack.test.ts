@@ -73,13 +73,39 @@ describe.each(['dev', 'prod'])('ViewStack (%s)', (env) => {
     ]);
   });
 
-  it('lets the Lambda change only the tables of the environment database', () => {
+  it('lets the Lambda read every table but change only its own views and the scored_ partitions', () => {
     const glue = `arn:aws:glue:eu-west-1:${config.accountId}`;
-    expect(statementWithSid(policy, 'ManageDatabaseTables').Resource).toEqual([
-      `${glue}:catalog`,
-      `${glue}:database/${ssm('glue-database-name')}`,
-      `${glue}:table/${ssm('glue-database-name')}/*`,
-    ]);
+    const database = ssm('glue-database-name');
+    expect(statementWithSid(policy, 'ReadDatabaseTables')).toMatchObject({
+      Action: [
+        'glue:GetDatabase',
+        'glue:GetTable',
+        'glue:GetTables',
+        'glue:GetPartition',
+        'glue:GetPartitions',
+      ],
+      Resource: [`${glue}:catalog`, `${glue}:database/${database}`, `${glue}:table/${database}/*`],
+    });
+    expect(statementWithSid(policy, 'ManageOwnViews')).toMatchObject({
+      Action: ['glue:CreateTable', 'glue:UpdateTable', 'glue:DeleteTable'],
+      Resource: [
+        `${glue}:catalog`,
+        `${glue}:database/${database}`,
+        `${glue}:table/${database}/bench_tests_latest`,
+        `${glue}:table/${database}/bench_tests_rejects_summary`,
+        `${glue}:table/${database}/daily_defect_rate`,
+      ],
+    });
+    expect(statementWithSid(policy, 'AddScoredPartitions')).toMatchObject({
+      Action: ['glue:CreatePartition', 'glue:BatchCreatePartition'],
+      Resource: [
+        `${glue}:catalog`,
+        `${glue}:database/${database}`,
+        `${glue}:table/${database}/scored_bench_tests`,
+      ],
+    });
+    const tableWrites = policyDocument(policy).filter((s) => s.Action.some((a) => a === 'glue:DeleteTable'));
+    expect(tableWrites.flatMap((s) => s.Resource)).not.toContain(`${glue}:table/${database}/*`);
   });
 
   it('reads only the stage prefixes of the lake and writes only the Athena results bucket', () => {

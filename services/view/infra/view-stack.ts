@@ -52,7 +52,7 @@ export class ViewStack extends LakepipeStack {
     super(scope, id, { config: props.config, service: 'view', stackName: props.stackName });
     const { config } = props;
     // Fail synth, not the first run, when a view is outside the dialect or reads a missing table.
-    buildLakeCatalog(props.pipeline);
+    const catalog = buildLakeCatalog(props.pipeline);
     const read = (name: string, parameterPath: string) =>
       readParameter(this, name, { config, path: parameterPath });
     const shared = {
@@ -78,7 +78,12 @@ export class ViewStack extends LakepipeStack {
         LAKE_BUCKET: shared.lakeBucketName,
         STATEMENT_TIMEOUT_MS: String(props.statementTimeoutMs ?? 120_000),
       },
-      policyStatements: viewFunctionStatements({ config, ...shared }),
+      policyStatements: viewFunctionStatements({
+        config,
+        ...shared,
+        views: catalog.views.map((view) => view.name),
+        scoredTables: catalog.tables.filter((table) => table.stage === 'scored').map((table) => table.name),
+      }),
     });
 
     publishParameter(this, 'function-arn-parameter', {
@@ -90,7 +95,11 @@ export class ViewStack extends LakepipeStack {
   }
 }
 
-/** Exactly what the view Lambda needs: one workgroup, one database's tables, the stage prefixes, the results bucket, the key. */
+/**
+ * Exactly what the view Lambda needs: one workgroup; read the database's tables; create, replace
+ * and drop only its own views; add partitions only to the `scored_` tables (their definitions
+ * belong to the catalog stacks); read the stage prefixes; the results bucket; the key.
+ */
 export function viewFunctionStatements(input: {
   readonly config: EnvConfig;
   readonly lakeBucketArn: string;
@@ -98,9 +107,14 @@ export function viewFunctionStatements(input: {
   readonly database: string;
   readonly workgroup: string;
   readonly resultsBucketArn: string;
+  /** the views the Lambda (re)creates (built-in and declared) */
+  readonly views: readonly string[];
+  /** the `scored_<dataset>` tables whose run partitions it registers */
+  readonly scoredTables: readonly string[];
 }): PolicyStatement[] {
   const { region, accountId } = input.config;
   const glue = `arn:aws:glue:${region}:${accountId}`;
+  const table = (name: string) => `${glue}:table/${input.database}/${name}`;
   return [
     {
       sid: 'QueryInWorkgroup',
@@ -113,25 +127,38 @@ export function viewFunctionStatements(input: {
       resources: [`arn:aws:athena:${region}:${accountId}:workgroup/${input.workgroup}`],
     },
     {
-      sid: 'ManageDatabaseTables',
+      sid: 'ReadDatabaseTables',
       actions: [
         'glue:GetDatabase',
         'glue:GetTable',
         'glue:GetTables',
-        'glue:CreateTable',
-        'glue:UpdateTable',
-        'glue:DeleteTable',
         'glue:GetPartition',
         'glue:GetPartitions',
-        'glue:CreatePartition',
-        'glue:BatchCreatePartition',
       ],
-      resources: [
-        `${glue}:catalog`,
-        `${glue}:database/${input.database}`,
-        `${glue}:table/${input.database}/*`,
-      ],
+      resources: [`${glue}:catalog`, `${glue}:database/${input.database}`, table('*')],
     },
+    ...(input.views.length === 0
+      ? []
+      : [
+          {
+            sid: 'ManageOwnViews',
+            actions: ['glue:CreateTable', 'glue:UpdateTable', 'glue:DeleteTable'],
+            resources: [`${glue}:catalog`, `${glue}:database/${input.database}`, ...input.views.map(table)],
+          },
+        ]),
+    ...(input.scoredTables.length === 0
+      ? []
+      : [
+          {
+            sid: 'AddScoredPartitions',
+            actions: ['glue:CreatePartition', 'glue:BatchCreatePartition'],
+            resources: [
+              `${glue}:catalog`,
+              `${glue}:database/${input.database}`,
+              ...input.scoredTables.map(table),
+            ],
+          },
+        ]),
     {
       sid: 'ReadStagePrefixes',
       actions: ['s3:GetObject'],
