@@ -1,0 +1,63 @@
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error plain JavaScript, run by node before anything is transpiled
+import { freshBundle } from './freshness.js';
+
+const workspaceRoot = path.resolve(__dirname, '../../..');
+
+/** A repository with two sources and a build of them made at `builtAt`. */
+function builtTree(builtAt: number) {
+  mkdirSync(path.join(workspaceRoot, '.tmp'), { recursive: true });
+  const root = mkdtempSync(path.join(workspaceRoot, '.tmp', 'freshness-'));
+  const sources = ['tools/cli/src/bin.ts', 'packages/lake/src/index.ts'];
+  for (const source of sources) {
+    mkdirSync(path.dirname(path.join(root, source)), { recursive: true });
+    writeFileSync(path.join(root, source), 'export {};\n');
+    utimesSync(path.join(root, source), new Date(builtAt - 60_000), new Date(builtAt - 60_000));
+  }
+  const dist = path.join(root, 'tools/cli/dist');
+  mkdirSync(dist, { recursive: true });
+  writeFileSync(
+    path.join(dist, 'build.json'),
+    JSON.stringify({ entry: 'b1/lakepipe.mjs', builtAt, inputs: sources }),
+  );
+  const urls = [pathToFileURL(`${dist}/`), pathToFileURL(`${root}/`)] as const;
+  return { root, urls };
+}
+
+describe('which code `lakepipe` starts from', () => {
+  const builtAt = Date.now() - 10_000;
+
+  it('starts from the bundle while every source is older than the build', () => {
+    const { root, urls } = builtTree(builtAt);
+
+    const choice = freshBundle(...urls, {});
+
+    expect(choice.entry?.href).toBe(pathToFileURL(path.join(root, 'tools/cli/dist/b1/lakepipe.mjs')).href);
+  });
+
+  it('runs the sources, naming the file, once a source is edited after the build', () => {
+    const { root, urls } = builtTree(builtAt);
+    writeFileSync(path.join(root, 'packages/lake/src/index.ts'), 'export const edited = true;\n');
+
+    const choice = freshBundle(...urls, {});
+
+    expect(choice).toEqual({ why: 'packages/lake/src/index.ts is newer than the build' });
+  });
+
+  it('runs the sources when a source the build read is gone, when there is no build, or when asked to', () => {
+    const gone = builtTree(builtAt);
+    rmSync(path.join(gone.root, 'tools/cli/src/bin.ts'));
+    const none = builtTree(builtAt);
+    rmSync(path.join(none.root, 'tools/cli/dist/build.json'));
+    const asked = builtTree(builtAt);
+
+    expect(freshBundle(...gone.urls, {})).toEqual({ why: 'tools/cli/src/bin.ts is gone' });
+    expect(freshBundle(...none.urls, {})).toEqual({ why: 'no build in tools/cli/dist' });
+    expect(freshBundle(...asked.urls, { LAKEPIPE_FROM_SOURCES: '1' })).toEqual({
+      why: 'LAKEPIPE_FROM_SOURCES=1',
+    });
+  });
+});
