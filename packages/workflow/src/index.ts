@@ -1,3 +1,4 @@
+export * from './cloud-rules';
 export * from './compile';
 export * from './condition';
 export * from './dataset-spec';

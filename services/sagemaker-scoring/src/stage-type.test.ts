@@ -111,6 +111,25 @@ describe('sagemakerScoringStageType', () => {
     );
   });
 
+  it('leaves VolumeKmsKeyId out for an instance type with local storage, which SageMaker refuses it for', () => {
+    // Arrange
+    const local = sagemakerScoringStageType.attributes.parse({
+      dataset: 'bench_tests',
+      instance: { type: 'ml.g4dn.xlarge', count: 1 },
+      threshold: 0.7,
+    });
+
+    // Act
+    const [withLocalStorage] = sagemakerScoringStageType.compile({ ...context, attributes: local });
+    const [withEbs] = sagemakerScoringStageType.compile(context);
+
+    // Assert
+    const resources = (step: typeof withEbs) =>
+      (step!.state.Parameters as { TransformResources: Record<string, unknown> }).TransformResources;
+    expect(resources(withLocalStorage)).toEqual({ InstanceType: 'ml.g4dn.xlarge', InstanceCount: 1 });
+    expect(resources(withEbs).VolumeKmsKeyId).toMatch(/^arn:aws:kms:/);
+  });
+
   it('keeps job names within 63 valid characters for long environment and stage names', () => {
     // Act
     const prefix = transformJobPrefix('preview-feature-branch-1234', 'score_bench_tests_nightly');

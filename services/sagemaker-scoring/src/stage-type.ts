@@ -1,4 +1,4 @@
-import type { StageCompileContext, StageType } from '@lakepipe/workflow';
+import { LOCAL_STORAGE_INSTANCE, type StageCompileContext, type StageType } from '@lakepipe/workflow';
 import { z } from 'zod';
 import { DEFAULT_THRESHOLD } from './scorer/score-features';
 
@@ -171,7 +171,8 @@ export const sagemakerScoringStageType: StageType<SageMakerScoringAttributes> = 
             TransformResources: {
               InstanceType: attributes.instance.type,
               InstanceCount: attributes.instance.count,
-              VolumeKmsKeyId: keyArn,
+              // instance types with local storage encrypt it themselves; SageMaker refuses a VolumeKmsKeyId there
+              ...(LOCAL_STORAGE_INSTANCE.test(attributes.instance.type) ? {} : { VolumeKmsKeyId: keyArn }),
             },
             Environment: {
               [ENV_THRESHOLD]: String(threshold),
