@@ -91,7 +91,7 @@ flow:
     const parallel = definition.States['parallel 1']!;
     expect(parallel.ResultSelector).toEqual({ 'state.$': 'States.JsonMerge($[0], $[1], false)' });
     expect(parallel.OutputPath).toBe('$.state');
-    expect(parallel.Next).toBe('report');
+    expect(parallel.Next).toBe('views');
     expect(parallel.Catch).toEqual([
       { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'parallel 1 failed' },
     ]);
@@ -133,7 +133,7 @@ flow:
       BackoffRate: 2,
     });
     const inner = (definition.States.download!.Branches as { States: Record<string, AslState> }[])[0]!.States;
-    expect(inner['download.run']!.TimeoutSeconds).toBe(600);
+    expect(inner['download.invoke']!.TimeoutSeconds).toBe(600);
   });
 
   it('adds a stage type non-retryable errors to the built-in list', () => {
