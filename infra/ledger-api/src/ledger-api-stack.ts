@@ -6,6 +6,7 @@ import { Apigatewayv2Stage } from '@cdktf/provider-aws/lib/apigatewayv2-stage';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import {
+  DEPLOYED_PARAMETERS,
   type EnvConfig,
   LakepipeNodeFunction,
   LakepipeStack,
@@ -27,7 +28,7 @@ export const LEDGER_API_ROUTES = [
 ] as const;
 
 /** Where this stack publishes the API's URL for the CLI and other tools. */
-export const LEDGER_API_URL_PARAMETER = 'ledger-api/url';
+export const LEDGER_API_URL_PARAMETER = DEPLOYED_PARAMETERS.ledgerApiUrl;
 
 export interface LedgerApiStackProps {
   readonly config: EnvConfig;

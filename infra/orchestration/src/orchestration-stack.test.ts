@@ -51,6 +51,23 @@ describe.each(['dev', 'prod'])('OrchestrationStack (%s)', (env) => {
     });
   });
 
+  it('publishes the state machine ARN where lakepipe run --env finds it', () => {
+    // Arrange
+    const { json } = synth(env);
+
+    // Act
+    const parameters = resourcesOfType(json, 'aws_ssm_parameter').map((p) => p.config);
+
+    // Assert
+    expect(parameters).toContainEqual(
+      expect.objectContaining({
+        name: `/lakepipe/${env}/orchestration/bench-quality/state-machine-arn`,
+        type: 'String',
+        value: tf('aws_sfn_state_machine.state-machine.arn'),
+      }),
+    );
+  });
+
   it('grants the role each stage permission, the ledger table and the error topic', () => {
     // Arrange
     const { json } = synth(env);

@@ -5,7 +5,14 @@ import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
-import { type EnvConfig, LakepipeStack, readParameter, SHARED_PARAMETERS } from '@lakepipe/constructs';
+import {
+  DEPLOYED_PARAMETERS,
+  type EnvConfig,
+  LakepipeStack,
+  publishParameter,
+  readParameter,
+  SHARED_PARAMETERS,
+} from '@lakepipe/constructs';
 import {
   type CompiledPipeline,
   compilePipeline,
@@ -14,6 +21,7 @@ import {
   type StagePermission,
   type StageType,
 } from '@lakepipe/workflow';
+import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 
 export interface OrchestrationStackProps {
@@ -117,6 +125,18 @@ export class OrchestrationStack extends LakepipeStack {
         level: 'ALL',
       },
       tracingConfiguration: { enabled: true },
+    });
+
+    // `lakepipe run --env` starts and follows this machine; it finds it here
+    publishParameter(this, 'state-machine-arn-parameter', {
+      config,
+      path: DEPLOYED_PARAMETERS.stateMachineArn(pipeline.name),
+      value: this.stateMachine.arn,
+      description: `the state machine of pipeline ${pipeline.name}`,
+    });
+    new TerraformOutput(this, 'state-machine-arn', {
+      value: this.stateMachine.arn,
+      description: `state machine of pipeline ${pipeline.name}`,
     });
 
     const eventsRole = new IamRole(this, 'events-role', {

@@ -25,6 +25,17 @@ export const SHARED_PARAMETERS = {
   athenaResultsBucketArn: 'athena/results-bucket-arn',
 } as const;
 
+/**
+ * Parameters the application stacks publish under `/lakepipe/<env>/` for tools: the CLI's
+ * `--env` paths find the deployed ledger API and each pipeline's state machine here.
+ */
+export const DEPLOYED_PARAMETERS = {
+  /** the ledger HTTP API base URL (infra/ledger-api) */
+  ledgerApiUrl: 'ledger-api/url',
+  /** a pipeline's state machine ARN (infra/orchestration) */
+  stateMachineArn: (pipelineName: string) => `orchestration/${pipelineName}/state-machine-arn`,
+} as const;
+
 export type SharedParameter = (typeof SHARED_PARAMETERS)[keyof typeof SHARED_PARAMETERS];
 
 export interface PublishParameterProps {
