@@ -106,10 +106,12 @@ describe('SharedInfraStack', () => {
     expect(admin.Action).not.toContain('kms:Decrypt');
     expect(statementWithSid(policy, 'DeployerEncryptsThroughServices').Condition).toEqual({
       StringEquals: {
-        'kms:ViaService': ['dynamodb', 'glue', 'lambda', 'logs', 's3', 'sns'].map(
-          (s) => `${s}.eu-west-1.amazonaws.com`,
-        ),
+        'kms:ViaService': ['dynamodb', 'glue', 'lambda', 's3'].map((s) => `${s}.eu-west-1.amazonaws.com`),
       },
+    });
+    // the deployer may read table definitions and function settings, never lake objects or the ledger
+    expect(statementWithSid(policy, 'DeployerReadsCatalogAndFunctions').Condition).toEqual({
+      StringEquals: { 'kms:ViaService': ['glue.eu-west-1.amazonaws.com', 'lambda.eu-west-1.amazonaws.com'] },
     });
     expect(statementWithSid(policy, 'BreakGlassRestoresKeyPolicy')).toMatchObject({
       Principal: { AWS: 'arn:aws:iam::111111111111:root' },

@@ -285,8 +285,15 @@ export const KEY_BREAK_GLASS_ACTIONS = [
   'kms:PutKeyPolicy',
 ] as const;
 
-/** The AWS services that encrypt with the key while Terraform creates resources (the deployer's only key use). */
-export const DEPLOY_TIME_KEY_SERVICES = ['dynamodb', 'glue', 'lambda', 'logs', 's3', 'sns'] as const;
+/**
+ * The AWS services the deployer uses the key through while Terraform creates resources: S3
+ * (uploads of Glue scripts and the model artifact), DynamoDB (the table's grant), Lambda
+ * (environment variables), Glue (the encrypted Data Catalog). Its only key use.
+ */
+export const DEPLOY_TIME_KEY_SERVICES = ['dynamodb', 'glue', 'lambda', 's3'] as const;
+
+/** Where the deployer may also decrypt: table definitions and function settings, never lake objects or ledger items. */
+export const DEPLOY_TIME_DECRYPT_SERVICES = ['glue', 'lambda'] as const;
 
 const KEY_DATA_ACTIONS = [
   'kms:Decrypt',
@@ -300,7 +307,7 @@ const KEY_DATA_ACTIONS = [
  * The key policy: it alone decides who may use the key (the account root holds no blanket
  * `kms:*`, so an IAM policy in the account cannot grant the key to anyone else).
  * - the deployer role of the env config administers the key and uses it only through the AWS
- *   services Terraform creates encrypted resources in;
+ *   services Terraform creates encrypted resources in: it can upload to the lake but not read it;
  * - break-glass: the account's root user and the break-glass role may read and restore the key
  *   policy. Both can always be (re)created by the account owner, so the key cannot be locked out;
  * - lakepipe roles of this environment use the key for data; CreateGrant only for AWS resources;
@@ -311,6 +318,7 @@ export function keyPolicyStatements(config: EnvConfig): PolicyStatement[] {
   const { accountId, region, keyAccess } = config;
   const account = `arn:aws:iam::${accountId}:root`;
   const lakepipeRoles = `arn:aws:iam::${accountId}:role/lakepipe-${config.name}-*`;
+  const viaServices = (services: readonly string[]) => services.map((s) => `${s}.${region}.amazonaws.com`);
   return [
     {
       sid: 'DeployerAdministersKey',
@@ -321,13 +329,26 @@ export function keyPolicyStatements(config: EnvConfig): PolicyStatement[] {
     {
       sid: 'DeployerEncryptsThroughServices',
       principal: { AWS: keyAccess.administratorRoleArn },
-      actions: [...KEY_DATA_ACTIONS, 'kms:CreateGrant'],
+      actions: ['kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'kms:ViaService': viaServices(DEPLOY_TIME_KEY_SERVICES) } },
+    },
+    {
+      sid: 'DeployerGrantsToAwsResources',
+      principal: { AWS: keyAccess.administratorRoleArn },
+      actions: ['kms:CreateGrant'],
       resources: ['*'],
       conditions: {
-        StringEquals: {
-          'kms:ViaService': DEPLOY_TIME_KEY_SERVICES.map((s) => `${s}.${region}.amazonaws.com`),
-        },
+        StringEquals: { 'kms:ViaService': viaServices(DEPLOY_TIME_KEY_SERVICES) },
+        Bool: { 'kms:GrantIsForAWSResource': 'true' },
       },
+    },
+    {
+      sid: 'DeployerReadsCatalogAndFunctions',
+      principal: { AWS: keyAccess.administratorRoleArn },
+      actions: ['kms:Decrypt'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'kms:ViaService': viaServices(DEPLOY_TIME_DECRYPT_SERVICES) } },
     },
     {
       sid: 'BreakGlassRestoresKeyPolicy',
