@@ -69,7 +69,7 @@ describe('lakepipe validate / compile / graph', () => {
     const text = out.chunks.join('');
     expect(text.startsWith('flowchart TD\n')).toBe(true);
     expect(text).toContain('choice1 -->|"when $.etl.rejectedRatio > 0.05 and $.etl.curatedRows > 0"| warn');
-    expect(text).toContain('parallel1 --> views');
+    expect(text).toContain('views --> report');
     expect(readFileSync(pipelineFile, 'utf8')).toContain('flow:');
   });
 });
