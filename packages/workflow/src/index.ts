@@ -1,3 +1,4 @@
+export * from './aws-errors';
 export * from './cloud-rules';
 export * from './compile';
 export * from './condition';
