@@ -87,6 +87,9 @@ describe('lake prefixes', () => {
       'features/bench_tests/run=20261126T064500Z-a1b2c3/',
     );
     expect(lakePrefixes.scored('bench_tests', runId)).toBe('scored/bench_tests/run=20261126T064500Z-a1b2c3/');
+    expect(lakePrefixes.quarantineObject('bench_tests', runId, 'binary.xlsx')).toBe(
+      'quarantine/bench_tests/run=20261126T064500Z-a1b2c3/binary.xlsx',
+    );
     expect(lakePrefixes.manifest(runId, 'etl')).toBe('_manifests/run=20261126T064500Z-a1b2c3/etl.json');
   });
 

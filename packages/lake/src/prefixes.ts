@@ -39,18 +39,22 @@ export const lakePrefixes = {
   features: (dataset: string, runId?: string) => runScoped('features', dataset, runId),
   /** `scored/<dataset>/` or `scored/<dataset>/run=<runId>/`. */
   scored: (dataset: string, runId?: string) => runScoped('scored', dataset, runId),
+  /** `quarantine/<dataset>/` or `quarantine/<dataset>/run=<runId>/`: source files the pipeline cannot read, with the reason. */
+  quarantine: (dataset: string, runId?: string) => runScoped('quarantine', dataset, runId),
+  quarantineObject: (dataset: string, runId: string, file: string) =>
+    `${lakePrefixes.quarantine(dataset, runId)}${fileName(file)}`,
   /** `_manifests/run=<runId>/` where stages leave the counts the workflow reads. */
   manifests: (runId: string) => `_manifests/run=${assertRunId(runId)}/`,
   manifest: (runId: string, stageId: string) =>
     `${lakePrefixes.manifests(runId)}${assertSafeName('stage', stageId)}.json`,
 } as const;
 
-function runScoped(stage: 'rejected' | 'features' | 'scored', dataset: string, runId?: string): string {
+function runScoped(stage: 'rejected' | 'features' | 'scored' | 'quarantine', dataset: string, runId?: string): string {
   const base = `${stage}/${assertSafeName('dataset', dataset)}/`;
   return runId === undefined ? base : `${base}run=${assertRunId(runId)}/`;
 }
 
-export type LakeStage = 'landing' | 'raw' | 'curated' | 'rejected' | 'features' | 'scored';
+export type LakeStage = 'landing' | 'raw' | 'curated' | 'rejected' | 'features' | 'scored' | 'quarantine';
 export const LAKE_STAGES: readonly LakeStage[] = [
   'landing',
   'raw',
@@ -58,4 +62,5 @@ export const LAKE_STAGES: readonly LakeStage[] = [
   'rejected',
   'features',
   'scored',
+  'quarantine',
 ];
