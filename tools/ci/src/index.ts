@@ -1,4 +1,6 @@
 export * from './affected';
+export * from './cost-section';
+export * from './cost-section-error';
 export * from './ephemeral';
 export * from './errors';
 export * from './exec';

@@ -1,6 +1,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type AffectedTarget, affected, allTargets } from './affected';
+import { readCostSection, withCostFile, withCostSection } from './cost-section';
 import {
   deployEphemeral,
   destroyEphemeral,
@@ -50,6 +51,15 @@ function parsePositiveSeconds(value: string): number {
   if (!Number.isFinite(seconds) || seconds <= 0)
     throw new InvalidArgumentError(`must be a positive number of seconds (got ${value})`);
   return seconds;
+}
+
+/** Options of `plan`; `cost` is the markdown of `lakepipe cost` to put beside the plan summary. */
+interface PlanCommandOptions {
+  readonly stack: string;
+  readonly env: string;
+  readonly allowDestroy: string[];
+  readonly dryRun?: boolean;
+  readonly cost?: string;
 }
 
 /** `lakepipe-ci`: what the Jenkinsfiles call (`npx tsx tools/ci/src/bin.ts <command>`). */
@@ -131,7 +141,12 @@ export function buildCiProgram(workspaceRoot: string = findWorkspaceRoot()): Com
       [],
     )
     .option('--dry-run', 'print the terraform commands instead of running them')
-    .action(async (opts: { stack: string; env: string; allowDestroy: string[]; dryRun?: boolean }) => {
+    .option(
+      '--cost <file>',
+      'markdown from `npx lakepipe cost --env <env> --format markdown`, put beside the plan summary',
+    )
+    .action(async (opts: PlanCommandOptions) => {
+      const cost = opts.cost === undefined ? undefined : readCostSection(opts.cost);
       const catalog = await loadStackCatalog(workspaceRoot);
       const config = loadDeliveryEnvConfig(workspaceRoot, opts.env);
       const target = toTarget(findStack(catalog, opts.stack), opts.env);
@@ -145,7 +160,8 @@ export function buildCiProgram(workspaceRoot: string = findWorkspaceRoot()): Com
         runner: runnerFor(opts.dryRun),
       });
       if (!review) return;
-      process.stdout.write(renderPlanReviewMarkdown(review));
+      const markdown = renderPlanReviewMarkdown(review);
+      process.stdout.write(cost === undefined ? markdown : withCostSection(markdown, cost));
       if (review.verdict === 'blocked') process.exitCode = BLOCKED_EXIT_CODE;
     });
 
@@ -174,10 +190,14 @@ export function buildCiProgram(workspaceRoot: string = findWorkspaceRoot()): Com
       [],
     )
     .addOption(new Option('--format <format>', 'output').choices(['markdown', 'json']).default('markdown'))
+    .option(
+      '--cost <file>',
+      'markdown from `npx lakepipe cost --env <env> --format markdown`, put beside the plan summary',
+    )
     .action(
       async (
         file: string,
-        opts: { env?: string; stack?: string; allowDestroy: string[]; format: ReviewFormat },
+        opts: { env?: string; stack?: string; allowDestroy: string[]; format: ReviewFormat; cost?: string },
       ) => {
         const catalog = await loadStackCatalog(workspaceRoot).catch(() => undefined);
         const result = planReviewCommand(file, {
@@ -185,7 +205,7 @@ export function buildCiProgram(workspaceRoot: string = findWorkspaceRoot()): Com
           catalog,
           allowDestroyEnv: process.env.LAKEPIPE_ALLOW_DESTROY,
         });
-        process.stdout.write(result.output);
+        process.stdout.write(opts.format === 'json' ? result.output : withCostFile(result.output, opts.cost));
         process.exitCode = result.exitCode;
       },
     );
