@@ -4,4 +4,5 @@ export * from './compile-target';
 export * from './env-config';
 export * from './errors';
 export * from './naming';
+export * from './parameters';
 export * from './workspace';
