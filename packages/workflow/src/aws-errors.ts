@@ -22,7 +22,7 @@ export class AwsTaskError extends Error {
     /** the ASL error name a Retry/Catch matches */
     readonly error: string,
     /** the cause text a Catch puts in `Cause` */
-    readonly cause: string,
+    override readonly cause: string,
   ) {
     super(cause);
     this.name = error;

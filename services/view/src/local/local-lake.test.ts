@@ -243,4 +243,34 @@ stages: {}
       [null, null, null],
     ]);
   });
+
+  it('stays queryable with a binary file, an unterminated quote and a Latin-1 byte in raw/', async () => {
+    // Arrange: what a team's own landing folder holds on a bad day
+    const lakeRoot = tempLake();
+    const header = 'test_id,device_id,bench_id\n';
+    const raw = (name: string, body: string | Buffer) =>
+      writeRaw(lakeRoot, 'bench_tests', NEW_RUN, '2026-11-26', name, body);
+    raw('binary.xlsx', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0xff, 0xfe, 0x00, 0x9c]));
+    raw('quote.csv', `${header}T-000000001,D-1,B01\nT-000000002,"D-2,B02\n`);
+    raw(
+      'latin1.csv',
+      Buffer.concat([
+        Buffer.from(`${header}T-000000003,D-caf`),
+        Buffer.from([0xe9]),
+        Buffer.from(',B03\nT-000000004,D-4,B04\n'),
+      ]),
+    );
+    raw('good.csv', `${header}T-000000005,D-5,B05\n`);
+    // Act
+    const lake = await openLocalLake({ lakeRoot, pipeline: repoPipeline() });
+    const ids = await lake.query('SELECT test_id FROM raw_bench_tests ORDER BY test_id');
+    const one = await lake.query('SELECT 1 AS one');
+    lake.close();
+    // Assert: every readable line is there, the binary file is not data, nothing fails
+    expect(ids.rows.map((r) => r[0])).toEqual(
+      expect.arrayContaining(['T-000000001', 'T-000000002', 'T-000000004', 'T-000000005']),
+    );
+    expect(ids.rows.map((r) => r[0])).not.toContain(null);
+    expect(one.rows).toEqual([[1]]);
+  });
 });

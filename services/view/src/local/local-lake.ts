@@ -69,7 +69,7 @@ export async function openLocalLake(options: OpenLocalLakeOptions): Promise<Loca
       const files = await listFiles(options.lakeRoot, table);
       const select =
         table.stage === 'raw' && files.length > 0
-          ? await rawSelect(connection, options.lakeRoot, table, files)
+          ? await rawSelect(options.lakeRoot, table, files)
           : tableSelect(options.lakeRoot, table, files.length > 0);
       await connection.run(`CREATE OR REPLACE VIEW ${quoteIdentifier(table.name)} AS ${select}`);
     }
@@ -133,67 +133,103 @@ function readFunction(lakeRoot: string, table: LakeTable): string {
   }
 }
 
-/** The raw files' format, by extension (as the ETL reads them): CSV or JSON lines, either gzipped. */
-export function rawFileFormat(file: string, fallback: 'csv' | 'jsonl'): 'csv' | 'jsonl' {
-  const name = file.toLowerCase().replace(/\.gz$/, '');
-  if (name.endsWith('.csv')) return 'csv';
-  if (name.endsWith('.jsonl') || name.endsWith('.ndjson') || name.endsWith('.json')) return 'jsonl';
-  return fallback;
+/** Extensions of the raw files the pipeline reads (CSV or JSON lines, either gzipped); anything else is not data. */
+const RAW_EXTENSION = /\.(csv|jsonl|ndjson|json)(\.gz)?$/i;
+
+/**
+ * The raw files' format, by extension (as the ETL reads them): CSV or JSON lines, either gzipped;
+ * undefined for a file the pipeline cannot read (sourcing quarantines those; raw tables skip them).
+ */
+export function rawFileFormat(file: string): 'csv' | 'jsonl' | undefined {
+  const match = RAW_EXTENSION.exec(file);
+  if (!match) return undefined;
+  return match[1]!.toLowerCase() === 'csv' ? 'csv' : 'jsonl';
 }
 
 /**
- * Raw files are the source as sent, CSV and JSON lines side by side: one read per format,
- * every declared column as text (NULL where a file lacks it), `dt` and `run` from the path.
+ * Raw files are the source as sent, CSV and JSON lines side by side, every declared column as text
+ * (NULL where a file lacks it), `dt` and `run` from the path. Nothing is sniffed: each CSV file's
+ * header is read here and the files are read by those names with DuckDB's lenient options, so a
+ * malformed line (an unterminated quote, a byte that is not UTF-8, a ragged row) is left out of the
+ * table instead of failing every query on the lake. rejected_<ds> says what the ETL made of it.
  */
-async function rawSelect(
-  connection: DuckDBConnection,
-  lakeRoot: string,
-  table: LakeTable,
-  files: readonly string[],
-): Promise<string> {
+async function rawSelect(lakeRoot: string, table: LakeTable, files: readonly string[]): Promise<string> {
   const root = path.join(lakeRoot, table.prefix);
-  const fallback = table.format === 'jsonl' ? 'jsonl' : 'csv';
   const hive = 'hive_partitioning = true, hive_types_autocast = false';
+  const all = [...table.columns, ...table.partitionKeys];
+  const cast = (expression: string, c: LakeColumn) =>
+    `CAST(${expression} AS ${duckdbType(c.type)}) AS ${quoteIdentifier(c.name)}`;
   const selects: string[] = [];
-  for (const format of ['csv', 'jsonl'] as const) {
-    const group = files
-      .filter((f) => rawFileFormat(f, fallback) === format)
-      .map((f) => stringLiteral(path.join(root, f)));
-    if (group.length === 0) continue;
-    const list = `[${group.join(', ')}]`;
-    const all = [...table.columns, ...table.partitionKeys];
-    let columns: string[];
-    let read: string;
-    if (format === 'csv') {
-      // Explicit dialect and lenient rows: raw shows what was sent, ragged lines included.
-      read = `read_csv(${list}, header = ${table.header}, delim = ${stringLiteral(table.delimiter)}, quote = '"', escape = '"', all_varchar = true, strict_mode = false, null_padding = true, union_by_name = true, ${hive})`;
-      const present = await fileColumns(connection, read);
-      columns = all.map((c) =>
-        present.has(c.name)
-          ? `CAST(${quoteIdentifier(c.name)} AS ${duckdbType(c.type)}) AS ${quoteIdentifier(c.name)}`
-          : `CAST(NULL AS ${duckdbType(c.type)}) AS ${quoteIdentifier(c.name)}`,
-      );
-    } else {
-      // One row per line, even a line that is not JSON (its columns are NULL; rejected_<ds> says why).
-      read = `read_csv(${list}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, delim = E'\\x01\\x02\\x03\\x04', quote = '', escape = '', ${hive})`;
-      columns = [
-        ...table.columns.map(
-          (c) =>
-            `CAST(CASE WHEN json_valid("line") THEN json_extract_string("line", ${stringLiteral(`$.${c.name}`)}) END AS ${duckdbType(c.type)}) AS ${quoteIdentifier(c.name)}`,
-        ),
-        ...table.partitionKeys.map(
-          (c) => `CAST(${quoteIdentifier(c.name)} AS ${duckdbType(c.type)}) AS ${quoteIdentifier(c.name)}`,
-        ),
-      ];
-    }
-    selects.push(`SELECT ${columns.join(', ')} FROM ${read}`);
+
+  const csvFiles = files.filter((f) => rawFileFormat(f) === 'csv');
+  const byHeader = new Map<string, string[]>();
+  for (const file of csvFiles) {
+    const header = table.header
+      ? await csvHeader(path.join(root, file), table.delimiter)
+      : table.columns.map((c) => c.name);
+    const key = JSON.stringify(header);
+    byHeader.set(key, [...(byHeader.get(key) ?? []), file]);
   }
+  for (const [key, group] of byHeader) {
+    const header = JSON.parse(key) as string[];
+    if (header.length === 0) continue;
+    const names = header.map((name, i) => name || `column${i}`);
+    const list = `[${group.map((f) => stringLiteral(path.join(root, f))).join(', ')}]`;
+    const columns = `{${names.map((n) => `${stringLiteral(n)}: 'VARCHAR'`).join(', ')}}`;
+    const read = `read_csv(${list}, header = ${table.header}, columns = ${columns}, auto_detect = false, delim = ${stringLiteral(table.delimiter)}, quote = '"', escape = '"', strict_mode = false, null_padding = true, ignore_errors = true, ${hive})`;
+    const present = new Set(names);
+    const projection = [
+      ...table.columns.map((c) =>
+        present.has(c.name)
+          ? cast(quoteIdentifier(c.name), c)
+          : `CAST(NULL AS ${duckdbType(c.type)}) AS ${quoteIdentifier(c.name)}`,
+      ),
+      ...table.partitionKeys.map((c) => cast(quoteIdentifier(c.name), c)),
+    ];
+    selects.push(`SELECT ${projection.join(', ')} FROM ${read}`);
+  }
+
+  const jsonFiles = files.filter((f) => rawFileFormat(f) === 'jsonl');
+  if (jsonFiles.length > 0) {
+    const list = `[${jsonFiles.map((f) => stringLiteral(path.join(root, f))).join(', ')}]`;
+    // One row per line, even a line that is not JSON (its columns are NULL; rejected_<ds> says why).
+    const read = `read_csv(${list}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, delim = E'\\x01\\x02\\x03\\x04', quote = '', escape = '', ignore_errors = true, ${hive})`;
+    const projection = [
+      ...table.columns.map((c) =>
+        cast(
+          `CASE WHEN json_valid("line") THEN json_extract_string("line", ${stringLiteral(`$.${c.name}`)}) END`,
+          c,
+        ),
+      ),
+      ...table.partitionKeys.map((c) => cast(quoteIdentifier(c.name), c)),
+    ];
+    selects.push(`SELECT ${projection.join(', ')} FROM ${read}`);
+  }
+  if (selects.length === 0) return tableSelect(lakeRoot, table, false);
   return selects.join('\nUNION ALL\n');
 }
 
-async function fileColumns(connection: DuckDBConnection, read: string): Promise<Set<string>> {
-  const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${read}`);
-  return new Set((reader.getRowObjectsJson() as { column_name: string }[]).map((r) => r.column_name));
+/** The first line of a (possibly gzipped) CSV file, split into column names: BOM, quotes and CR removed. */
+async function csvHeader(file: string, delimiter: string): Promise<string[]> {
+  const { createReadStream } = await import('node:fs');
+  const { createGunzip } = await import('node:zlib');
+  const raw = createReadStream(file, { highWaterMark: 64 * 1024 });
+  const stream = file.toLowerCase().endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
+  let text = '';
+  try {
+    for await (const chunk of stream) {
+      text += (chunk as Buffer).toString('utf8');
+      if (text.includes('\n') || text.length > 1024 * 1024) break;
+    }
+  } catch {
+    // a broken gzip: no header to read; the file contributes no rows
+    return [];
+  } finally {
+    raw.destroy();
+  }
+  const line = (text.split('\n')[0] ?? '').replace(/^\uFEFF/, '').replace(/\r$/, '');
+  if (line.trim() === '') return [];
+  return line.split(delimiter).map((name) => name.trim().replace(/^"(.*)"$/, '$1'));
 }
 
 /** The files a table would read, so an empty prefix gives an empty table instead of DuckDB's "No files found". */
