@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { register as affected } from './affected';
 import { register as clean } from './clean';
 import { register as compile } from './compile';
+import { register as cost } from './cost';
 import { register as graph } from './graph';
 import { register as planReview } from './plan-review';
 import { register as query } from './query';
@@ -21,6 +22,7 @@ export const commands: readonly ((program: Command) => void)[] = [
   status,
   query,
   serve,
+  cost,
   score,
   synth,
   clean,
