@@ -209,7 +209,10 @@ export const sagemakerScoringStageType: StageType<SageMakerScoringAttributes> = 
           StringEquals: {
             'sagemaker:ModelArn': scoringModelArn(target),
             'sagemaker:OutputKmsKey': keyAlias,
-            'sagemaker:VolumeKmsKey': keyAlias,
+            // the ASL sends no VolumeKmsKeyId for instance types with local storage
+            ...(LOCAL_STORAGE_INSTANCE.test(attributes.instance.type)
+              ? {}
+              : { 'sagemaker:VolumeKmsKey': keyAlias }),
           },
           'ForAllValues:StringEquals': { 'sagemaker:InstanceTypes': [attributes.instance.type] },
         },
