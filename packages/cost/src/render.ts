@@ -1,7 +1,9 @@
 import type { CostReport, ReportLine } from './report';
 
-/** `$0.0452` below a dollar (4 decimals), `$1,234.56` above. */
+/** `$0.000041` below a tenth of a cent, `$0.0452` below a dollar, `$1,234.56` above. */
 export function usd(value: number): string {
+  if (value > 0 && value < 0.0000005) return '<$0.000001';
+  if (value !== 0 && Math.abs(value) < 0.001) return `$${value.toFixed(6)}`;
   if (Math.abs(value) < 1) return `$${value.toFixed(4)}`;
   return `$${value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }
