@@ -82,6 +82,7 @@ describe.each(['dev', 'prod'])('SparkEtlStack (%s)', (env) => {
       '--spec_s3_uri': `s3://${ssm('lake-bucket-name')}/_glue/etl/job-spec.generated.json`,
       '--extra-py-files': `s3://${ssm('lake-bucket-name')}/_glue/etl/lakepipe_etl_helpers.py`,
       '--lake_bucket': ssm('lake-bucket-name'),
+      '--fs_scheme': 's3',
       '--ledger_table': ssm('ledger-table-name'),
       '--dataset': 'bench_tests',
       '--stage_id': 'etl',

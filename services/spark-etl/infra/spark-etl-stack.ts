@@ -233,6 +233,8 @@ export class SparkEtlStack extends LakepipeStack {
           '--extra-py-files': s3Uri(artifacts.helpers.fileName),
           '--spec_s3_uri': s3Uri(artifacts.jobSpec.fileName),
           '--lake_bucket': bucket,
+          // Glue reads and writes the lake through EMRFS (s3://); the job's default, s3a://, is for other Sparks
+          '--fs_scheme': 's3',
           '--ledger_table': ledgerName,
           '--dataset': dataset,
           '--stage_id': stage.id,

@@ -57,3 +57,24 @@ export class UnsupportedFileError extends Error {
     this.name = 'UnsupportedFileError';
   }
 }
+
+/** `--etl-engine spark` needs the project's .venv with pyspark (tools/setup/setup-python.sh). */
+export class SparkNotInstalledError extends Error {
+  constructor(readonly sparkSubmit: string) {
+    super(
+      `spark-submit not found at ${sparkSubmit}: run bash tools/setup/setup-python.sh (npm test's pretest does) to build .venv with pyspark`,
+    );
+    this.name = 'SparkNotInstalledError';
+  }
+}
+
+/** The Spark job failed: its own error line (e.g. `UnsupportedFileError: raw file ...`) and exit code. */
+export class SparkJobError extends Error {
+  constructor(
+    readonly jobError: string,
+    readonly exitCode: number,
+  ) {
+    super(`the Spark ETL job exited with code ${exitCode}: ${jobError || 'no error message on stderr'}`);
+    this.name = 'SparkJobError';
+  }
+}

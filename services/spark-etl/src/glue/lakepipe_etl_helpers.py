@@ -5,15 +5,16 @@ themselves are not here: the job runs the Spark SQL that the TypeScript compiler
 (uploaded beside the script), so the Glue job and the local DuckDB engine apply the same rules.
 """
 
+import argparse
 import base64
 import json
+import math
 import re
 from datetime import datetime, timezone
 
 RUN_ID = re.compile(r"^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-([0-9a-f]{6})$")
 SAFE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 READABLE_FILE = re.compile(r"\.(csv|txt|jsonl|ndjson|json)(\.gz)?$")
-REQUIRED_ARGS = ["spec_s3_uri", "lake_bucket", "dataset", "run_id", "stage_id", "ledger_table"]
 MANIFEST_COUNTS = ["filesRead", "rowsRead", "curatedRows", "rejectedRows", "rejectedRatio", "partitions"]
 BATCH_SIZE = 25
 
@@ -30,9 +31,31 @@ class UnsupportedFileError(RuntimeError):
     """A raw file has an extension the ETL cannot read."""
 
 
-def parse_job_args(argv, resolve):
-    """Resolves the job's arguments with `resolve` (awsglue.utils.getResolvedOptions) and checks them."""
-    args = resolve(argv, REQUIRED_ARGS)
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise JobArgumentError(message)
+
+
+def job_arg_parser():
+    """The job's own arguments. Glue adds its own (--JOB_ID, --TempDir, --enable-metrics...): they are ignored."""
+    p = _Parser(prog="etl_job.py", add_help=False, allow_abbrev=False)
+    p.add_argument("--spec_s3_uri", "--spec", dest="spec", required=True, help="the job spec: s3://bucket/key or a local path")
+    p.add_argument("--lake_bucket", help="the lake bucket (Glue, EMR, any Spark with S3)")
+    p.add_argument("--lake_root", help="a local lake folder instead of a bucket (the twin: spark-submit --master local[*])")
+    p.add_argument("--dataset", required=True)
+    p.add_argument("--run_id", required=True)
+    p.add_argument("--stage_id", required=True)
+    p.add_argument("--ledger_table", help="DynamoDB ledger table (with --lake_bucket)")
+    p.add_argument("--movements_out", help="with --lake_root: write the ledger movements to this JSON file instead")
+    p.add_argument("--fs_scheme", default="s3a", choices=["s3", "s3a"], help="Hadoop filesystem of the bucket: s3 on Glue/EMR (EMRFS), s3a elsewhere")
+    p.add_argument("--aws_endpoint_url", help="S3 and DynamoDB endpoint of an S3-compatible server (tests)")
+    return p
+
+
+def parse_job_args(argv):
+    """Parses and checks the job's arguments (argv without the program name); unknown ones are ignored."""
+    args, _unknown = job_arg_parser().parse_known_args(argv)
+    args = vars(args)
     if not RUN_ID.match(args["run_id"]):
         raise JobArgumentError(
             "--run_id %r is malformed: expected YYYYMMDDTHHMMSSZ-xxxxxx" % args["run_id"]
@@ -40,8 +63,11 @@ def parse_job_args(argv, resolve):
     for name in ("dataset", "stage_id"):
         if not SAFE_NAME.match(args[name]):
             raise JobArgumentError("--%s %r must match ^[a-z][a-z0-9_]{0,62}$" % (name, args[name]))
-    bucket_and_key = split_s3_uri(args["spec_s3_uri"])
-    return dict(args, spec_bucket=bucket_and_key[0], spec_key=bucket_and_key[1])
+    if bool(args["lake_bucket"]) == bool(args["lake_root"]):
+        raise JobArgumentError("give exactly one of --lake_bucket (S3) and --lake_root (a local folder)")
+    if args["lake_bucket"] and not args["ledger_table"]:
+        raise JobArgumentError("--ledger_table is required with --lake_bucket")
+    return args
 
 
 def split_s3_uri(uri):
@@ -110,7 +136,9 @@ def is_data_file(key):
 
 
 def rejected_ratio(rejected_rows, rows_read):
-    return 0 if rows_read == 0 else round(rejected_rows / rows_read, 6)
+    """rejected / read rounded half-up to 6 decimals, as the DuckDB engine's Math.round(x * 1e6) / 1e6
+    (Python's round() rounds half to even: 1/128 would be 0.007812 here and 0.007813 there)."""
+    return 0 if rows_read == 0 else math.floor(rejected_rows / rows_read * 1e6 + 0.5) / 1e6
 
 
 def reject_ratio_error(dataset, rejected_rows, rows_read, max_ratio, run_id):
@@ -150,7 +178,7 @@ def build_manifest(dataset, run_id, stage_id, files, file_counts, partition_coun
         "dataset": dataset,
         "runId": run_id,
         "stageId": stage_id,
-        "engine": "glue",
+        "engine": "spark",
         "filesRead": len(files),
         "rowsRead": rows_read,
         "curatedRows": sum(f["curatedRows"] for f in by_file),
@@ -203,6 +231,34 @@ def movement_items(movements, run_id, stage_id, at):
             }
         )
     return items
+
+
+def features_value(value):
+    """One features CSV field as the DuckDB engine's COPY (FORMAT csv) writes it: doubles as the
+    shortest text that reads back to the same double (Python's repr: 0.0002, 1e-05, 1e+22), null as
+    nothing, text quoted only when it holds the delimiter, a quote, a line break or is empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, datetime):
+        text = value.strftime("%Y-%m-%d %H:%M:%S")
+        if value.microsecond:
+            text += ("." + "%06d" % value.microsecond).rstrip("0")
+        return text
+    if isinstance(value, str):
+        if value == "" or any(c in value for c in ',"\n\r'):
+            return '"' + value.replace('"', '""') + '"'
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def features_line(values):
+    return ",".join(features_value(v) for v in values) + "\n"
 
 
 def batches(items, size=BATCH_SIZE):

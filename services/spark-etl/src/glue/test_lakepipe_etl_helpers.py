@@ -8,15 +8,6 @@ import lakepipe_etl_helpers as h
 RUN = "20261126T020000Z-a1b2c3"
 
 
-def resolve(argv, names):
-    """getResolvedOptions' behaviour: --name value pairs, every name required."""
-    pairs = dict(zip(argv[1::2], argv[2::2]))
-    missing = [n for n in names if "--" + n not in pairs]
-    if missing:
-        raise SystemExit("missing " + ", ".join(missing))
-    return dict((n, pairs["--" + n]) for n in names)
-
-
 def argv(**overrides):
     args = {
         "spec_s3_uri": "s3://lake/_glue/etl/job-spec.json",
@@ -27,27 +18,39 @@ def argv(**overrides):
         "ledger_table": "lakepipe-dev-ledger",
     }
     args.update(overrides)
-    out = ["etl_job.py"]
+    out = []
     for k, v in args.items():
         out += ["--" + k, v]
     return out
 
 
 class ParseJobArgsTest(unittest.TestCase):
-    def test_resolves_every_argument_and_splits_the_spec_uri(self):
-        args = h.parse_job_args(argv(), resolve)
-        self.assertEqual(args["spec_bucket"], "lake")
-        self.assertEqual(args["spec_key"], "_glue/etl/job-spec.json")
+    def test_resolves_every_argument_and_ignores_glues_own(self):
+        args = h.parse_job_args(argv() + ["--JOB_ID", "j_1", "--TempDir", "s3://t/", "--enable-metrics", "true"])
+        self.assertEqual(args["spec"], "s3://lake/_glue/etl/job-spec.json")
         self.assertEqual(args["run_id"], RUN)
+        self.assertEqual(args["fs_scheme"], "s3a")
+
+    def test_needs_exactly_one_lake(self):
+        with self.assertRaises(h.JobArgumentError) as caught:
+            h.parse_job_args(argv() + ["--lake_root", "/tmp/lake"])
+        self.assertIn("exactly one of --lake_bucket", str(caught.exception))
+        args = [a for a in argv() if a not in ("--lake_bucket", "lake", "--ledger_table", "lakepipe-dev-ledger")]
+        self.assertEqual(h.parse_job_args(args + ["--lake_root", "/tmp/lake"])["lake_root"], "/tmp/lake")
+
+    def test_names_a_missing_argument(self):
+        with self.assertRaises(h.JobArgumentError) as caught:
+            h.parse_job_args(["--dataset", "x"])
+        self.assertIn("--spec_s3_uri", str(caught.exception))
 
     def test_rejects_a_malformed_run_id_naming_the_value(self):
         with self.assertRaises(h.JobArgumentError) as caught:
-            h.parse_job_args(argv(run_id="yesterday"), resolve)
+            h.parse_job_args(argv(run_id="yesterday"))
         self.assertEqual(str(caught.exception), "--run_id 'yesterday' is malformed: expected YYYYMMDDTHHMMSSZ-xxxxxx")
 
     def test_rejects_a_dataset_that_could_escape_its_prefix(self):
         with self.assertRaises(h.JobArgumentError) as caught:
-            h.parse_job_args(argv(dataset="../raw"), resolve)
+            h.parse_job_args(argv(dataset="../raw"))
         self.assertIn("--dataset '../raw'", str(caught.exception))
 
 
@@ -104,6 +107,10 @@ class ManifestTest(unittest.TestCase):
             {"filesread": "3", "rowsread": "23", "curatedrows": "9", "rejectedrows": "14", "rejectedratio": "0.608696", "partitions": "3"},
         )
         self.assertEqual(json.loads(h.manifest_metadata(manifest)["rejectedratio"]), 0.608696)
+
+    def test_rounds_the_ratio_half_up_like_the_duckdb_engine(self):
+        self.assertEqual(h.rejected_ratio(1, 128), 0.007813)
+        self.assertEqual(h.rejected_ratio(1, 2000000), 0.000001)
 
     def test_a_run_with_no_rows_has_ratio_zero_and_never_exceeds(self):
         self.assertEqual(h.rejected_ratio(0, 0), 0)

@@ -98,7 +98,10 @@ export function compileSql(model: TransformModel, d: Dialect): CompiledSql {
 
   // CSV fields: a fast split for lines without quotes, a quote-aware match otherwise.
   const delimClass = delimiter.replace(/[\\^\]-]/g, '\\$&');
-  const quotedField = `("(?:[^"]|"")*"|[^${delimClass}"]*)${delimiter.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&')}`;
+  // the quoted alternative is written as an unrolled loop ("[^"]*(""[^"]*)*"): the same texts as
+  // "([^"]|"")*", but Java's regex engine recurses once per doubled quote instead of once per
+  // character (a quoted field of a few thousand characters overflowed its stack)
+  const quotedField = `("[^"]*(?:""[^"]*)*"|[^${delimClass}"]*)${delimiter.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&')}`;
   const matchesOf = (line: string) => d.extractAll(`concat(${line}, ${s(delimiter)})`, quotedField);
   const unquoted = (line: string) =>
     d.transform(
@@ -111,7 +114,7 @@ export function compileSql(model: TransformModel, d: Dialect): CompiledSql {
 
   const positions = header
     ? `WITH etl_header_fields AS (
-  SELECT _source_file, ${d.transform(fieldsOf(`replace(_header, ${d.bom}, '')`), 'h', 'trim(h)')} AS _header_fields
+  SELECT _source_file, ${d.transform(fieldsOf(`replace(CASE WHEN ${d.matches('_source_file', JSON_FILE)} THEN '' ELSE _header END, ${d.bom}, '')`), 'h', 'trim(h)')} AS _header_fields
   FROM etl_files
 )
 SELECT _source_file, ${d.size('_header_fields')} AS _width,

@@ -85,7 +85,11 @@ export const duckdbDialect: Dialect = {
     `(NOT regexp_matches(${expr}, ${duckdbDialect.str(kind === 'double' ? '[^0-9eE.+-]' : '[^0-9.+-]')}) AND NOT starts_with(${expr}, '+-'))`,
 };
 
-/** Spark 3.5 with spark.sql.ansi.enabled=false and spark.sql.session.timeZone=UTC (the Glue job sets both). */
+/**
+ * Spark 3.5 with spark.sql.ansi.enabled=false and spark.sql.session.timeZone=UTC (the job sets both,
+ * etl_job.SPARK_SETTINGS). Timestamps are TIMESTAMP_NTZ holding the UTC wall clock, as DuckDB's
+ * TIMESTAMP: the same values and the same Parquet type (isAdjustedToUTC=false) from both engines.
+ */
 export const sparkDialect: Dialect = {
   name: 'spark',
   ident: (name) => `\`${name.replace(/`/g, '``')}\``,
@@ -99,7 +103,7 @@ export const sparkDialect: Dialect = {
       double: 'DOUBLE',
       boolean: 'BOOLEAN',
       date: 'DATE',
-      timestamp: 'TIMESTAMP',
+      timestamp: 'TIMESTAMP_NTZ',
     }),
   matches: (expr, pattern) => `rlike(${expr}, ${sparkDialect.str(pattern)})`,
   instr: (expr, needle) => `instr(${expr}, ${sparkDialect.str(needle)})`,
@@ -109,12 +113,12 @@ export const sparkDialect: Dialect = {
   transform: (list, param, body) => `transform(${list}, ${param} -> ${body})`,
   size: (list) => `size(${list})`,
   sumLengthsPlusOne: (list) => `aggregate(${list}, 0, (acc, x) -> acc + length(x) + 1)`,
-  element: (list, index) => `element_at(${list}, ${index})`,
+  element: (list, index) => `element_at(${list}, CAST(${index} AS INT))`,
   position: (list, value) => `array_position(${list}, ${value})`,
   isJsonObject: (expr) => `(get_json_object(${expr}, '$') IS NOT NULL AND ltrim(${expr}) LIKE '{%')`,
   jsonText: (expr, key) => `get_json_object(${expr}, ${sparkDialect.str(`$.${key}`)})`,
   bom: String.raw`'\uFEFF'`,
-  tryTimestamp: (expr) => `TRY_CAST(${expr} AS TIMESTAMP)`,
+  tryTimestamp: (expr) => `CAST(TRY_CAST(${expr} AS TIMESTAMP) AS TIMESTAMP_NTZ)`,
   notBlank: (expr) => `trim(${expr}) <> ''`,
   numberShape: (expr, _kind, pattern) => sparkDialect.matches(expr, pattern),
 };

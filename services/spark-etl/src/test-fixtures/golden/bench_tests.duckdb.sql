@@ -5,7 +5,7 @@
 CREATE OR REPLACE TEMPORARY VIEW etl_records AS
 WITH etl_positions AS (
 WITH etl_header_fields AS (
-  SELECT _source_file, list_transform(CASE WHEN strpos(replace(_header, chr(65279), ''), '"') = 0 THEN string_split(replace(_header, chr(65279), ''), ',') ELSE list_transform(regexp_extract_all(concat(replace(_header, chr(65279), ''), ','), '("(?:[^"]|"")*"|[^,"]*),', 1), lambda f: CASE WHEN substring(f, 1, 1) = '"' THEN replace(substring(f, 2, length(f) - 2), '""', '"') ELSE f END) END, lambda h: trim(h)) AS _header_fields
+  SELECT _source_file, list_transform(CASE WHEN strpos(replace(CASE WHEN regexp_matches(_source_file, '[.](jsonl|ndjson|json)([.]gz)?$') THEN '' ELSE _header END, chr(65279), ''), '"') = 0 THEN string_split(replace(CASE WHEN regexp_matches(_source_file, '[.](jsonl|ndjson|json)([.]gz)?$') THEN '' ELSE _header END, chr(65279), ''), ',') ELSE list_transform(regexp_extract_all(concat(replace(CASE WHEN regexp_matches(_source_file, '[.](jsonl|ndjson|json)([.]gz)?$') THEN '' ELSE _header END, chr(65279), ''), ','), '("[^"]*(?:""[^"]*)*"|[^,"]*),', 1), lambda f: CASE WHEN substring(f, 1, 1) = '"' THEN replace(substring(f, 2, length(f) - 2), '""', '"') ELSE f END) END, lambda h: trim(h)) AS _header_fields
   FROM etl_files
 )
 SELECT _source_file, len(_header_fields) AS _width,
@@ -31,8 +31,8 @@ FROM etl_header_fields
 )
 SELECT l._run_id, l._source_file, l._line_number, l._line, l._format, p._width,
   p._pos_test_id, p._pos_device_id, p._pos_bench_id, p._pos_firmware, p._pos_started_at, p._pos_duration_s, p._pos_temperature_c, p._pos_voltage_v, p._pos_current_a, p._pos_vibration_mm_s, p._pos_pressure_kpa, p._pos_error_count, p._pos_failed_in_field,
-  CASE WHEN l._format = 'csv' THEN CASE WHEN strpos(l._line, '"') = 0 THEN string_split(l._line, ',') ELSE list_transform(regexp_extract_all(concat(l._line, ','), '("(?:[^"]|"")*"|[^,"]*),', 1), lambda f: CASE WHEN substring(f, 1, 1) = '"' THEN replace(substring(f, 2, length(f) - 2), '""', '"') ELSE f END) END END AS _fields,
-  CASE WHEN l._format = 'csv' AND strpos(l._line, '"') > 0 THEN list_sum(list_transform(regexp_extract_all(concat(l._line, ','), '("(?:[^"]|"")*"|[^,"]*),', 1), lambda x: length(x) + 1)) = length(l._line) + 1 ELSE true END AS _csv_ok,
+  CASE WHEN l._format = 'csv' THEN CASE WHEN strpos(l._line, '"') = 0 THEN string_split(l._line, ',') ELSE list_transform(regexp_extract_all(concat(l._line, ','), '("[^"]*(?:""[^"]*)*"|[^,"]*),', 1), lambda f: CASE WHEN substring(f, 1, 1) = '"' THEN replace(substring(f, 2, length(f) - 2), '""', '"') ELSE f END) END END AS _fields,
+  CASE WHEN l._format = 'csv' AND strpos(l._line, '"') > 0 THEN list_sum(list_transform(regexp_extract_all(concat(l._line, ','), '("[^"]*(?:""[^"]*)*"|[^,"]*),', 1), lambda x: length(x) + 1)) = length(l._line) + 1 ELSE true END AS _csv_ok,
   CASE WHEN l._format = 'jsonl' THEN (json_valid(l._line) AND starts_with(ltrim(l._line), '{')) END AS _json_ok
 FROM lines l JOIN etl_positions p ON l._source_file = p._source_file
 WHERE NOT (l._format = 'csv' AND l._line_number = 1);

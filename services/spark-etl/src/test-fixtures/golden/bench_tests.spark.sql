@@ -5,7 +5,7 @@
 CREATE OR REPLACE TEMPORARY VIEW etl_records AS
 WITH etl_positions AS (
 WITH etl_header_fields AS (
-  SELECT _source_file, transform(CASE WHEN instr(replace(_header, '\uFEFF', ''), '"') = 0 THEN split(replace(_header, '\uFEFF', ''), ',', -1) ELSE transform(regexp_extract_all(concat(replace(_header, '\uFEFF', ''), ','), '("(?:[^"]|"")*"|[^,"]*),', 1), f -> CASE WHEN substring(f, 1, 1) = '"' THEN replace(substring(f, 2, length(f) - 2), '""', '"') ELSE f END) END, h -> trim(h)) AS _header_fields
+  SELECT _source_file, transform(CASE WHEN instr(replace(CASE WHEN rlike(_source_file, '[.](jsonl|ndjson|json)([.]gz)?$') THEN '' ELSE _header END, '\uFEFF', ''), '"') = 0 THEN split(replace(CASE WHEN rlike(_source_file, '[.](jsonl|ndjson|json)([.]gz)?$') THEN '' ELSE _header END, '\uFEFF', ''), ',', -1) ELSE transform(regexp_extract_all(concat(replace(CASE WHEN rlike(_source_file, '[.](jsonl|ndjson|json)([.]gz)?$') THEN '' ELSE _header END, '\uFEFF', ''), ','), '("[^"]*(?:""[^"]*)*"|[^,"]*),', 1), f -> CASE WHEN substring(f, 1, 1) = '"' THEN replace(substring(f, 2, length(f) - 2), '""', '"') ELSE f END) END, h -> trim(h)) AS _header_fields
   FROM etl_files
 )
 SELECT _source_file, size(_header_fields) AS _width,
@@ -31,8 +31,8 @@ FROM etl_header_fields
 )
 SELECT l._run_id, l._source_file, l._line_number, l._line, l._format, p._width,
   p._pos_test_id, p._pos_device_id, p._pos_bench_id, p._pos_firmware, p._pos_started_at, p._pos_duration_s, p._pos_temperature_c, p._pos_voltage_v, p._pos_current_a, p._pos_vibration_mm_s, p._pos_pressure_kpa, p._pos_error_count, p._pos_failed_in_field,
-  CASE WHEN l._format = 'csv' THEN CASE WHEN instr(l._line, '"') = 0 THEN split(l._line, ',', -1) ELSE transform(regexp_extract_all(concat(l._line, ','), '("(?:[^"]|"")*"|[^,"]*),', 1), f -> CASE WHEN substring(f, 1, 1) = '"' THEN replace(substring(f, 2, length(f) - 2), '""', '"') ELSE f END) END END AS _fields,
-  CASE WHEN l._format = 'csv' AND instr(l._line, '"') > 0 THEN aggregate(regexp_extract_all(concat(l._line, ','), '("(?:[^"]|"")*"|[^,"]*),', 1), 0, (acc, x) -> acc + length(x) + 1) = length(l._line) + 1 ELSE true END AS _csv_ok,
+  CASE WHEN l._format = 'csv' THEN CASE WHEN instr(l._line, '"') = 0 THEN split(l._line, ',', -1) ELSE transform(regexp_extract_all(concat(l._line, ','), '("[^"]*(?:""[^"]*)*"|[^,"]*),', 1), f -> CASE WHEN substring(f, 1, 1) = '"' THEN replace(substring(f, 2, length(f) - 2), '""', '"') ELSE f END) END END AS _fields,
+  CASE WHEN l._format = 'csv' AND instr(l._line, '"') > 0 THEN aggregate(regexp_extract_all(concat(l._line, ','), '("[^"]*(?:""[^"]*)*"|[^,"]*),', 1), 0, (acc, x) -> acc + length(x) + 1) = length(l._line) + 1 ELSE true END AS _csv_ok,
   CASE WHEN l._format = 'jsonl' THEN (get_json_object(l._line, '$') IS NOT NULL AND ltrim(l._line) LIKE '{%') END AS _json_ok
 FROM lines l JOIN etl_positions p ON l._source_file = p._source_file
 WHERE NOT (l._format = 'csv' AND l._line_number = 1);
@@ -48,7 +48,7 @@ SELECT _run_id, _source_file, _line_number, _line, _format, _width, _fields, _cs
   _raw_firmware,
   _raw_firmware AS `firmware`,
   _raw_started_at,
-  CASE WHEN rlike(_raw_started_at, '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$') THEN TRY_CAST(_raw_started_at AS TIMESTAMP) END AS `started_at`,
+  CASE WHEN rlike(_raw_started_at, '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$') THEN CAST(TRY_CAST(_raw_started_at AS TIMESTAMP) AS TIMESTAMP_NTZ) END AS `started_at`,
   _raw_duration_s,
   CASE WHEN rlike(_raw_duration_s, '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$') THEN TRY_CAST(_raw_duration_s AS DOUBLE) END AS `duration_s`,
   _raw_temperature_c,
@@ -67,19 +67,19 @@ SELECT _run_id, _source_file, _line_number, _line, _format, _width, _fields, _cs
   CASE WHEN rlike(_raw_failed_in_field, '^[+-]?[0-9]+$') THEN TRY_CAST(_raw_failed_in_field AS INT) END AS `failed_in_field`
 FROM (
   SELECT _run_id, _source_file, _line_number, _line, _format, _width, _fields, _csv_ok, _json_ok,
-    nullif(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN get_json_object(_line, '$.test_id') END WHEN _pos_test_id > 0 THEN element_at(_fields, _pos_test_id) END, '') AS _raw_test_id,
-    nullif(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN get_json_object(_line, '$.device_id') END WHEN _pos_device_id > 0 THEN element_at(_fields, _pos_device_id) END, '') AS _raw_device_id,
-    nullif(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN get_json_object(_line, '$.bench_id') END WHEN _pos_bench_id > 0 THEN element_at(_fields, _pos_bench_id) END, '') AS _raw_bench_id,
-    nullif(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN get_json_object(_line, '$.firmware') END WHEN _pos_firmware > 0 THEN element_at(_fields, _pos_firmware) END, '') AS _raw_firmware,
-    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN get_json_object(_line, '$.started_at') END WHEN _pos_started_at > 0 THEN element_at(_fields, _pos_started_at) END), '') AS _raw_started_at,
-    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN get_json_object(_line, '$.duration_s') END WHEN _pos_duration_s > 0 THEN element_at(_fields, _pos_duration_s) END), '') AS _raw_duration_s,
-    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN get_json_object(_line, '$.temperature_c') END WHEN _pos_temperature_c > 0 THEN element_at(_fields, _pos_temperature_c) END), '') AS _raw_temperature_c,
-    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN get_json_object(_line, '$.voltage_v') END WHEN _pos_voltage_v > 0 THEN element_at(_fields, _pos_voltage_v) END), '') AS _raw_voltage_v,
-    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN get_json_object(_line, '$.current_a') END WHEN _pos_current_a > 0 THEN element_at(_fields, _pos_current_a) END), '') AS _raw_current_a,
-    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN get_json_object(_line, '$.vibration_mm_s') END WHEN _pos_vibration_mm_s > 0 THEN element_at(_fields, _pos_vibration_mm_s) END), '') AS _raw_vibration_mm_s,
-    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN get_json_object(_line, '$.pressure_kpa') END WHEN _pos_pressure_kpa > 0 THEN element_at(_fields, _pos_pressure_kpa) END), '') AS _raw_pressure_kpa,
-    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN get_json_object(_line, '$.error_count') END WHEN _pos_error_count > 0 THEN element_at(_fields, _pos_error_count) END), '') AS _raw_error_count,
-    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN get_json_object(_line, '$.failed_in_field') END WHEN _pos_failed_in_field > 0 THEN element_at(_fields, _pos_failed_in_field) END), '') AS _raw_failed_in_field
+    nullif(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN get_json_object(_line, '$.test_id') END WHEN _pos_test_id > 0 THEN element_at(_fields, CAST(_pos_test_id AS INT)) END, '') AS _raw_test_id,
+    nullif(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN get_json_object(_line, '$.device_id') END WHEN _pos_device_id > 0 THEN element_at(_fields, CAST(_pos_device_id AS INT)) END, '') AS _raw_device_id,
+    nullif(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN get_json_object(_line, '$.bench_id') END WHEN _pos_bench_id > 0 THEN element_at(_fields, CAST(_pos_bench_id AS INT)) END, '') AS _raw_bench_id,
+    nullif(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN get_json_object(_line, '$.firmware') END WHEN _pos_firmware > 0 THEN element_at(_fields, CAST(_pos_firmware AS INT)) END, '') AS _raw_firmware,
+    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN get_json_object(_line, '$.started_at') END WHEN _pos_started_at > 0 THEN element_at(_fields, CAST(_pos_started_at AS INT)) END), '') AS _raw_started_at,
+    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN get_json_object(_line, '$.duration_s') END WHEN _pos_duration_s > 0 THEN element_at(_fields, CAST(_pos_duration_s AS INT)) END), '') AS _raw_duration_s,
+    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN get_json_object(_line, '$.temperature_c') END WHEN _pos_temperature_c > 0 THEN element_at(_fields, CAST(_pos_temperature_c AS INT)) END), '') AS _raw_temperature_c,
+    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN get_json_object(_line, '$.voltage_v') END WHEN _pos_voltage_v > 0 THEN element_at(_fields, CAST(_pos_voltage_v AS INT)) END), '') AS _raw_voltage_v,
+    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN get_json_object(_line, '$.current_a') END WHEN _pos_current_a > 0 THEN element_at(_fields, CAST(_pos_current_a AS INT)) END), '') AS _raw_current_a,
+    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN get_json_object(_line, '$.vibration_mm_s') END WHEN _pos_vibration_mm_s > 0 THEN element_at(_fields, CAST(_pos_vibration_mm_s AS INT)) END), '') AS _raw_vibration_mm_s,
+    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN get_json_object(_line, '$.pressure_kpa') END WHEN _pos_pressure_kpa > 0 THEN element_at(_fields, CAST(_pos_pressure_kpa AS INT)) END), '') AS _raw_pressure_kpa,
+    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN get_json_object(_line, '$.error_count') END WHEN _pos_error_count > 0 THEN element_at(_fields, CAST(_pos_error_count AS INT)) END), '') AS _raw_error_count,
+    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN get_json_object(_line, '$.failed_in_field') END WHEN _pos_failed_in_field > 0 THEN element_at(_fields, CAST(_pos_failed_in_field AS INT)) END), '') AS _raw_failed_in_field
   FROM etl_records
 ) r;
 
