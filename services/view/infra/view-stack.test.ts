@@ -92,6 +92,7 @@ describe.each(['dev', 'prod'])('ViewStack (%s)', (env) => {
         `${glue}:catalog`,
         `${glue}:database/${database}`,
         `${glue}:table/${database}/bench_tests_latest`,
+        `${glue}:table/${database}/bench_tests_current`,
         `${glue}:table/${database}/bench_tests_rejects_summary`,
         `${glue}:table/${database}/daily_defect_rate`,
       ],

@@ -32,7 +32,7 @@ datasets:
 ${extra}`);
 
 describe('buildLakeCatalog', () => {
-  it('names the five tables and two built-in views of each dataset, views after what they read', () => {
+  it('names the five tables and the built-in views of each dataset (_current with a unique column), views after what they read', () => {
     // Act
     const catalog = buildLakeCatalog(repoPipeline());
     // Assert
@@ -45,6 +45,7 @@ describe('buildLakeCatalog', () => {
     ]);
     expect(catalog.views.map((v) => `${v.name} <- ${v.dependsOn.join(', ')}`)).toEqual([
       'bench_tests_latest <- curated_bench_tests, scored_bench_tests',
+      'bench_tests_current <- curated_bench_tests, scored_bench_tests',
       'bench_tests_rejects_summary <- rejected_bench_tests',
       'daily_defect_rate <- bench_tests_latest',
     ]);
@@ -110,7 +111,7 @@ stages: {}`);
     // Act / Assert
     expect(() => buildLakeCatalog(pipeline)).toThrow(UnknownRelationError);
     expect(() => buildLakeCatalog(pipeline)).toThrow(
-      /^view weekly references table "curated_bench_test" \(line 1, column 15\), which does not exist; tables and views: bench_tests_latest, /,
+      /^view weekly references table "curated_bench_test" \(line 1, column 15\), which does not exist; tables and views: bench_tests_current, bench_tests_latest, /,
     );
   });
 

@@ -3,6 +3,7 @@ import { type PipelineModel, stagesOfType } from '@lakepipe/workflow';
 import { UnknownRelationError, ViewConfigError, ViewSqlError } from './errors';
 import { validateViewSql } from './sql/validate';
 import {
+  currentViewName,
   datasetTables,
   type LakeTable,
   latestViewName,
@@ -108,6 +109,37 @@ export function latestViewSql(
   ].join('\n');
 }
 
+/**
+ * `<dataset>_current`: the table an analyst means by "the data": for each value of the dataset's
+ * `unique` column, its row from the newest run that had it (`unique` holds per run; this view makes
+ * it hold across runs), with that run's score and flag. `_latest` stays "the newest run only".
+ */
+export function currentViewSql(
+  table: { curated: LakeTable; scored: LakeTable },
+  keyColumn: string,
+  settings?: ScoringSettings,
+): string {
+  const curated = quoteIdentifier(table.curated.name);
+  const scored = quoteIdentifier(table.scored.name);
+  const key = quoteIdentifier(keyColumn);
+  const columns = [...table.curated.columns, ...table.curated.partitionKeys].map(
+    (c) => `c.${quoteIdentifier(c.name)}`,
+  );
+  const scoreColumns = table.scored.columns.slice(1).map((c) => `s.${quoteIdentifier(c.name)}`);
+  const threshold = numberLiteral(settings?.threshold ?? DEFAULT_THRESHOLD, 'threshold');
+  const flagged = scoreColumns.length === 1 ? `${scoreColumns[0]} >= ${threshold}` : 'CAST(NULL AS BOOLEAN)';
+  return [
+    `SELECT ${[...columns, ...scoreColumns].join(', ')}, ${flagged} AS "flagged"`,
+    'FROM (',
+    `  SELECT *, ROW_NUMBER() OVER (PARTITION BY ${key} ORDER BY "run_id" DESC) AS "newest_first"`,
+    `  FROM ${curated}`,
+    ') AS c',
+    `LEFT JOIN ${scored} AS s`,
+    `  ON s."id" = c.${key} AND s."run" = c."run_id"`,
+    'WHERE c."newest_first" = 1',
+  ].join('\n');
+}
+
 /** `<dataset>_rejects_summary`: rejected rows by run, column and rule. */
 export function rejectsSummaryViewSql(rejected: LakeTable): string {
   return [
@@ -135,7 +167,8 @@ export function buildLakeCatalog(source: CatalogSource): LakeCatalog {
     if (
       !isSafeName(dataset) ||
       !isSafeName(`curated_${dataset}`) ||
-      !isSafeName(`${dataset}_rejects_summary`)
+      !isSafeName(`${dataset}_rejects_summary`) ||
+      !isSafeName(`${dataset}_current`)
     ) {
       problems.push(
         `dataset name ${JSON.stringify(dataset)} is not a safe identifier for its tables and views: use a lower-case letter, then lower-case letters, digits or _ (at most 47 characters)`,
@@ -152,7 +185,8 @@ export function buildLakeCatalog(source: CatalogSource): LakeCatalog {
     const [raw, curated, rejected, features, scored] = datasetTables(dataset, spec, datasetSettings ?? {});
     tables.push(raw!, curated!, rejected!, features!, scored!);
     const idColumn = features!.columns[0]!.name;
-    const idName = Object.entries(spec.columns).find(([, c]) => c.unique)?.[0] ?? idColumn;
+    const uniqueColumn = Object.entries(spec.columns).find(([, c]) => c.unique)?.[0];
+    const idName = uniqueColumn ?? idColumn;
     builtIns.push(
       {
         name: latestViewName(dataset),
@@ -162,6 +196,18 @@ export function buildLakeCatalog(source: CatalogSource): LakeCatalog {
         dataset,
         dependsOn: [curated!.name, scored!.name],
       },
+      ...(uniqueColumn === undefined
+        ? []
+        : [
+            {
+              name: currentViewName(dataset),
+              sql: currentViewSql({ curated: curated!, scored: scored! }, uniqueColumn, datasetSettings),
+              description: `${dataset}: the newest row per ${uniqueColumn} across all runs, with its score`,
+              origin: 'built-in' as const,
+              dataset,
+              dependsOn: [curated!.name, scored!.name],
+            },
+          ]),
       {
         name: rejectsSummaryViewName(dataset),
         sql: rejectsSummaryViewSql(rejected!),

@@ -4,7 +4,7 @@ import { buildLakeCatalog, type LakeCatalog, viewsWithDependencies } from './cat
 import { ViewConfigError } from './errors';
 import { parseViewPublishEvent, type ViewPublishEvent } from './lambda-event';
 import { validateViewSql } from './sql/validate';
-import { latestViewName, rejectsSummaryViewName } from './tables';
+import { currentViewName, latestViewName, rejectsSummaryViewName } from './tables';
 
 export interface ViewStageAttributes {
   /** publish the built-in views (`<ds>_latest`, `<ds>_rejects_summary`) of these datasets. @default none */
@@ -35,7 +35,12 @@ export const VIEW_FUNCTION_COMPONENT = 'view';
 /** The views a stage publishes (its own, then what they read), in dependency order. */
 export function viewsOfStage(catalog: LakeCatalog, attributes: ViewStageAttributes) {
   const names = [
-    ...(attributes.datasets ?? []).flatMap((ds) => [latestViewName(ds), rejectsSummaryViewName(ds)]),
+    ...(attributes.datasets ?? []).flatMap((ds) => [
+      latestViewName(ds),
+      // only datasets with a unique column have a _current view
+      ...(catalog.views.some((v) => v.name === currentViewName(ds)) ? [currentViewName(ds)] : []),
+      rejectsSummaryViewName(ds),
+    ]),
     ...(attributes.views ?? []),
   ];
   return viewsWithDependencies(catalog, names);

@@ -42,6 +42,11 @@ export function latestViewName(dataset: string): string {
   return assertSafeName('view', `${assertSafeName('dataset', dataset)}_latest`);
 }
 
+/** `<dataset>_current`: for a dataset with a `unique` column, the newest row per key across all runs. */
+export function currentViewName(dataset: string): string {
+  return assertSafeName('view', `${assertSafeName('dataset', dataset)}_current`);
+}
+
 /** `<dataset>_rejects_summary`: rejected rows counted by run, column and rule. */
 export function rejectsSummaryViewName(dataset: string): string {
   return assertSafeName('view', `${assertSafeName('dataset', dataset)}_rejects_summary`);

@@ -273,4 +273,29 @@ stages: {}
     expect(ids.rows.map((r) => r[0])).not.toContain(null);
     expect(one.rows).toEqual([[1]]);
   });
+
+  it('keeps the newest row per unique key across runs in bench_tests_current, while _latest is the newest run only', async () => {
+    // Arrange: run 1 had T-1 and T-2; an incremental run 2 brought a corrected T-1 only
+    const lakeRoot = tempLake();
+    await writeCurated(lakeRoot, 'bench_tests', [
+      { test_id: 'T-000000001', bench_id: 'B01', started_at: '2026-11-25 08:00:00', run_id: OLD_RUN },
+      { test_id: 'T-000000002', bench_id: 'B02', started_at: '2026-11-25 09:00:00', run_id: OLD_RUN },
+      { test_id: 'T-000000001', bench_id: 'B09', started_at: '2026-11-26 08:00:00', run_id: NEW_RUN },
+    ]);
+    writeScored(lakeRoot, 'bench_tests', OLD_RUN, { 'T-000000001': 0.1, 'T-000000002': 0.8 });
+    writeScored(lakeRoot, 'bench_tests', NEW_RUN, { 'T-000000001': 0.7 });
+    const lake = await openLocalLake({ lakeRoot, pipeline: repoPipeline() });
+    // Act
+    const current = await lake.query(
+      'SELECT test_id, bench_id, run_id, score, flagged FROM bench_tests_current ORDER BY test_id',
+    );
+    const latest = await lake.query('SELECT test_id FROM bench_tests_latest');
+    lake.close();
+    // Assert
+    expect(current.rows).toEqual([
+      ['T-000000001', 'B09', NEW_RUN, 0.7, true],
+      ['T-000000002', 'B02', OLD_RUN, 0.8, true],
+    ]);
+    expect(latest.rows).toEqual([['T-000000001']]);
+  });
 });
