@@ -46,6 +46,30 @@ const externalDependencies = {
   },
 };
 
+/**
+ * Workspace modules are free of import side effects (bar the polyfills), so a barrel such as
+ * @lakepipe/lake's index pulls in only what a command uses: `validate` does not load the S3 client
+ * because lake's index also exports the S3 object store.
+ */
+const workspaceWithoutSideEffects = {
+  name: 'workspace-without-side-effects',
+  setup(build) {
+    build.onResolve({ filter: /^(\.|@lakepipe\/)/ }, async (args) => {
+      if (args.pluginData?.resolving || args.kind === 'entry-point') return undefined;
+      const resolved = await build.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        importer: args.importer,
+        pluginData: { resolving: true },
+      });
+      if (resolved.errors.length > 0 || resolved.external) return undefined;
+      if (resolved.path.includes(`${path.sep}node_modules${path.sep}`) || /polyfill/.test(resolved.path))
+        return { path: resolved.path };
+      return { path: resolved.path, sideEffects: false };
+    });
+  },
+};
+
 /** Sources find files beside them through import.meta.url: keep pointing at the source file, not the bundle. */
 const sourceLocation = {
   name: 'source-location',
@@ -107,7 +131,7 @@ async function main() {
       metafile: true,
       logLevel: 'silent',
       sourcemap: false,
-      plugins: [externalDependencies, sourceLocation],
+      plugins: [externalDependencies, workspaceWithoutSideEffects, sourceLocation],
     })
     .catch((error) => {
       rmSync(outdir, { recursive: true, force: true });

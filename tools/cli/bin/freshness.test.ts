@@ -56,8 +56,17 @@ describe('which code `lakepipe` starts from', () => {
 
     expect(freshBundle(...gone.urls, {})).toEqual({ why: 'tools/cli/src/bin.ts is gone' });
     expect(freshBundle(...none.urls, {})).toEqual({ why: 'no build in tools/cli/dist' });
-    expect(freshBundle(...asked.urls, { LAKEPIPE_FROM_SOURCES: '1' })).toEqual({
-      why: 'LAKEPIPE_FROM_SOURCES=1',
+    expect(freshBundle(...asked.urls, { LAKEPIPE_CLI_FROM: 'sources' })).toEqual({
+      why: 'LAKEPIPE_CLI_FROM=sources',
     });
+  });
+
+  it('keeps the build after an edit only when told to (benchmarks in a tree others edit)', () => {
+    const { root, urls } = builtTree(builtAt);
+    writeFileSync(path.join(root, 'tools/cli/src/bin.ts'), 'export const edited = true;\n');
+
+    const choice = freshBundle(...urls, { LAKEPIPE_CLI_FROM: 'bundle' });
+
+    expect(choice.entry?.pathname).toMatch(/tools\/cli\/dist\/b1\/lakepipe\.mjs$/);
   });
 });

@@ -2,7 +2,7 @@
 // The `lakepipe` command. It starts from the bundle `npm ci` built (tools/cli/build.mjs, run by
 // the root postinstall) while no source of the CLI is newer than that build; otherwise it runs
 // the TypeScript sources through tsx, so an edit is never ignored, and rebuilds in the background
-// for the next command. LAKEPIPE_FROM_SOURCES=1 always runs the sources.
+// for the next command. LAKEPIPE_CLI_FROM=sources always runs the sources.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, statSync, unlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,7 @@ const repoRoot = new URL('../../../', import.meta.url);
 
 /** One background rebuild at a time (dist/.building names it; one left by a dead build expires). */
 function rebuildInBackground() {
-  if (process.env.LAKEPIPE_FROM_SOURCES === '1') return;
+  if (process.env.LAKEPIPE_CLI_FROM === 'sources') return;
   const marker = new URL('.building', distDir);
   try {
     if (Date.now() - statSync(marker).mtimeMs < 120_000) return;

@@ -10,8 +10,10 @@ import { buildProgram } from './program';
 try {
   await buildProgram().parseAsync(process.argv);
 } catch (error) {
-  const e = error as Error;
-  process.stderr.write(`lakepipe: ${e.message}\n`);
+  const e = error as NodeJS.ErrnoException;
+  // A file that is not there, from wherever it was read: named in plain words, not as a raw ENOENT.
+  const message = e.code === 'ENOENT' && e.path ? `${e.path}: there is no such file or folder` : e.message;
+  process.stderr.write(`lakepipe: ${message}\n`);
   if (process.env.LAKEPIPE_DEBUG) process.stderr.write(`${e.stack}\n`);
   process.exitCode = 1;
 }

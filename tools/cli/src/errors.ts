@@ -47,3 +47,14 @@ export class LakePipelineFileError extends Error {
     this.name = 'LakePipelineFileError';
   }
 }
+
+/** A file a command was pointed at is not there: said in plain words, with the option that named it. */
+export class MissingFileError extends Error {
+  constructor(
+    readonly option: string,
+    readonly file: string,
+  ) {
+    super(`${option} ${file}: there is no such file (looked in ${process.cwd()})`);
+    this.name = 'MissingFileError';
+  }
+}

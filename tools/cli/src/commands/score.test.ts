@@ -147,4 +147,29 @@ describe('lakepipe score', () => {
       /^scored 500 rows with .* \(reg:squarederror\) -> .*scored\.csv in [\d.]+ s; \d+ flagged at score >= 25\n$/,
     );
   });
+
+  it('names a missing model or input file in plain words, from the command line too', async () => {
+    // Act
+    const direct = scoreCommand({ model: 'missing.json', input: 'i.csv', output: 'o.csv' }, quiet);
+    const run = spawnSync(
+      process.execPath,
+      [
+        path.join(workspace, 'tools/cli/bin/lakepipe.js'),
+        'score',
+        '--model',
+        'missing.json',
+        '--input',
+        'i.csv',
+        '--output',
+        'o.csv',
+      ],
+      { encoding: 'utf8', cwd: os.tmpdir() },
+    );
+
+    // Assert
+    await expect(direct).rejects.toThrow(/^--model missing\.json: there is no such file \(looked in /);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^lakepipe: --model missing\.json: there is no such file \(looked in .*\)\n$/);
+    expect(run.stderr).not.toMatch(/ENOENT/);
+  });
 });

@@ -42,16 +42,19 @@ export async function scoreCommand(
   options: ScoreOptions,
   log: { write(text: string): unknown } = process.stderr,
 ): Promise<number> {
-  const [{ readFile, writeFile, rm }, { InvalidOptionError }] = await Promise.all([
-    import('node:fs/promises'),
-    import('../errors'),
-  ]);
+  const [{ readFile, writeFile, rm }, { existsSync }, { InvalidOptionError, MissingFileError }] =
+    await Promise.all([import('node:fs/promises'), import('node:fs'), import('../errors')]);
   const threshold = Number(options.threshold ?? '0.5');
   if (options.threshold !== undefined && (options.threshold.trim() === '' || !Number.isFinite(threshold)))
     throw new InvalidOptionError('--threshold', options.threshold, 'use a number, e.g. 0.5');
   const threads = options.threads === undefined ? undefined : Number(options.threads);
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 64))
     throw new InvalidOptionError('--threads', String(options.threads), 'use a whole number between 1 and 64');
+  for (const [option, file] of [
+    ['--model', options.model],
+    ['--input', options.input],
+  ] as const)
+    if (!existsSync(file)) throw new MissingFileError(option, file);
 
   const { Scorer, scoreFeatures, formatRejected } = await import('@lakepipe/sagemaker-scoring');
   const started = performance.now();

@@ -1,0 +1,49 @@
+import path from 'node:path';
+
+/** Where a command read its pipeline and lake, as the user typed them. */
+export interface CommandPlace {
+  /** the pipeline file. @default pipeline.yaml in the current folder */
+  readonly config?: string;
+  /** the local lake. @default .lake in the current folder */
+  readonly lake?: string;
+}
+
+/** `--config` and `--lake` for a printed hint, each left out when it is the default the hinted command uses. */
+export function placeFlags(
+  place: CommandPlace,
+  which: readonly ('config' | 'lake')[] = ['config', 'lake'],
+): string {
+  const flags: string[] = [];
+  if (
+    which.includes('config') &&
+    place.config &&
+    path.resolve(place.config) !== path.resolve('pipeline.yaml')
+  )
+    flags.push(`--config ${shellWord(path.relative(process.cwd(), path.resolve(place.config)) || '.')}`);
+  if (which.includes('lake') && place.lake && path.resolve(place.lake) !== path.resolve('.lake'))
+    flags.push(`--lake ${shellWord(path.relative(process.cwd(), path.resolve(place.lake)) || '.')}`);
+  return flags.length ? ` ${flags.join(' ')}` : '';
+}
+
+/** The commands to try after a run, each carrying the run's --config and --lake where it reads them. */
+export function tryNextAfterRun(
+  input: CommandPlace & { readonly runId: string; readonly dataset: string },
+): string[] {
+  const everything = placeFlags(input);
+  const lakeOnly = placeFlags(input, ['lake']);
+  return [
+    `  npx lakepipe query "SELECT * FROM ${input.dataset}_latest LIMIT 5"${everything}`,
+    `  npx lakepipe status ${input.runId}${lakeOnly}`,
+    `  npx lakepipe serve${everything}        # runs, stages and the workflow in the browser`,
+  ];
+}
+
+/** A notification's `npx lakepipe status RUN` lookup with the run's --lake. */
+export function withLakeInLookup(line: string, place: CommandPlace): string {
+  const lakeOnly = placeFlags(place, ['lake']);
+  return lakeOnly ? line.replace(/(npx lakepipe status \S+)/, `$1${lakeOnly}`) : line;
+}
+
+function shellWord(word: string): string {
+  return /^[\w./@:=+-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
