@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readCostSection, withCostSection } from './cost-section';
+import { addCostToStackReview, readCostSection, withCostSection } from './cost-section';
 import { planReviewCommand } from './plan-review-command';
 
 const plan = path.join(import.meta.dirname, '__fixtures__', 'plans', 'sourcing-create.json');
@@ -63,6 +63,26 @@ describe('the cost section of a plan review', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(result.stdout).toBe(withCostSection(planReviewCommand(plan, { env: 'dev' }).output, COST));
+  });
+
+  it('goes into the review file of the stack that Jenkins archives and shows at the approval', () => {
+    // Arrange
+    const workspaceRoot = mkdtempSync(path.join(os.tmpdir(), 'cost-review-'));
+    const reviewFile = path.join(workspaceRoot, 'cdktf.out', 'reviews', 'sourcing-prod.md');
+    mkdirSync(path.dirname(reviewFile), { recursive: true });
+    const review = planReviewCommand(plan, { env: 'prod' }).output;
+    writeFileSync(reviewFile, review);
+
+    // Act
+    const printed = addCostToStackReview(
+      workspaceRoot,
+      { id: 'sourcing', project: 'sourcing', ephemeral: true, env: 'prod', stackName: 'sourcing-prod' },
+      COST,
+    );
+
+    // Assert
+    expect(readFileSync(reviewFile, 'utf8')).toBe(withCostSection(review, COST));
+    expect(printed).toBe(readFileSync(reviewFile, 'utf8'));
   });
 
   it('names a --cost file that is missing or not markdown', () => {

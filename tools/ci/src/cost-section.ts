@@ -1,5 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { CostSectionError } from './cost-section-error';
+import type { StackTarget } from './stack-catalog';
+import { stackPaths } from './terraform';
 
 /** The summary line of a rendered plan review: `3 to create, 1 to update, ...`. */
 const SUMMARY_LINE = /^\d+ to create, \d+ to update, \d+ to replace, \d+ to destroy, \d+ unchanged.*$/m;
@@ -29,4 +31,19 @@ export function readCostSection(file: string): string {
 /** The review with the `--cost FILE` section, or as it is without the option. */
 export function withCostFile(reviewMarkdown: string, costFile: string | undefined): string {
   return costFile === undefined ? reviewMarkdown : withCostSection(reviewMarkdown, readCostSection(costFile));
+}
+
+/**
+ * Puts the cost section into the review `plan` wrote for a stack (cdktf.out/reviews/<stack>.md: what
+ * Jenkins archives, echoes and shows at the approval), and returns the new review.
+ */
+export function addCostToStackReview(
+  workspaceRoot: string,
+  target: StackTarget,
+  costMarkdown: string,
+): string {
+  const file = stackPaths(workspaceRoot, target).reviewMarkdown;
+  const markdown = withCostSection(readFileSync(file, 'utf8'), costMarkdown);
+  writeFileSync(file, markdown);
+  return markdown;
 }

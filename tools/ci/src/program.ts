@@ -1,7 +1,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type AffectedTarget, affected, allTargets } from './affected';
-import { readCostSection, withCostFile, withCostSection } from './cost-section';
+import { addCostToStackReview, readCostSection, withCostFile } from './cost-section';
 import {
   deployEphemeral,
   destroyEphemeral,
@@ -160,8 +160,12 @@ export function buildCiProgram(workspaceRoot: string = findWorkspaceRoot()): Com
         runner: runnerFor(opts.dryRun),
       });
       if (!review) return;
-      const markdown = renderPlanReviewMarkdown(review);
-      process.stdout.write(cost === undefined ? markdown : withCostSection(markdown, cost));
+      // the archived review (what Jenkins shows and the approver reads) carries the cost section too
+      const markdown =
+        cost === undefined
+          ? renderPlanReviewMarkdown(review)
+          : addCostToStackReview(workspaceRoot, target, cost);
+      process.stdout.write(markdown);
       if (review.verdict === 'blocked') process.exitCode = BLOCKED_EXIT_CODE;
     });
 
