@@ -72,6 +72,18 @@ function setExpression(values: Record<string, unknown>, extra: { add?: Record<st
   };
 }
 
+/** A SET of `values` on an item that exists and is still RUNNING (a finished run or attempt is never rewritten). */
+function whileRunning(values: Record<string, unknown>): ReturnType<typeof setExpression> & {
+  ConditionExpression: string;
+} {
+  const update = setExpression(values);
+  return {
+    ...update,
+    ConditionExpression: 'attribute_exists(PK) AND #status = :running',
+    ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':running': { S: 'RUNNING' } },
+  };
+}
+
 export interface LedgerTask {
   readonly api: LedgerApiCall;
   readonly parameters: Record<string, unknown>;
@@ -93,6 +105,8 @@ export function startRunTask(table: string, pipeline: string): LedgerTask {
         trigger: { 'S.$': '$.trigger' },
         counters: { M: {} },
       },
+      // a reused run id must never reset a run (the TypeScript ledger's startRun has the same guard)
+      ConditionExpression: 'attribute_not_exists(PK)',
     },
   };
 }
@@ -142,7 +156,7 @@ export function attemptSucceededTask(table: string, stageId: string, counts: rea
       Update: {
         TableName: table,
         Key: attemptKey(stageId),
-        ...setExpression({
+        ...whileRunning({
           status: { S: 'SUCCEEDED' },
           finishedAt: NOW,
           counts: { M: countValues },
@@ -210,7 +224,7 @@ export function runSucceededTask(table: string): LedgerTask {
     parameters: {
       TableName: table,
       Key: runKey(),
-      ...setExpression({ status: { S: 'SUCCEEDED' }, finishedAt: NOW }),
+      ...whileRunning({ status: { S: 'SUCCEEDED' }, finishedAt: NOW }),
     },
   };
 }
@@ -222,7 +236,8 @@ export function runFailedTask(table: string): LedgerTask {
     parameters: {
       TableName: table,
       Key: runKey(),
-      ...setExpression({
+      // only a RUNNING run: the failure of a run started with a reused id must not touch the first run
+      ...whileRunning({
         status: { S: 'FAILED' },
         finishedAt: NOW,
         error: {
