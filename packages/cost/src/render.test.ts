@@ -90,7 +90,7 @@ describe('the cost report', () => {
     expect(markdown.split('\n').slice(0, 12)).toEqual([
       '### Cost: serverless pipeline vs the replaced cluster (dev)',
       '',
-      'run 20261130T020000Z-abc123 from the ledger · priced in dev (eu-west-1) · price book 2026-11-30.1',
+      `run 20261130T020000Z-abc123 from the ledger · priced in dev (eu-west-1) · price book ${book.version}`,
       '',
       '| | USD |',
       '| --- | ---: |',

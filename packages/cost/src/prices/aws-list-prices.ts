@@ -172,7 +172,12 @@ function sagemakerFor(region: Region) {
   const sixth = Object.fromEntries(Object.keys(SIXTH_GENERATION).map((t) => [t, table[t]!]));
   return {
     ...(region === 'us-east-1'
-      ? hourly(base, PAGES.sagemaker, 'recalled', 'batch transform, billed per second')
+      ? hourly(
+          base,
+          PAGES.sagemaker,
+          'recalled',
+          'batch transform, billed per second; third-party pages quote $0.115 to $0.269 for ml.m5.xlarge: check the Batch Transform tab before relying on it',
+        )
       : hourly(
           base,
           PAGES.sagemaker,
@@ -246,6 +251,7 @@ const REGIONAL: Readonly<Record<Region, RegionalNumbers>> = {
 function regionPrices(region: Region) {
   const n = REGIONAL[region];
   const gb = 'GB-month';
+  const snsConfidence: Confidence = region === 'us-east-1' ? 'confirmed' : 'recalled';
   return {
     glue: {
       dpuHour: price(
@@ -266,10 +272,18 @@ function regionPrices(region: Region) {
         1,
         'GB-second',
         PAGES.lambda,
-        'recalled',
-        'arm64 (Graviton), first 6 billion GB-seconds a month',
+        region === 'us-east-1' ? 'confirmed' : 'recalled',
+        region === 'us-east-1'
+          ? 'arm64 (Graviton), the first tier of GB-seconds a month; also on cloudchipr.com/blog/aws-lambda-pricing'
+          : 'arm64 (Graviton), the first tier of GB-seconds a month',
       ),
-      requests: price(0.2, 1_000_000, 'request', PAGES.lambda, 'recalled'),
+      requests: price(
+        0.2,
+        1_000_000,
+        'request',
+        PAGES.lambda,
+        region === 'us-east-1' ? 'confirmed' : 'recalled',
+      ),
     },
     stepFunctions: {
       standardTransitions: price(
@@ -277,8 +291,8 @@ function regionPrices(region: Region) {
         1000,
         'state transition',
         PAGES.sfn,
-        'recalled',
-        'standard workflows',
+        'confirmed',
+        'standard workflows; the page lists $0.0250 for N. Virginia, Ireland and Frankfurt; retries count',
       ),
     },
     s3: {
@@ -342,8 +356,15 @@ function regionPrices(region: Region) {
       ),
     },
     kms: {
-      keyMonth: price(1, 1, 'customer managed key-month', PAGES.kms, 'recalled'),
-      requests: price(0.03, 10_000, 'request', PAGES.kms, 'recalled', 'symmetric key requests'),
+      keyMonth: price(
+        1,
+        1,
+        'customer managed key-month',
+        PAGES.kms,
+        'confirmed',
+        'prorated hourly; each yearly rotation of the key adds $1/month (not priced)',
+      ),
+      requests: price(0.03, 10_000, 'request', PAGES.kms, 'confirmed', 'symmetric key requests'),
     },
     cloudwatchLogs: {
       ingestion: price(
@@ -357,9 +378,16 @@ function regionPrices(region: Region) {
       storage: price(n.logs.storage, 1, 'GB-month archived', PAGES.cloudwatch, n.logsConfidence),
     },
     sns: {
-      publishes: price(0.5, 1_000_000, 'publish (64 KB chunk)', PAGES.sns, 'recalled', 'standard topics'),
-      emailNotifications: price(2, 100_000, 'email notification', PAGES.sns, 'recalled'),
-      httpsNotifications: price(0.6, 1_000_000, 'HTTP/S notification', PAGES.sns, 'recalled'),
+      publishes: price(
+        0.5,
+        1_000_000,
+        'publish (64 KB chunk)',
+        PAGES.sns,
+        snsConfidence,
+        'standard topics; publish, email and HTTP rates also on factualminds.com/blog/amazon-sns-pricing-publishes-fanout-protocols',
+      ),
+      emailNotifications: price(2, 100_000, 'email notification', PAGES.sns, snsConfidence),
+      httpsNotifications: price(0.6, 1_000_000, 'HTTP/S notification', PAGES.sns, snsConfidence),
       sqsNotifications: price(0, 1_000_000, 'SQS notification', PAGES.sns, 'recalled', 'no charge'),
     },
     ec2: hourly(EC2[region], PAGES.ec2, 'recalled', 'on-demand, Linux'),
@@ -376,7 +404,7 @@ function regionPrices(region: Region) {
 }
 
 export const awsListPrices = {
-  version: '2026-11-30.1',
+  version: '2026-11-30.2',
   currency: 'USD',
   publishedAt: ASOF,
   description:

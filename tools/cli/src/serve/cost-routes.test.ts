@@ -104,7 +104,7 @@ describe('the dashboard cost endpoints', () => {
   it('renders the panel without a run or a baseline', () => {
     const report = {
       currency: 'USD',
-      priceBook: { version: '2026-11-30.1', publishedAt: '2026-11-30' },
+      priceBook: { version: '2026-11-30.2', publishedAt: '2026-11-30' },
       env: 'dev',
       region: 'eu-west-1',
       workload: { from: 'pipeline', runId: null, stages: [], notes: [] },
