@@ -1,6 +1,13 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { placeFlags, tryNextAfterRun, withLakeInLookup } from './hints';
+import {
+  notificationLine,
+  placeFlags,
+  tryNextAfterRun,
+  withLakeInLookup,
+  withLakeInNotifications,
+} from './hints';
+import type { RunObserver } from './progress';
 
 describe('the hints a run prints', () => {
   it('leaves the flags out for the default pipeline.yaml and .lake', () => {
@@ -39,5 +46,38 @@ describe('the hints a run prints', () => {
       `✖ run R1 failed in etl: Boom: bad — npx lakepipe status R1 --lake ${path.relative(process.cwd(), '/tmp/l')}`,
     );
     expect(withLakeInLookup(line, { lake: '.lake' })).toBe(line);
+  });
+
+  it("passes a run's notifications on with the lake added, and everything else unchanged", () => {
+    const seen: string[] = [];
+    const observer: RunObserver = {
+      stageStarted: (id, attempt) => seen.push(`start ${id} ${attempt}`),
+      stageProgress: () => undefined,
+      stageFinished: (id) => seen.push(`finish ${id}`),
+      notification: (line) => seen.push(line),
+      message: (text) => seen.push(text),
+      close: () => seen.push('close'),
+    };
+
+    const hinted = withLakeInNotifications(observer, { lake: 'other-lake' });
+    hinted.stageStarted('etl', 1);
+    hinted.notification('● pipeline warning: rejected 9% — npx lakepipe status R1');
+    hinted.message?.('waiting');
+    hinted.close();
+
+    expect(seen).toEqual([
+      'start etl 1',
+      '● pipeline warning: rejected 9% — npx lakepipe status R1 --lake other-lake',
+      'waiting',
+      'close',
+    ]);
+  });
+
+  it('announces a failure notification without its cause, which the run prints once at the end', () => {
+    const line = '✖ run R1 failed in score (attempt 4): InjectedFailureError: boom — npx lakepipe status R1';
+
+    expect(notificationLine(line, { lake: 'my-lake' })).toBe(
+      '✖ run R1 failed in score: the error topic was notified (my-lake/_notifications/)',
+    );
   });
 });

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { RunObserver } from './progress';
 
 /** Where a command read its pipeline and lake, as the user typed them. */
 export interface CommandPlace {
@@ -46,4 +47,28 @@ export function withLakeInLookup(line: string, place: CommandPlace): string {
 
 function shellWord(word: string): string {
   return /^[\w./@:=+-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * What the console shows when the run publishes a notification: a failure is announced without
+ * its cause (the command prints the cause once, last); other notices keep their text, and any
+ * status lookup carries the run's --lake.
+ */
+export function notificationLine(line: string, place: CommandPlace): string {
+  const failure = /^✖ run (\S+) failed in (\S+?)(?: \(attempt \d+\))?:/.exec(line);
+  if (!failure) return withLakeInLookup(line, place);
+  const lake = path.relative(process.cwd(), path.resolve(place.lake ?? '.lake')) || '.';
+  return `✖ run ${failure[1]} failed in ${failure[2]}: the error topic was notified (${path.join(lake, '_notifications')}/)`;
+}
+
+/** The observer with the run's notifications shown by notificationLine. */
+export function withLakeInNotifications(observer: RunObserver, place: CommandPlace): RunObserver {
+  return {
+    stageStarted: (stageId, attempt) => observer.stageStarted(stageId, attempt),
+    stageProgress: (stageId, update) => observer.stageProgress(stageId, update),
+    stageFinished: (stageId, outcome) => observer.stageFinished(stageId, outcome),
+    notification: (line) => observer.notification(notificationLine(line, place)),
+    message: (text) => observer.message?.(text),
+    close: () => observer.close(),
+  };
 }
