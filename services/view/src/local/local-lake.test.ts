@@ -69,6 +69,29 @@ describe('openLocalLake', () => {
     ]);
   });
 
+  it('creates only the tables and views a query reads when asked to (onlyFor), with what those views read', async () => {
+    // Arrange
+    const lake = await openLocalLake({
+      lakeRoot: await lakeWithTwoRuns(),
+      pipeline: repoPipeline(),
+      onlyFor: 'SELECT COUNT(*) AS n FROM bench_tests_latest',
+    });
+    // Act
+    const result = await lake.query('SELECT COUNT(*) AS n FROM bench_tests_latest');
+    const tables = await lake.query(
+      "SELECT table_name FROM information_schema.tables WHERE table_name LIKE '%bench_tests%' ORDER BY 1",
+    );
+    lake.close();
+    // Assert
+    expect(result.rows).toEqual([[3]]);
+    expect(lake.views).toEqual(['bench_tests_latest']);
+    expect(tables.rows.map((r) => r[0])).toEqual([
+      'bench_tests_latest',
+      'curated_bench_tests',
+      'scored_bench_tests',
+    ]);
+  });
+
   it('runs the declared view daily_defect_rate from pipeline.yaml over the latest rows', async () => {
     // Arrange
     const lake = await openLocalLake({ lakeRoot: await lakeWithTwoRuns(), pipeline: repoPipeline() });

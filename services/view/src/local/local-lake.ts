@@ -24,6 +24,11 @@ export interface OpenLocalLakeOptions {
   readonly views?: readonly ViewDefinition[];
   /** DuckDB's memory limit, e.g. '1GB'. @default DuckDB's own (80% of RAM) */
   readonly memoryLimit?: string;
+  /**
+   * Create only the tables and views this SQL names, with the ones those views read (a one-off
+   * query need not list every prefix of the lake). @default every table and view
+   */
+  readonly onlyFor?: string;
 }
 
 export interface QueryColumn {
@@ -64,8 +69,10 @@ export async function openLocalLake(options: OpenLocalLakeOptions): Promise<Loca
     connection.closeSync();
     instance.closeSync();
   };
+  const wanted = options.onlyFor === undefined ? undefined : namesNeededBy(options.onlyFor, catalog);
   try {
     for (const table of catalog.tables) {
+      if (wanted && !wanted.has(table.name.toLowerCase())) continue;
       const files = await listFiles(options.lakeRoot, table);
       const select =
         table.stage === 'raw' && files.length > 0
@@ -73,7 +80,7 @@ export async function openLocalLake(options: OpenLocalLakeOptions): Promise<Loca
           : tableSelect(options.lakeRoot, table, files.length > 0);
       await connection.run(`CREATE OR REPLACE VIEW ${quoteIdentifier(table.name)} AS ${select}`);
     }
-    const views = options.views ?? catalog.views;
+    const views = (options.views ?? catalog.views).filter((v) => !wanted || wanted.has(v.name.toLowerCase()));
     for (const view of views) await createView(connection, view);
     return {
       catalog,
@@ -86,6 +93,29 @@ export async function openLocalLake(options: OpenLocalLakeOptions): Promise<Loca
     close();
     throw error;
   }
+}
+
+/**
+ * The catalog names (lower case) a SQL text mentions as a word, and every name the views among them
+ * read, transitively. A word that only looks like a name costs one extra view, never a missing one.
+ */
+export function namesNeededBy(sql: string, catalog: LakeCatalog): Set<string> {
+  const viewSql = new Map(catalog.views.map((v) => [v.name.toLowerCase(), v.sql]));
+  const known = [...catalog.tables.map((t) => t.name.toLowerCase()), ...viewSql.keys()];
+  const mentioned = (text: string) => {
+    const words = new Set(text.toLowerCase().match(/[a-z_][a-z0-9_]*/g) ?? []);
+    return known.filter((name) => words.has(name));
+  };
+  const needed = new Set<string>();
+  const pending = mentioned(sql);
+  while (pending.length > 0) {
+    const name = pending.pop()!;
+    if (needed.has(name)) continue;
+    needed.add(name);
+    const body = viewSql.get(name);
+    if (body !== undefined) pending.push(...mentioned(body));
+  }
+  return needed;
 }
 
 /** Creates (or replaces) one view; DuckDB's own error comes back prefixed with the view's name. */
