@@ -262,6 +262,8 @@ export class OrchestrationStack extends LakepipeStack {
   ): Statement[] {
     const statements: Statement[] = [];
     const seen = new Set<string>();
+    // stage types name the lake key by its alias (no Terraform token in the ASL); IAM matches key ARNs
+    const lakeKeyAlias = `arn:aws:kms:${target.region}:${target.accountId}:alias/${target.resourceName('data')}`;
     for (const stage of Object.values(pipeline.stages)) {
       const type = typeOf(stage.type)!;
       const permissions: readonly StagePermission[] = type.permissions({
@@ -284,8 +286,12 @@ export class OrchestrationStack extends LakepipeStack {
           Sid: `Stage${pascal(stage.id)}${i}`,
           Effect: 'Allow',
           Action: [...permission.actions],
-          Resource: [...permission.resources],
-          ...(permission.conditions ? { Condition: permission.conditions } : {}),
+          Resource: permission.resources.map((resource) =>
+            resource === lakeKeyAlias ? shared.kmsKeyArn : resource,
+          ),
+          ...(permission.conditions
+            ? { Condition: withLakeKeyArn(permission.conditions, lakeKeyAlias, shared.kmsKeyArn) }
+            : {}),
         });
       });
     }
@@ -336,6 +342,27 @@ export class OrchestrationStack extends LakepipeStack {
     );
     return statements;
   }
+}
+
+/**
+ * A condition block where every value naming the lake key by its alias names it by its ARN too:
+ * a request may carry either, and both are the same key.
+ */
+function withLakeKeyArn(
+  conditions: Readonly<Record<string, Readonly<Record<string, unknown>>>>,
+  alias: string,
+  keyArn: string,
+): Record<string, Record<string, unknown>> {
+  const expand = (value: unknown): unknown => {
+    const values = [value].flat();
+    return values.includes(alias) ? [keyArn, ...values] : value;
+  };
+  return Object.fromEntries(
+    Object.entries(conditions).map(([operator, keys]) => [
+      operator,
+      Object.fromEntries(Object.entries(keys).map(([key, value]) => [key, expand(value)])),
+    ]),
+  );
 }
 
 function pascal(id: string): string {

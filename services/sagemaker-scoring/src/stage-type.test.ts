@@ -154,8 +154,8 @@ describe('sagemakerScoringStageType', () => {
         conditions: {
           StringEquals: {
             'sagemaker:ModelArn': 'arn:aws:sagemaker:eu-west-1:111111111111:model/lakepipe-dev-scoring-model',
-            'sagemaker:OutputKmsKey': 'arn:aws:kms:eu-west-1:111111111111:alias/lakepipe-dev-data',
-            'sagemaker:VolumeKmsKey': 'arn:aws:kms:eu-west-1:111111111111:alias/lakepipe-dev-data',
+            'sagemaker:OutputKmsKeyArn': 'arn:aws:kms:eu-west-1:111111111111:alias/lakepipe-dev-data',
+            'sagemaker:VolumeKmsKeyArn': 'arn:aws:kms:eu-west-1:111111111111:alias/lakepipe-dev-data',
           },
           'ForAllValues:StringEquals': { 'sagemaker:InstanceTypes': ['ml.m5.xlarge'] },
         },

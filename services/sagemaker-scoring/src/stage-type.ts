@@ -208,11 +208,12 @@ export const sagemakerScoringStageType: StageType<SageMakerScoringAttributes> = 
         conditions: {
           StringEquals: {
             'sagemaker:ModelArn': scoringModelArn(target),
-            'sagemaker:OutputKmsKey': keyAlias,
+            // the orchestration stack adds the key's ARN beside its alias
+            'sagemaker:OutputKmsKeyArn': keyAlias,
             // the ASL sends no VolumeKmsKeyId for instance types with local storage
             ...(LOCAL_STORAGE_INSTANCE.test(attributes.instance.type)
               ? {}
-              : { 'sagemaker:VolumeKmsKey': keyAlias }),
+              : { 'sagemaker:VolumeKmsKeyArn': keyAlias }),
           },
           'ForAllValues:StringEquals': { 'sagemaker:InstanceTypes': [attributes.instance.type] },
         },

@@ -166,9 +166,15 @@ export function viewFunctionStatements(input: {
     },
     {
       sid: 'ListStagePrefixes',
-      actions: ['s3:ListBucket', 's3:GetBucketLocation'],
+      actions: ['s3:ListBucket'],
       resources: [input.lakeBucketArn],
       conditions: { StringLike: { 's3:prefix': TABLE_STAGES.map((stage) => `${stage}/*`) } },
+    },
+    {
+      // a GetBucketLocation request has no s3:prefix: under the prefix condition it was never allowed
+      sid: 'LocateLake',
+      actions: ['s3:GetBucketLocation'],
+      resources: [input.lakeBucketArn],
     },
     {
       sid: 'WriteQueryResults',
