@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPipelineForCli } from '../stage-registry';
 import { type LocalLedger, openLocalLedger } from '../twin/local-ledger';
 import { renderCostPanel } from './cost-panel';
-import { costRoutes } from './cost-routes';
+import { costRoutes, costRoutesForLake } from './cost-routes';
 
 const workspaceRoot = path.resolve(__dirname, '../../../..');
 const SHA = 'a'.repeat(64);
@@ -99,6 +99,29 @@ describe('the dashboard cost endpoints', () => {
     expect(html).toContain(`run ${runs[1]}`);
     expect(html).toContain('baseline cluster');
     expect(html).toContain('$610.15');
+  });
+
+  it('reads the lake itself for lakepipe serve: its ledger and pipeline.yaml', async () => {
+    // Arrange
+    const served = await serveLedgerApi({
+      ledger: local.ledger,
+      port: 0,
+      extraRoutes: costRoutesForLake({
+        lakeRoot: lake,
+        configFile: path.join(workspaceRoot, 'pipeline.yaml'),
+      }),
+    });
+
+    // Act
+    try {
+      const report = (await (await fetch(`${served.url}/cost`)).json()) as CostReport;
+
+      // Assert
+      expect(report.workload.runId).toBe(runs[1]);
+      expect(report.env).toBe('dev');
+    } finally {
+      await served.close();
+    }
   });
 
   it('renders the panel without a run or a baseline', () => {

@@ -1,14 +1,18 @@
+import path from 'node:path';
 import type { Router } from '@aws-lambda-powertools/event-handler/http';
+import { compileTargetFor, loadEnvConfig } from '@lakepipe/constructs';
 import { assertRunId } from '@lakepipe/lake';
 import { jsonResponse, type LedgerQueries } from '@lakepipe/ledger';
 import type { PipelineModel } from '@lakepipe/workflow';
 import { localCostReport } from '../cost/local-report';
+import { loadPipelineForCli } from '../stage-registry';
+import { openLocalLedger } from '../twin/local-ledger';
 import { renderCostPanel } from './cost-panel';
 
 export interface CostRoutesProps {
   /** the ledger holding the runs; opened on the first request */
   readonly ledger: () => Promise<LedgerQueries>;
-  readonly pipeline: PipelineModel;
+  readonly pipeline: PipelineModel | (() => PipelineModel);
   /** the environment to price in @default 'dev' */
   readonly env?: string;
 }
@@ -25,7 +29,7 @@ export function costRoutes(props: CostRoutesProps): (router: Router) => void {
       return value === null || value === '' || !Number.isFinite(Number(value)) ? undefined : Number(value);
     };
     return localCostReport(await props.ledger(), {
-      pipeline: props.pipeline,
+      pipeline: typeof props.pipeline === 'function' ? props.pipeline() : props.pipeline,
       env: query.get('env') ?? props.env ?? 'dev',
       runId,
       runsPerDay: number('runsPerDay'),
@@ -48,4 +52,28 @@ export function costRoutes(props: CostRoutesProps): (router: Router) => void {
       });
     });
   };
+}
+
+/**
+ * costRoutes over a local lake, for `lakepipe serve`: the lake's ledger (the table `npm start` records
+ * into, dev's) is opened on the first request, and pipeline.yaml is read on each (it may change).
+ */
+export function costRoutesForLake(props: {
+  readonly lakeRoot: string;
+  readonly configFile: string;
+  /** the environment to price in @default 'dev' */
+  readonly env?: string;
+}): (router: Router) => void {
+  let ledger: Promise<LedgerQueries> | undefined;
+  return costRoutes({
+    ledger: () => {
+      ledger ??= openLocalLedger(
+        path.resolve(props.lakeRoot),
+        compileTargetFor(loadEnvConfig('dev')).ledgerTable,
+      ).then((local) => local.ledger);
+      return ledger;
+    },
+    pipeline: () => loadPipelineForCli(props.configFile),
+    env: props.env,
+  });
 }
