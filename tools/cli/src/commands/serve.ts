@@ -11,11 +11,13 @@ export function register(program: Command): void {
     .option('--env <env>', 'environment (its ledger table name)', 'dev')
     .action(async (options: { port: string; lake: string; config: string; env: string }) => {
       const { startDashboard } = await import('../serve/dashboard');
+      const { costRoutesForLake } = await import('../serve/cost-routes');
       const dashboard = await startDashboard({
         lakeRoot: options.lake,
         configFile: options.config,
         env: options.env,
         port: Number(options.port),
+        extraRoutes: costRoutesForLake({ lakeRoot: options.lake, configFile: options.config }),
       });
       process.stdout.write(
         [
@@ -23,6 +25,8 @@ export function register(program: Command): void {
           `  GET ${dashboard.url}/runs              runs, newest first (?limit=&cursor=)`,
           `  GET ${dashboard.url}/runs/<runId>      one run with its stages`,
           `  GET ${dashboard.url}/objects?key=<key> the history of one lake object`,
+          `  GET ${dashboard.url}/cost              what the newest run costs on AWS, the month beside costBaseline (?env=prod)`,
+          `  GET ${dashboard.url}/cost/panel        the same as a page: cost per run over the runs, the month beside the cluster`,
           `  GET ${dashboard.url}/health`,
           'Ctrl-C to stop.',
           '',

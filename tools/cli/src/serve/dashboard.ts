@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Router } from '@aws-lambda-powertools/event-handler/http';
 import { compileTargetFor, loadEnvConfig } from '@lakepipe/constructs';
 import { jsonResponse, serveLedgerApi } from '@lakepipe/ledger';
 import type { PipelineModel } from '@lakepipe/workflow';
@@ -15,6 +16,8 @@ export interface DashboardProps {
   readonly port?: number;
   /** @default '127.0.0.1': the local API has no authentication */
   readonly host?: string;
+  /** more routes on the same server (lakepipe serve mounts the cost endpoints) @default none */
+  readonly extraRoutes?: (router: Router) => void;
 }
 
 export interface RunningDashboard {
@@ -41,6 +44,7 @@ export async function startDashboard(props: DashboardProps): Promise<RunningDash
         () => new Response(page, { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' } }),
       );
       router.get('/pipeline', () => jsonResponse(200, pipelineForDiagram(pipeline)));
+      props.extraRoutes?.(router);
     },
   });
   return {
