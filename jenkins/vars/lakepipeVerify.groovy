@@ -6,4 +6,6 @@ void call(Map options = [:]) {
     } else {
         sh "npx --no-install nx affected -t lint typecheck test --base=${options.base} --head=HEAD --outputStyle=stream"
     }
+    // checkov over every synthesized stack (synth first), whatever the change: .checkov.yaml, docs/security.md
+    sh 'npx --no-install nx run security:checkov --outputStyle=stream'
 }
