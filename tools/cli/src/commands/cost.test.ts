@@ -137,6 +137,27 @@ describe('lakepipe cost after a local run (etl fails once and is retried)', () =
     expect(markdown.text()).toContain('| per month, baseline cluster | $610.15 |');
   });
 
+  it('puts its markdown into a plan review, right after the terraform plan summary', async () => {
+    // Arrange
+    const { planReviewCommand, withCostFile } = await import('@lakepipe/ci');
+    const markdown = capture();
+    await costCommand(options(lake, { format: 'markdown', env: 'prod' }), markdown.out);
+    const costFile = path.join(lake, 'cost-prod.md');
+    writeFileSync(costFile, markdown.text());
+    const plan = path.join(workspaceRoot, 'tools/ci/src/__fixtures__/plans/sourcing-create.json');
+
+    // Act
+    const review = withCostFile(planReviewCommand(plan, { env: 'prod' }).output, costFile);
+
+    // Assert
+    const lines = review.split('\n');
+    const summary = lines.findIndex((l) => /^\d+ to create, \d+ to update/.test(l));
+    expect(lines[0]).toMatch(/^## Plan review: /);
+    expect(lines[summary + 2]).toBe('### Cost: serverless pipeline vs the replaced cluster (prod)');
+    expect(review).toContain('| per month, baseline cluster | $2,837.32 |');
+    expect(review.indexOf('### Cost')).toBeLessThan(review.indexOf('### By service'));
+  });
+
   it('names a stage the pipeline lacks, a negative runs per day and an unknown environment', async () => {
     await expect(costCommand(options(lake, { stageMinutes: 'nosuch=3' }), quiet)).rejects.toThrow(
       /^--stage-minutes "nosuch=3" is not valid: a stage of \S*pipeline\.yaml: source, etl, score, views, report, warn$/,
