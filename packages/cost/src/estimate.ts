@@ -45,6 +45,8 @@ export interface StageWorkload {
   readonly rawBytesWritten: number;
   /** objects the stage read from the lake */
   readonly objectsRead: number;
+  /** rows the stage processed, when it counts them (for the report; not priced) */
+  readonly rows?: number;
   /** bytes scanned by each Athena SQL query of the stage, when recorded (DDL is free and not listed) */
   readonly athenaBytesScanned?: readonly number[];
 }

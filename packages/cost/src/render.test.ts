@@ -117,6 +117,7 @@ describe('the cost report', () => {
       ].join('\n'),
     );
     expect(explain).toContain('Per month, baseline cluster: $610.15');
+    expect(explain).toContain('local x 2; 10 PUT/LIST requests, 1,000,000 bytes written');
     expect(explain).toContain(
       '  etl (spark-etl): Glue 4 x G.1X; attempts 90 s — ledger: 15.0 s local -> 60 s + local x 2',
     );

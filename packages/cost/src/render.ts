@@ -164,6 +164,16 @@ function explainLine(item: ReportLine): string {
   ].join('\n');
 }
 
+function volume(stage: CostReport['workload']['stages'][number]): string {
+  const parts: string[] = [];
+  if (stage.rows !== null) parts.push(`${stage.rows.toLocaleString('en-US')} rows`);
+  if (stage.objectsWritten > 0 || stage.bytesWritten > 0)
+    parts.push(
+      `${stage.objectsWritten} PUT/LIST requests, ${stage.bytesWritten.toLocaleString('en-US')} bytes written`,
+    );
+  return parts.length > 0 ? `; ${parts.join(', ')}` : '';
+}
+
 /** Every line item with its formula and the price-book entry it used. */
 export function renderCostExplain(report: CostReport): string {
   const m = report.monthly;
@@ -178,7 +188,7 @@ export function renderCostExplain(report: CostReport): string {
             ? `Lambda arm64 ${s.compute.memoryMb} MB`
             : 'SNS publish';
     lines.push(
-      `  ${s.stageId} (${s.type}): ${compute}; attempts ${s.attemptSeconds.map((x) => `${Number(x.toFixed(1))} s`).join(', ') || 'none'} — ${s.secondsFrom}`,
+      `  ${s.stageId} (${s.type}): ${compute}; attempts ${s.attemptSeconds.map((x) => `${Number(x.toFixed(1))} s`).join(', ') || 'none'} — ${s.secondsFrom}${volume(s)}`,
     );
   }
   for (const note of report.workload.notes) lines.push(`  note: ${note}`);

@@ -55,6 +55,9 @@ export interface CostReport {
       readonly compute: StageCompute;
       readonly attemptSeconds: readonly number[];
       readonly secondsFrom: string;
+      readonly rows: number | null;
+      readonly objectsWritten: number;
+      readonly bytesWritten: number;
     }[];
     readonly notes: readonly string[];
   };
@@ -132,6 +135,9 @@ export function buildCostReport(input: CostReportInput): CostReport {
         compute: s.compute,
         attemptSeconds: s.attemptSeconds,
         secondsFrom: s.secondsFrom,
+        rows: s.rows ?? null,
+        objectsWritten: s.objectsWritten,
+        bytesWritten: s.bytesWritten,
       })),
       notes: workload.notes,
     },

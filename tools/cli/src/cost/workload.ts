@@ -187,6 +187,12 @@ export function workloadFromRun(
             ? movements.filter((m) => m.to.startsWith('features/')).length
             : 0;
     const athena = last.counts.athenaBytesScanned;
+    const rows =
+      stage.type === 'spark-etl'
+        ? last.counts.rowsRead
+        : stage.type === 'sagemaker-scoring'
+          ? last.counts.scoredRows
+          : undefined;
     stages.push({
       stageId: stage.id,
       type: stage.type,
@@ -199,6 +205,7 @@ export function workloadFromRun(
       rawBytesWritten: out.filter((m) => m.to.startsWith('raw/')).reduce((sum, m) => sum + m.bytes, 0),
       objectsRead: gets,
       ...(athena !== undefined ? { athenaBytesScanned: [athena] } : {}),
+      ...(rows !== undefined ? { rows } : {}),
     });
   }
   if (!stages.some((s) => s.athenaBytesScanned))
