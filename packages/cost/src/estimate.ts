@@ -120,7 +120,10 @@ export function totalsOf(items: readonly LineItem[]): Totals {
   };
 }
 
-/** The cost of one run: every stage's compute and requests, the orchestration, the ledger, logs, keys. */
+/**
+ * The cost of one run: every stage's compute, requests and a month of storage of what it wrote; the
+ * orchestration, the ledger, logs and keys.
+ */
 export function priceRun(
   workload: RunWorkload,
   env: EnvironmentProfile,
@@ -155,6 +158,16 @@ export function priceRun(
       items.push(...s3Requests(book, region, { scope, puts: stage.objectsWritten, gets: stage.objectsRead }));
     if (stage.athenaBytesScanned && stage.athenaBytesScanned.length > 0)
       items.push(athenaQueries(book, region, { scope, bytesScanned: stage.athenaBytesScanned }));
+    // what keeping this run's output costs for a month; the monthly view accumulates it instead
+    if (stage.bytesWritten > 0)
+      items.push(
+        s3Storage(book, region, {
+          scope,
+          storageClass: 'STANDARD',
+          gbMonths: stage.bytesWritten / BYTES_PER_GB,
+          what: `a month of the ${stage.bytesWritten} bytes it wrote`,
+        }),
+      );
   }
   items.push(
     stateTransitions(book, region, { scope: 'pipeline', transitions: workload.stateTransitions }),
@@ -228,12 +241,15 @@ export function priceMonth(
   const runsPerMonth = runsPerDay * daysPerMonth;
   const horizonDays = months * daysPerMonth;
   const perRun = priceRun(workload, env, book);
-  const runItems: LineItem[] = perRun.items.map((i) => ({
-    ...i,
-    what: `${i.what}; x ${round(runsPerMonth)} runs/month (${runsPerDay}/day x ${round(daysPerMonth)} days)`,
-    quantity: i.quantity * runsPerMonth,
-    usd: i.usd * runsPerMonth,
-  }));
+  // a run's own month of storage is left out here: the lake's storage is accumulated below
+  const runItems: LineItem[] = perRun.items
+    .filter((i) => i.category !== 'storage')
+    .map((i) => ({
+      ...i,
+      what: `${i.what}; x ${round(runsPerMonth)} runs/month (${runsPerDay}/day x ${round(daysPerMonth)} days)`,
+      quantity: i.quantity * runsPerMonth,
+      usd: i.usd * runsPerMonth,
+    }));
 
   const perDay = (bytes: number) => (bytes * runsPerDay) / BYTES_PER_GB; // GB added per day
   const rawBytes = sum(workload.stages.map((s) => s.rawBytesWritten));
