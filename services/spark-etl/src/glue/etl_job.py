@@ -241,7 +241,9 @@ def read_lines(spark, lake, run_id, keys):
     text = (
         spark.read.option("lineSep", "\n")
         .text([lake.uri(k) for k in keys])
-        .select(F.col("value").alias("_text"), F.col("_metadata.file_path").alias("_uri"))
+        # a UTF8String holds the file's bytes as they are: decoding them (encode goes through a Java
+        # String) turns each undecodable byte into U+FFFD, which the rules reject (rule encoding)
+        .select(F.decode(F.encode("value", "UTF-8"), "UTF-8").alias("_text"), F.col("_metadata.file_path").alias("_uri"))
         .withColumn("_id", F.monotonically_increasing_id())
     )
     key_map = spark.createDataFrame(list(uri_to_key.items()), "_uri string, _source_file string")
@@ -350,7 +352,7 @@ def run(args, spark, lake, ledger):
 
         manifest = h.build_manifest(
             dataset, run_id, stage_id, files, file_counts, partition_counts,
-            [m["to"] for m in movements], started_at, h.iso_now(),
+            movements, started_at, h.iso_now(), spec.get("schema"),
         )
         key = h.manifest_key(run_id, stage_id)
         body = (json.dumps(manifest, indent=2) + "\n").encode("utf-8")
@@ -398,7 +400,7 @@ def main(argv=None):
         lake = S3Lake(args["lake_bucket"], args["fs_scheme"], args["aws_endpoint_url"])
         ledger = DynamoLedger(args["ledger_table"], args["aws_endpoint_url"])
     manifest = run(args, spark, lake, ledger)
-    progress(message="manifest %s" % h.manifest_key(args["run_id"], args["stage_id"]), rows=manifest["rowsRead"])
+    progress(message="manifest %s" % h.manifest_key(args["run_id"], args["stage_id"]), rows=manifest["counts"]["rowsRead"])
     return manifest
 
 

@@ -154,8 +154,12 @@ def exceeds(rejected_rows, rows_read, max_ratio):
     return rows_read > 0 and rejected_rows / rows_read > max_ratio
 
 
-def build_manifest(dataset, run_id, stage_id, files, file_counts, partition_counts, outputs, started_at, finished_at):
-    """The manifest the workflow reads; the same shape the local engine writes (manifest.ts)."""
+def build_manifest(dataset, run_id, stage_id, files, file_counts, partition_counts, outputs, started_at, finished_at, schema=None):
+    """
+    The stage manifest (packages/lake manifest.ts, manifestVersion 1) the DuckDB engine writes too:
+    counts the workflow reads, every output measured (key, bytes, sha256), the output schema, and
+    the ETL's detail (per partition, per file). `outputs` are {"to", "bytes", "sha256"} movements.
+    """
     by_key = dict((c["file"], c) for c in file_counts)
     by_file = []
     for key in files:
@@ -175,27 +179,39 @@ def build_manifest(dataset, run_id, stage_id, files, file_counts, partition_coun
         key=lambda x: x["partition"],
     )
     return {
-        "dataset": dataset,
+        "manifestVersion": 1,
         "runId": run_id,
         "stageId": stage_id,
+        "stageType": "spark-etl",
         "engine": "spark",
-        "filesRead": len(files),
-        "rowsRead": rows_read,
-        "curatedRows": sum(f["curatedRows"] for f in by_file),
-        "rejectedRows": rejected,
-        "rejectedRatio": rejected_ratio(rejected, rows_read),
-        "partitions": len(by_partition),
-        "byPartition": by_partition,
-        "byFile": by_file,
-        "outputs": sorted(outputs),
-        "startedAt": started_at,
-        "finishedAt": finished_at,
+        "counts": {
+            "filesRead": len(files),
+            "rowsRead": rows_read,
+            "curatedRows": sum(f["curatedRows"] for f in by_file),
+            "rejectedRows": rejected,
+            "rejectedRatio": rejected_ratio(rejected, rows_read),
+            "partitions": len(by_partition),
+        },
+        "outputs": sorted(
+            ({"key": o["to"], "bytes": int(o["bytes"]), "sha256": o["sha256"]} for o in outputs), key=lambda o: o["key"]
+        ),
+        "schema": schema or {},
+        "timings": {
+            "startedAt": started_at,
+            "finishedAt": finished_at,
+            "durationMs": max(0, int(round((parse_iso(finished_at) - parse_iso(started_at)).total_seconds() * 1000))),
+        },
+        "details": {"dataset": dataset, "byPartition": by_partition, "byFile": by_file},
     }
+
+
+def parse_iso(text):
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
 
 
 def manifest_metadata(manifest):
     """The counts as S3 user metadata (JSON text, lower-case keys): the workflow's ResultSelector reads them."""
-    return dict((k.lower(), json.dumps(manifest[k])) for k in MANIFEST_COUNTS)
+    return dict((k.lower(), json.dumps(manifest["counts"][k])) for k in MANIFEST_COUNTS)
 
 
 def partition_name(partition_by, row):

@@ -88,20 +88,27 @@ class ManifestTest(unittest.TestCase):
             {"file": "raw/a.csv", "rowsRead": 15, "curatedRows": 5, "rejectedRows": 10},
             {"file": "raw/b.csv", "rowsRead": 8, "curatedRows": 4, "rejectedRows": 4},
         ]
+        outputs = [{"to": "k2", "bytes": 3, "sha256": "ab" * 32}, {"to": "k1", "bytes": 4, "sha256": "cd" * 32}]
         manifest = h.build_manifest(
-            "bench_tests", RUN, "etl", files, counts, [("dt=2026-11-25", 7), ("dt=2026-11-24", 2)], ["k2", "k1"], "s", "f"
+            "bench_tests", RUN, "etl", files, counts, [("dt=2026-11-25", 7), ("dt=2026-11-24", 2)], outputs,
+            "2026-11-26T02:00:00.000Z", "2026-11-26T02:00:01.250Z", {"curated": [{"name": "a", "type": "string"}]},
         )
-        self.assertEqual(manifest["rowsRead"], 23)
-        self.assertEqual(manifest["curatedRows"], 9)
-        self.assertEqual(manifest["rejectedRows"], 14)
-        self.assertEqual(manifest["rejectedRatio"], 0.608696)
-        self.assertEqual(manifest["partitions"], 2)
-        self.assertEqual(manifest["byPartition"][0], {"partition": "dt=2026-11-24", "curatedRows": 2})
-        self.assertEqual(manifest["byFile"][2], {"file": "raw/empty.csv", "rowsRead": 0, "curatedRows": 0, "rejectedRows": 0})
-        self.assertEqual(manifest["outputs"], ["k1", "k2"])
+        self.assertEqual(manifest["manifestVersion"], 1)
+        self.assertEqual((manifest["stageType"], manifest["engine"]), ("spark-etl", "spark"))
+        self.assertEqual(
+            manifest["counts"],
+            {"filesRead": 3, "rowsRead": 23, "curatedRows": 9, "rejectedRows": 14, "rejectedRatio": 0.608696, "partitions": 2},
+        )
+        details = manifest["details"]
+        self.assertEqual(details["byPartition"][0], {"partition": "dt=2026-11-24", "curatedRows": 2})
+        self.assertEqual(details["byFile"][2], {"file": "raw/empty.csv", "rowsRead": 0, "curatedRows": 0, "rejectedRows": 0})
+        self.assertEqual([o["key"] for o in manifest["outputs"]], ["k1", "k2"])
+        self.assertEqual(manifest["outputs"][0], {"key": "k1", "bytes": 4, "sha256": "cd" * 32})
+        self.assertEqual(manifest["timings"]["durationMs"], 1250)
+        self.assertEqual(manifest["schema"]["curated"], [{"name": "a", "type": "string"}])
 
     def test_publishes_the_counts_as_lower_case_json_metadata(self):
-        manifest = {"filesRead": 3, "rowsRead": 23, "curatedRows": 9, "rejectedRows": 14, "rejectedRatio": 0.608696, "partitions": 3}
+        manifest = {"counts": {"filesRead": 3, "rowsRead": 23, "curatedRows": 9, "rejectedRows": 14, "rejectedRatio": 0.608696, "partitions": 3}}
         self.assertEqual(
             h.manifest_metadata(manifest),
             {"filesread": "3", "rowsread": "23", "curatedrows": "9", "rejectedrows": "14", "rejectedratio": "0.608696", "partitions": "3"},

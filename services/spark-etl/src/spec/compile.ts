@@ -66,8 +66,16 @@ const INT_TEXT = '^[+-]?[0-9]+$';
 export const DECIMAL_TEXT = '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$';
 export const DOUBLE_TEXT = '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$';
 const DATE_TEXT = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
+// hours 00-23, minutes and seconds 00-59, offsets up to ±18:00 (what java.time accepts; 24:00 and +05:60 are refused)
 const TIMESTAMP_TEXT =
-  '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$';
+  '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]{1,9})?)?)?(Z|[+-](1[0-7]|0[0-9])(:?[0-5][0-9])?|[+-]18(:?00)?)?$';
+// strict JSON (RFC 8259) beyond what each engine's parser checks (DuckDB takes NaN and trailing
+// commas, Spark's get_json_object single quotes and text after the object): with every string
+// literal (no raw control character inside) replaced by 0 and true/false/null by 0, no quote,
+// no letter but an exponent's e, no comma before } or ], and the line is one {...}
+const JSON_STRING = String.raw`"[^"\\\x00-\x1f]*(\\.[^"\\\x00-\x1f]*)*"`;
+const JSON_LEFTOVER = String.raw`['"]|[a-df-zA-DF-Z]|,[ \t]*[}\]]`;
+const JSON_SHAPE = String.raw`^[ \t]*[{].*[}][ \t]*$`;
 const TRUE_TEXT = ['true', 't', 'yes', 'y', '1'];
 const FALSE_TEXT = ['false', 'f', 'no', 'n', '0'];
 const JSON_FILE = '[.](jsonl|ndjson|json)([.]gz)?$';
@@ -114,7 +122,7 @@ export function compileSql(model: TransformModel, d: Dialect): CompiledSql {
 
   const positions = header
     ? `WITH etl_header_fields AS (
-  SELECT _source_file, ${d.transform(fieldsOf(`replace(CASE WHEN ${d.matches('_source_file', JSON_FILE)} THEN '' ELSE _header END, ${d.bom}, '')`), 'h', 'trim(h)')} AS _header_fields
+  SELECT _source_file, ${d.transform(fieldsOf(`replace(CASE WHEN ${d.matches('_source_file', JSON_FILE)} THEN '' ELSE _header END, ${d.bom}, '')`), 'h', d.trimSpaces('h'))} AS _header_fields
   FROM etl_files
 )
 SELECT _source_file, ${d.size('_header_fields')} AS _width,
@@ -137,19 +145,19 @@ SELECT l._run_id, l._source_file, l._line_number, l._line, l._format, p._width,
   ${columns.map((c) => `p.${pos(c.name)}`).join(', ')},
   CASE WHEN l._format = 'csv' THEN ${fieldsOf('l._line')} END AS _fields,
   CASE WHEN l._format = 'csv' AND ${d.instr('l._line', '"')} > 0 THEN ${d.sumLengthsPlusOne(matchesOf('l._line'))} = length(l._line) + 1 ELSE true END AS _csv_ok,
-  CASE WHEN l._format = 'jsonl' THEN ${d.isJsonObject('l._line')} END AS _json_ok
+  CASE WHEN l._format = 'jsonl' THEN ${d.isJsonObject('l._line')} AND ${d.matches('l._line', JSON_SHAPE)} AND NOT ${d.matches(d.replaceAll(d.replaceAll('l._line', JSON_STRING, '0'), 'true|false|null', '0'), JSON_LEFTOVER)} END AS _json_ok
 FROM lines l JOIN etl_positions p ON l._source_file = p._source_file
-WHERE ${header ? "NOT (l._format = 'csv' AND l._line_number = 1)" : 'true'}`;
+WHERE ${header ? `NOT (l._format = 'csv' AND l._line_number = 1 AND ${d.instr('l._line', d.cr, true)} = 0)` : 'true'}`;
 
   /** a field's text as the rules see it: '' is missing; other than strings, surrounding spaces are ignored */
   const rawOf = (c: ColumnModel, value: string) =>
-    c.type.kind === 'string' ? `nullif(${value}, '')` : `nullif(trim(${value}), '')`;
+    c.type.kind === 'string' ? `nullif(${value}, '')` : `nullif(${d.trimSpaces(value)}, '')`;
   // the fast path's fields are plain columns: trim (spaces only, in DuckDB) runs only on a field
   // that starts or ends with one, which is the same text for a fraction of the cost
   const fastRawOf = (c: ColumnModel, field: string) =>
     c.type.kind === 'string'
       ? rawOf(c, field)
-      : `nullif(CASE WHEN starts_with(${field}, ' ') OR suffix(${field}, ' ') THEN trim(${field}) ELSE ${field} END, '')`;
+      : `nullif(CASE WHEN starts_with(${field}, ' ') OR suffix(${field}, ' ') THEN ${d.trimSpaces(field)} ELSE ${field} END, '')`;
   const rawText = (c: ColumnModel) =>
     rawOf(
       c,
@@ -332,7 +340,8 @@ FROM (
         fastCsv: {
           positions,
           // structural rules cannot fail here (the engine routes lines that need them to the text path):
-          // _width NULL makes column_count unknown, _csv_ok true and _format 'csv' skip csv and json
+          // _line '' passes line_ending and encoding (such files are never read this way), _width NULL
+          // makes column_count unknown, _csv_ok true and _format 'csv' skip csv and json
           rows: (source, fieldOf) => `SELECT *,
   ${rejectCode}
 FROM (
@@ -343,7 +352,7 @@ FROM (
     FROM (
       SELECT *${combineDoubles ? `, ${doublesOk} AS _lp_doubles_ok` : ''}
       FROM (
-        SELECT *, 'csv' AS _format, NULL::INTEGER AS _width, NULL::VARCHAR[] AS _fields, true AS _csv_ok, NULL::BOOLEAN AS _json_ok,
+        SELECT *, '' AS _line, 'csv' AS _format, NULL::INTEGER AS _width, NULL::VARCHAR[] AS _fields, true AS _csv_ok, NULL::BOOLEAN AS _json_ok,
           ${columns.map((c) => `${fastRawOf(c, fieldOf(c.name))} AS ${raw(c.name)}`).join(',\n          ')}
         FROM ${source}
       ) r
@@ -359,6 +368,24 @@ FROM (
 
   function buildChecks(m: TransformModel, dd: Dialect, text: (e: string) => string): Check[] {
     const list: Check[] = [
+      {
+        // lines end at LF (the CR of a CRLF is dropped): a CR left is a broken line ending, e.g. a
+        // CR-only file, which is then one line (its header, kept as a row so the file is rejected)
+        column: null,
+        rule: 'line_ending',
+        fails: `${dd.instr('_line', dd.cr, true)} > 0`,
+        reason: s(
+          'the line holds a carriage return (CR) that does not end it: lines must end with LF or CRLF',
+        ),
+        rawValue: 'NULL',
+      },
+      {
+        column: null,
+        rule: 'encoding',
+        fails: `${dd.instr('_line', dd.replacementChar, true)} > 0`,
+        reason: s('the line is not valid UTF-8 (each undecodable byte is shown as U+FFFD)'),
+        rawValue: 'NULL',
+      },
       {
         column: null,
         rule: 'column_count',

@@ -59,7 +59,7 @@ describe('duckdbDialect', () => {
     expect(differ).toEqual([]);
   });
 
-  it('tells blank lines from others without trimming every line', async () => {
+  it('tells blank lines (empty or only spaces; NBSP and TAB are text) from others without trimming every line', async () => {
     // Arrange
     const instance = await DuckDBInstance.create(':memory:');
     const db = await instance.connect();
@@ -67,7 +67,7 @@ describe('duckdbDialect', () => {
 
     // Act
     const rows = await db.runAndReadAll(
-      `SELECT v, ${duckdbDialect.notBlank('v')} AS fast, trim(v) <> '' AS slow FROM (SELECT unnest([${lines.map((l) => duckdbDialect.str(l)).join(', ')}]) AS v)`,
+      `SELECT v, ${duckdbDialect.notBlank('v')} AS fast, trim(v, ' ') <> '' AS slow FROM (SELECT unnest([${lines.map((l) => duckdbDialect.str(l)).join(', ')}]) AS v)`,
     );
     db.closeSync();
     instance.closeSync();
@@ -75,6 +75,14 @@ describe('duckdbDialect', () => {
     // Assert
     const judged = rows.getRowObjectsJson();
     expect(judged.map((r) => r.fast)).toEqual(judged.map((r) => r.slow));
-    expect(judged.filter((r) => r.fast).map((r) => r.v)).toEqual(['a', ' a', '\ta', '{"a":1}', ',,,', 'é']);
+    expect(judged.filter((r) => r.fast).map((r) => r.v)).toEqual([
+      '\u00a0',
+      'a',
+      ' a',
+      '\ta',
+      '{"a":1}',
+      ',,,',
+      'é',
+    ]);
   });
 });

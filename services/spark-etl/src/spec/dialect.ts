@@ -1,3 +1,4 @@
+import { toJavaRegex } from './regex';
 import type { LogicalType } from './types';
 
 /**
@@ -13,12 +14,16 @@ export interface Dialect {
   type(type: LogicalType): string;
   /** true when `pattern` is found in `expr` (search semantics, like Python's re.search) */
   matches(expr: string, pattern: string): string;
-  /** 1-based position of `needle` in `expr`, 0 when absent */
-  instr(expr: string, needle: string): string;
+  /** 1-based position of `needle` in `expr`, 0 when absent; `needle` is SQL when `sql` is true, else a literal's value */
+  instr(expr: string, needle: string, sql?: boolean): string;
   /** split on a single-character delimiter, keeping empty trailing fields */
   split(expr: string, delimiter: string): string;
   /** every match of capture group 1 */
   extractAll(expr: string, pattern: string): string;
+  /** every match of `pattern` replaced by `replacement` (a literal without group references) */
+  replaceAll(expr: string, pattern: string, replacement: string): string;
+  /** the text without leading and trailing spaces (U+0020 only: TAB, NBSP, U+3000 are kept) */
+  trimSpaces(expr: string): string;
   transform(list: string, param: string, body: string): string;
   size(list: string): string;
   /** sum of length(x) + 1 over a list of strings */
@@ -33,6 +38,10 @@ export interface Dialect {
   jsonText(expr: string, key: string): string;
   /** the byte-order mark some tools write before a CSV header */
   readonly bom: string;
+  /** a carriage return (CR), as SQL */
+  readonly cr: string;
+  /** U+FFFD, what an undecodable byte is read as (both engines decode with replacement) */
+  readonly replacementChar: string;
   /** text -> timestamp in UTC, honouring a Z or +hh:mm offset; NULL when invalid */
   tryTimestamp(expr: string): string;
   /** true when `trim(expr) <> ''` (the line is not blank) */
@@ -63,9 +72,12 @@ export const duckdbDialect: Dialect = {
       timestamp: 'TIMESTAMP',
     }),
   matches: (expr, pattern) => `regexp_matches(${expr}, ${duckdbDialect.str(pattern)})`,
-  instr: (expr, needle) => `strpos(${expr}, ${duckdbDialect.str(needle)})`,
+  instr: (expr, needle, sql) => `strpos(${expr}, ${sql ? needle : duckdbDialect.str(needle)})`,
   split: (expr, delimiter) => `string_split(${expr}, ${duckdbDialect.str(delimiter)})`,
   extractAll: (expr, pattern) => `regexp_extract_all(${expr}, ${duckdbDialect.str(pattern)}, 1)`,
+  replaceAll: (expr, pattern, replacement) =>
+    `regexp_replace(${expr}, ${duckdbDialect.str(pattern)}, ${duckdbDialect.str(replacement)}, 'g')`,
+  trimSpaces: (expr) => `trim(${expr}, ' ')`,
   transform: (list, param, body) => `list_transform(${list}, lambda ${param}: ${body})`,
   size: (list) => `len(${list})`,
   sumLengthsPlusOne: (list) => `list_sum(list_transform(${list}, lambda x: length(x) + 1))`,
@@ -74,10 +86,13 @@ export const duckdbDialect: Dialect = {
   isJsonObject: (expr) => `(json_valid(${expr}) AND starts_with(ltrim(${expr}), '{'))`,
   jsonText: (expr, key) => `json_extract_string(${expr}, ${duckdbDialect.str(`$."${key}"`)})`,
   bom: 'chr(65279)',
+  cr: 'chr(13)',
+  replacementChar: 'chr(65533)',
   tryTimestamp: (expr) => `CAST(TRY_CAST(${expr} AS TIMESTAMPTZ) AS TIMESTAMP)`,
   // trim() decodes the whole line (2-3 µs a line): a printable, non-space first character
   // already proves the line is not blank, so trim runs only on the rare other lines
-  notBlank: (expr) => `CASE WHEN ascii(${expr}) BETWEEN 33 AND 126 THEN true ELSE trim(${expr}) <> '' END`,
+  notBlank: (expr) =>
+    `CASE WHEN ascii(${expr}) BETWEEN 33 AND 126 THEN true ELSE trim(${expr}, ' ') <> '' END`,
   // A one-class scan instead of the shape regex (10x cheaper): among texts of these characters,
   // DuckDB's TRY_CAST accepts exactly the shape (proved exhaustively in compile.test.ts)
   // ('+-1' is the one such text DuckDB reads that the shape refuses)
@@ -105,11 +120,15 @@ export const sparkDialect: Dialect = {
       date: 'DATE',
       timestamp: 'TIMESTAMP_NTZ',
     }),
-  matches: (expr, pattern) => `rlike(${expr}, ${sparkDialect.str(pattern)})`,
-  instr: (expr, needle) => `instr(${expr}, ${sparkDialect.str(needle)})`,
+  // patterns are RE2's: toJavaRegex rewrites the constructs Java reads differently ($ . \s)
+  matches: (expr, pattern) => `rlike(${expr}, ${sparkDialect.str(toJavaRegex(pattern))})`,
+  instr: (expr, needle, sql) => `instr(${expr}, ${sql ? needle : sparkDialect.str(needle)})`,
   split: (expr, delimiter) =>
     `split(${expr}, ${sparkDialect.str(delimiter.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&'))}, -1)`,
-  extractAll: (expr, pattern) => `regexp_extract_all(${expr}, ${sparkDialect.str(pattern)}, 1)`,
+  extractAll: (expr, pattern) => `regexp_extract_all(${expr}, ${sparkDialect.str(toJavaRegex(pattern))}, 1)`,
+  replaceAll: (expr, pattern, replacement) =>
+    `regexp_replace(${expr}, ${sparkDialect.str(toJavaRegex(pattern))}, ${sparkDialect.str(replacement)})`,
+  trimSpaces: (expr) => `trim(BOTH ' ' FROM ${expr})`,
   transform: (list, param, body) => `transform(${list}, ${param} -> ${body})`,
   size: (list) => `size(${list})`,
   sumLengthsPlusOne: (list) => `aggregate(${list}, 0, (acc, x) -> acc + length(x) + 1)`,
@@ -118,7 +137,9 @@ export const sparkDialect: Dialect = {
   isJsonObject: (expr) => `(get_json_object(${expr}, '$') IS NOT NULL AND ltrim(${expr}) LIKE '{%')`,
   jsonText: (expr, key) => `get_json_object(${expr}, ${sparkDialect.str(`$.${key}`)})`,
   bom: String.raw`'\uFEFF'`,
+  cr: String.raw`'\r'`,
+  replacementChar: String.raw`'\uFFFD'`,
   tryTimestamp: (expr) => `CAST(TRY_CAST(${expr} AS TIMESTAMP) AS TIMESTAMP_NTZ)`,
-  notBlank: (expr) => `trim(${expr}) <> ''`,
+  notBlank: (expr) => `trim(BOTH ' ' FROM ${expr}) <> ''`,
   numberShape: (expr, _kind, pattern) => sparkDialect.matches(expr, pattern),
 };

@@ -1,6 +1,7 @@
 import type { DatasetSpec } from '@lakepipe/workflow';
 import { ExpressionError, type SpecIssue, SpecValidationError } from '../errors';
 import { type Expr, parseExpression, referencedColumns } from './expression';
+import { regexDialectProblem } from './regex';
 import { isNumeric, type LogicalType, parseLogicalType, typeName, widenNumeric } from './types';
 
 export interface ColumnModel {
@@ -227,7 +228,7 @@ export function analyseDatasetSpec(
   };
 }
 
-/** RE2 (DuckDB) and java.util.regex (Spark) agree on a common subset: no lookaround, no backreferences. */
+/** RE2 (DuckDB) and java.util.regex (Spark) agree on a common subset: no lookaround, no backreferences, none of regexDialectProblem's. */
 function patternProblem(pattern: string): string | undefined {
   try {
     new RegExp(pattern);
@@ -240,7 +241,7 @@ function patternProblem(pattern: string): string | undefined {
     return `pattern ${JSON.stringify(pattern)} uses a backreference, which DuckDB (RE2) does not support`;
   if (pattern.includes("'") || /[\n\r]/.test(pattern))
     return `pattern ${JSON.stringify(pattern)} contains a quote or a line break`;
-  return undefined;
+  return regexDialectProblem(pattern);
 }
 
 /** The type of an expression, or a sentence saying why it has none. */

@@ -5,7 +5,7 @@
 CREATE OR REPLACE TEMPORARY VIEW etl_records AS
 WITH etl_positions AS (
 WITH etl_header_fields AS (
-  SELECT _source_file, list_transform(CASE WHEN strpos(replace(CASE WHEN regexp_matches(_source_file, '[.](jsonl|ndjson|json)([.]gz)?$') THEN '' ELSE _header END, chr(65279), ''), '"') = 0 THEN string_split(replace(CASE WHEN regexp_matches(_source_file, '[.](jsonl|ndjson|json)([.]gz)?$') THEN '' ELSE _header END, chr(65279), ''), ',') ELSE list_transform(regexp_extract_all(concat(replace(CASE WHEN regexp_matches(_source_file, '[.](jsonl|ndjson|json)([.]gz)?$') THEN '' ELSE _header END, chr(65279), ''), ','), '("[^"]*(?:""[^"]*)*"|[^,"]*),', 1), lambda f: CASE WHEN substring(f, 1, 1) = '"' THEN replace(substring(f, 2, length(f) - 2), '""', '"') ELSE f END) END, lambda h: trim(h)) AS _header_fields
+  SELECT _source_file, list_transform(CASE WHEN strpos(replace(CASE WHEN regexp_matches(_source_file, '[.](jsonl|ndjson|json)([.]gz)?$') THEN '' ELSE _header END, chr(65279), ''), '"') = 0 THEN string_split(replace(CASE WHEN regexp_matches(_source_file, '[.](jsonl|ndjson|json)([.]gz)?$') THEN '' ELSE _header END, chr(65279), ''), ',') ELSE list_transform(regexp_extract_all(concat(replace(CASE WHEN regexp_matches(_source_file, '[.](jsonl|ndjson|json)([.]gz)?$') THEN '' ELSE _header END, chr(65279), ''), ','), '("[^"]*(?:""[^"]*)*"|[^,"]*),', 1), lambda f: CASE WHEN substring(f, 1, 1) = '"' THEN replace(substring(f, 2, length(f) - 2), '""', '"') ELSE f END) END, lambda h: trim(h, ' ')) AS _header_fields
   FROM etl_files
 )
 SELECT _source_file, len(_header_fields) AS _width,
@@ -27,15 +27,15 @@ FROM etl_header_fields
   SELECT _run_id, _source_file, _line_number, _line,
     CASE WHEN regexp_matches(_source_file, '[.](jsonl|ndjson|json)([.]gz)?$') THEN 'jsonl' ELSE 'csv' END AS _format
   FROM etl_lines
-  WHERE _line IS NOT NULL AND CASE WHEN ascii(_line) BETWEEN 33 AND 126 THEN true ELSE trim(_line) <> '' END
+  WHERE _line IS NOT NULL AND CASE WHEN ascii(_line) BETWEEN 33 AND 126 THEN true ELSE trim(_line, ' ') <> '' END
 )
 SELECT l._run_id, l._source_file, l._line_number, l._line, l._format, p._width,
   p._pos_test_id, p._pos_device_id, p._pos_bench_id, p._pos_firmware, p._pos_started_at, p._pos_duration_s, p._pos_temperature_c, p._pos_voltage_v, p._pos_current_a, p._pos_vibration_mm_s, p._pos_pressure_kpa, p._pos_error_count, p._pos_failed_in_field,
   CASE WHEN l._format = 'csv' THEN CASE WHEN strpos(l._line, '"') = 0 THEN string_split(l._line, ',') ELSE list_transform(regexp_extract_all(concat(l._line, ','), '("[^"]*(?:""[^"]*)*"|[^,"]*),', 1), lambda f: CASE WHEN substring(f, 1, 1) = '"' THEN replace(substring(f, 2, length(f) - 2), '""', '"') ELSE f END) END END AS _fields,
   CASE WHEN l._format = 'csv' AND strpos(l._line, '"') > 0 THEN list_sum(list_transform(regexp_extract_all(concat(l._line, ','), '("[^"]*(?:""[^"]*)*"|[^,"]*),', 1), lambda x: length(x) + 1)) = length(l._line) + 1 ELSE true END AS _csv_ok,
-  CASE WHEN l._format = 'jsonl' THEN (json_valid(l._line) AND starts_with(ltrim(l._line), '{')) END AS _json_ok
+  CASE WHEN l._format = 'jsonl' THEN (json_valid(l._line) AND starts_with(ltrim(l._line), '{')) AND regexp_matches(l._line, '^[ \t]*[{].*[}][ \t]*$') AND NOT regexp_matches(regexp_replace(regexp_replace(l._line, '"[^"\\\x00-\x1f]*(\\.[^"\\\x00-\x1f]*)*"', '0', 'g'), 'true|false|null', '0', 'g'), '[''"]|[a-df-zA-DF-Z]|,[ \t]*[}\]]') END AS _json_ok
 FROM lines l JOIN etl_positions p ON l._source_file = p._source_file
-WHERE NOT (l._format = 'csv' AND l._line_number = 1);
+WHERE NOT (l._format = 'csv' AND l._line_number = 1 AND strpos(l._line, chr(13)) = 0);
 
 CREATE OR REPLACE TEMPORARY VIEW etl_typed AS
 SELECT _run_id, _source_file, _line_number, _line, _format, _width, _fields, _csv_ok, _json_ok,
@@ -48,7 +48,7 @@ SELECT _run_id, _source_file, _line_number, _line, _format, _width, _fields, _cs
   _raw_firmware,
   _raw_firmware AS "firmware",
   _raw_started_at,
-  CASE WHEN regexp_matches(_raw_started_at, '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$') THEN CAST(TRY_CAST(_raw_started_at AS TIMESTAMPTZ) AS TIMESTAMP) END AS "started_at",
+  CASE WHEN regexp_matches(_raw_started_at, '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]{1,9})?)?)?(Z|[+-](1[0-7]|0[0-9])(:?[0-5][0-9])?|[+-]18(:?00)?)?$') THEN CAST(TRY_CAST(_raw_started_at AS TIMESTAMPTZ) AS TIMESTAMP) END AS "started_at",
   _raw_duration_s,
   CASE WHEN (NOT regexp_matches(_raw_duration_s, '[^0-9eE.+-]') AND NOT starts_with(_raw_duration_s, '+-')) THEN TRY_CAST(_raw_duration_s AS DOUBLE) END AS "duration_s",
   _raw_temperature_c,
@@ -71,15 +71,15 @@ FROM (
     nullif(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN json_extract_string(_line, '$."device_id"') END WHEN _pos_device_id > 0 THEN _fields[_pos_device_id] END, '') AS _raw_device_id,
     nullif(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN json_extract_string(_line, '$."bench_id"') END WHEN _pos_bench_id > 0 THEN _fields[_pos_bench_id] END, '') AS _raw_bench_id,
     nullif(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN json_extract_string(_line, '$."firmware"') END WHEN _pos_firmware > 0 THEN _fields[_pos_firmware] END, '') AS _raw_firmware,
-    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN json_extract_string(_line, '$."started_at"') END WHEN _pos_started_at > 0 THEN _fields[_pos_started_at] END), '') AS _raw_started_at,
-    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN json_extract_string(_line, '$."duration_s"') END WHEN _pos_duration_s > 0 THEN _fields[_pos_duration_s] END), '') AS _raw_duration_s,
-    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN json_extract_string(_line, '$."temperature_c"') END WHEN _pos_temperature_c > 0 THEN _fields[_pos_temperature_c] END), '') AS _raw_temperature_c,
-    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN json_extract_string(_line, '$."voltage_v"') END WHEN _pos_voltage_v > 0 THEN _fields[_pos_voltage_v] END), '') AS _raw_voltage_v,
-    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN json_extract_string(_line, '$."current_a"') END WHEN _pos_current_a > 0 THEN _fields[_pos_current_a] END), '') AS _raw_current_a,
-    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN json_extract_string(_line, '$."vibration_mm_s"') END WHEN _pos_vibration_mm_s > 0 THEN _fields[_pos_vibration_mm_s] END), '') AS _raw_vibration_mm_s,
-    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN json_extract_string(_line, '$."pressure_kpa"') END WHEN _pos_pressure_kpa > 0 THEN _fields[_pos_pressure_kpa] END), '') AS _raw_pressure_kpa,
-    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN json_extract_string(_line, '$."error_count"') END WHEN _pos_error_count > 0 THEN _fields[_pos_error_count] END), '') AS _raw_error_count,
-    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN json_extract_string(_line, '$."failed_in_field"') END WHEN _pos_failed_in_field > 0 THEN _fields[_pos_failed_in_field] END), '') AS _raw_failed_in_field
+    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN json_extract_string(_line, '$."started_at"') END WHEN _pos_started_at > 0 THEN _fields[_pos_started_at] END, ' '), '') AS _raw_started_at,
+    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN json_extract_string(_line, '$."duration_s"') END WHEN _pos_duration_s > 0 THEN _fields[_pos_duration_s] END, ' '), '') AS _raw_duration_s,
+    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN json_extract_string(_line, '$."temperature_c"') END WHEN _pos_temperature_c > 0 THEN _fields[_pos_temperature_c] END, ' '), '') AS _raw_temperature_c,
+    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN json_extract_string(_line, '$."voltage_v"') END WHEN _pos_voltage_v > 0 THEN _fields[_pos_voltage_v] END, ' '), '') AS _raw_voltage_v,
+    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN json_extract_string(_line, '$."current_a"') END WHEN _pos_current_a > 0 THEN _fields[_pos_current_a] END, ' '), '') AS _raw_current_a,
+    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN json_extract_string(_line, '$."vibration_mm_s"') END WHEN _pos_vibration_mm_s > 0 THEN _fields[_pos_vibration_mm_s] END, ' '), '') AS _raw_vibration_mm_s,
+    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN json_extract_string(_line, '$."pressure_kpa"') END WHEN _pos_pressure_kpa > 0 THEN _fields[_pos_pressure_kpa] END, ' '), '') AS _raw_pressure_kpa,
+    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN json_extract_string(_line, '$."error_count"') END WHEN _pos_error_count > 0 THEN _fields[_pos_error_count] END, ' '), '') AS _raw_error_count,
+    nullif(trim(CASE WHEN _format = 'jsonl' THEN CASE WHEN _json_ok THEN json_extract_string(_line, '$."failed_in_field"') END WHEN _pos_failed_in_field > 0 THEN _fields[_pos_failed_in_field] END, ' '), '') AS _raw_failed_in_field
   FROM etl_records
 ) r;
 
@@ -91,46 +91,48 @@ FROM etl_typed;
 CREATE OR REPLACE TEMPORARY VIEW etl_checked AS
 SELECT *,
   CASE
-    WHEN _format = 'csv' AND _csv_ok AND len(_fields) <> _width THEN 1
-    WHEN _format = 'csv' AND NOT _csv_ok THEN 2
-    WHEN _format = 'jsonl' AND NOT _json_ok THEN 3
-    WHEN _raw_test_id IS NULL THEN 4
-    WHEN _raw_test_id IS NOT NULL AND NOT regexp_matches(_raw_test_id, '^T-[0-9]{9}$') THEN 5
-    WHEN _raw_device_id IS NULL THEN 6
-    WHEN _raw_bench_id IS NOT NULL AND NOT regexp_matches(_raw_bench_id, '^B[0-9]{2}$') THEN 7
-    WHEN _raw_firmware IS NOT NULL AND NOT regexp_matches(_raw_firmware, '^[0-9]+\.[0-9]+\.[0-9]+$') THEN 8
-    WHEN _raw_started_at IS NULL THEN 9
-    WHEN _raw_started_at IS NOT NULL AND "started_at" IS NULL THEN 10
-    WHEN _raw_duration_s IS NOT NULL AND "duration_s" IS NULL THEN 11
-    WHEN "duration_s" < 0 THEN 12
-    WHEN _raw_temperature_c IS NOT NULL AND "temperature_c" IS NULL THEN 13
-    WHEN "temperature_c" < -40 THEN 14
-    WHEN "temperature_c" > 150 THEN 15
-    WHEN _raw_voltage_v IS NOT NULL AND "voltage_v" IS NULL THEN 16
-    WHEN "voltage_v" < 0 THEN 17
-    WHEN "voltage_v" > 48 THEN 18
-    WHEN _raw_current_a IS NOT NULL AND "current_a" IS NULL THEN 19
-    WHEN "current_a" < 0 THEN 20
-    WHEN "current_a" > 20 THEN 21
-    WHEN _raw_vibration_mm_s IS NOT NULL AND "vibration_mm_s" IS NULL THEN 22
-    WHEN "vibration_mm_s" < 0 THEN 23
-    WHEN _raw_pressure_kpa IS NOT NULL AND "pressure_kpa" IS NULL THEN 24
-    WHEN "pressure_kpa" < 50 THEN 25
-    WHEN "pressure_kpa" > 200 THEN 26
-    WHEN _raw_error_count IS NOT NULL AND "error_count" IS NULL THEN 27
-    WHEN "error_count" < 0 THEN 28
-    WHEN _raw_failed_in_field IS NOT NULL AND "failed_in_field" IS NULL THEN 29
-    WHEN "failed_in_field" IS NOT NULL AND "failed_in_field" NOT IN (0, 1) THEN 30
-    WHEN "dt" IS NULL THEN 31
+    WHEN strpos(_line, chr(13)) > 0 THEN 1
+    WHEN strpos(_line, chr(65533)) > 0 THEN 2
+    WHEN _format = 'csv' AND _csv_ok AND len(_fields) <> _width THEN 3
+    WHEN _format = 'csv' AND NOT _csv_ok THEN 4
+    WHEN _format = 'jsonl' AND NOT _json_ok THEN 5
+    WHEN _raw_test_id IS NULL THEN 6
+    WHEN _raw_test_id IS NOT NULL AND NOT regexp_matches(_raw_test_id, '^T-[0-9]{9}$') THEN 7
+    WHEN _raw_device_id IS NULL THEN 8
+    WHEN _raw_bench_id IS NOT NULL AND NOT regexp_matches(_raw_bench_id, '^B[0-9]{2}$') THEN 9
+    WHEN _raw_firmware IS NOT NULL AND NOT regexp_matches(_raw_firmware, '^[0-9]+\.[0-9]+\.[0-9]+$') THEN 10
+    WHEN _raw_started_at IS NULL THEN 11
+    WHEN _raw_started_at IS NOT NULL AND "started_at" IS NULL THEN 12
+    WHEN _raw_duration_s IS NOT NULL AND "duration_s" IS NULL THEN 13
+    WHEN "duration_s" < 0 THEN 14
+    WHEN _raw_temperature_c IS NOT NULL AND "temperature_c" IS NULL THEN 15
+    WHEN "temperature_c" < -40 THEN 16
+    WHEN "temperature_c" > 150 THEN 17
+    WHEN _raw_voltage_v IS NOT NULL AND "voltage_v" IS NULL THEN 18
+    WHEN "voltage_v" < 0 THEN 19
+    WHEN "voltage_v" > 48 THEN 20
+    WHEN _raw_current_a IS NOT NULL AND "current_a" IS NULL THEN 21
+    WHEN "current_a" < 0 THEN 22
+    WHEN "current_a" > 20 THEN 23
+    WHEN _raw_vibration_mm_s IS NOT NULL AND "vibration_mm_s" IS NULL THEN 24
+    WHEN "vibration_mm_s" < 0 THEN 25
+    WHEN _raw_pressure_kpa IS NOT NULL AND "pressure_kpa" IS NULL THEN 26
+    WHEN "pressure_kpa" < 50 THEN 27
+    WHEN "pressure_kpa" > 200 THEN 28
+    WHEN _raw_error_count IS NOT NULL AND "error_count" IS NULL THEN 29
+    WHEN "error_count" < 0 THEN 30
+    WHEN _raw_failed_in_field IS NOT NULL AND "failed_in_field" IS NULL THEN 31
+    WHEN "failed_in_field" IS NOT NULL AND "failed_in_field" NOT IN (0, 1) THEN 32
+    WHEN "dt" IS NULL THEN 33
   END AS _reject
 FROM etl_derived;
 
 CREATE OR REPLACE TEMPORARY VIEW etl_rejected_rows AS
 SELECT _run_id AS run_id, _source_file AS source_file, _line_number AS line_number,
-  CASE WHEN _code IS NOT NULL THEN CASE _code WHEN 1 THEN NULL WHEN 2 THEN NULL WHEN 3 THEN NULL WHEN 4 THEN 'test_id' WHEN 5 THEN 'test_id' WHEN 6 THEN 'device_id' WHEN 7 THEN 'bench_id' WHEN 8 THEN 'firmware' WHEN 9 THEN 'started_at' WHEN 10 THEN 'started_at' WHEN 11 THEN 'duration_s' WHEN 12 THEN 'duration_s' WHEN 13 THEN 'temperature_c' WHEN 14 THEN 'temperature_c' WHEN 15 THEN 'temperature_c' WHEN 16 THEN 'voltage_v' WHEN 17 THEN 'voltage_v' WHEN 18 THEN 'voltage_v' WHEN 19 THEN 'current_a' WHEN 20 THEN 'current_a' WHEN 21 THEN 'current_a' WHEN 22 THEN 'vibration_mm_s' WHEN 23 THEN 'vibration_mm_s' WHEN 24 THEN 'pressure_kpa' WHEN 25 THEN 'pressure_kpa' WHEN 26 THEN 'pressure_kpa' WHEN 27 THEN 'error_count' WHEN 28 THEN 'error_count' WHEN 29 THEN 'failed_in_field' WHEN 30 THEN 'failed_in_field' WHEN 31 THEN 'dt' WHEN 32 THEN 'test_id' END END AS reason_column,
-  CASE WHEN _code IS NOT NULL THEN CASE _code WHEN 1 THEN 'column_count' WHEN 2 THEN 'csv' WHEN 3 THEN 'json' WHEN 4 THEN 'required' WHEN 5 THEN 'pattern' WHEN 6 THEN 'required' WHEN 7 THEN 'pattern' WHEN 8 THEN 'pattern' WHEN 9 THEN 'required' WHEN 10 THEN 'type' WHEN 11 THEN 'type' WHEN 12 THEN 'min' WHEN 13 THEN 'type' WHEN 14 THEN 'min' WHEN 15 THEN 'max' WHEN 16 THEN 'type' WHEN 17 THEN 'min' WHEN 18 THEN 'max' WHEN 19 THEN 'type' WHEN 20 THEN 'min' WHEN 21 THEN 'max' WHEN 22 THEN 'type' WHEN 23 THEN 'min' WHEN 24 THEN 'type' WHEN 25 THEN 'min' WHEN 26 THEN 'max' WHEN 27 THEN 'type' WHEN 28 THEN 'min' WHEN 29 THEN 'type' WHEN 30 THEN 'values' WHEN 31 THEN 'partition' WHEN 32 THEN 'unique' END END AS reason_rule,
-  CASE WHEN _code IS NOT NULL THEN CASE _code WHEN 1 THEN concat('expected ', CAST(_width AS VARCHAR), ' fields, got ', CAST(len(_fields) AS VARCHAR)) WHEN 2 THEN 'malformed CSV quoting: a quote opens or closes in the middle of a field' WHEN 3 THEN 'the line is not a JSON object' WHEN 4 THEN 'test_id is required but missing' WHEN 5 THEN concat('test_id must match ^T-[0-9]{9}$, got ', coalesce(concat('"', _raw_test_id, '"'), 'nothing')) WHEN 6 THEN 'device_id is required but missing' WHEN 7 THEN concat('bench_id must match ^B[0-9]{2}$, got ', coalesce(concat('"', _raw_bench_id, '"'), 'nothing')) WHEN 8 THEN concat('firmware must match ^[0-9]+\.[0-9]+\.[0-9]+$, got ', coalesce(concat('"', _raw_firmware, '"'), 'nothing')) WHEN 9 THEN 'started_at is required but missing' WHEN 10 THEN concat('started_at must be a timestamp, got ', coalesce(concat('"', _raw_started_at, '"'), 'nothing')) WHEN 11 THEN concat('duration_s must be a double, got ', coalesce(concat('"', _raw_duration_s, '"'), 'nothing')) WHEN 12 THEN concat('duration_s must be at least 0, got ', coalesce(concat('"', _raw_duration_s, '"'), 'nothing')) WHEN 13 THEN concat('temperature_c must be a double, got ', coalesce(concat('"', _raw_temperature_c, '"'), 'nothing')) WHEN 14 THEN concat('temperature_c must be at least -40, got ', coalesce(concat('"', _raw_temperature_c, '"'), 'nothing')) WHEN 15 THEN concat('temperature_c must be at most 150, got ', coalesce(concat('"', _raw_temperature_c, '"'), 'nothing')) WHEN 16 THEN concat('voltage_v must be a double, got ', coalesce(concat('"', _raw_voltage_v, '"'), 'nothing')) WHEN 17 THEN concat('voltage_v must be at least 0, got ', coalesce(concat('"', _raw_voltage_v, '"'), 'nothing')) WHEN 18 THEN concat('voltage_v must be at most 48, got ', coalesce(concat('"', _raw_voltage_v, '"'), 'nothing')) WHEN 19 THEN concat('current_a must be a double, got ', coalesce(concat('"', _raw_current_a, '"'), 'nothing')) WHEN 20 THEN concat('current_a must be at least 0, got ', coalesce(concat('"', _raw_current_a, '"'), 'nothing')) WHEN 21 THEN concat('current_a must be at most 20, got ', coalesce(concat('"', _raw_current_a, '"'), 'nothing')) WHEN 22 THEN concat('vibration_mm_s must be a double, got ', coalesce(concat('"', _raw_vibration_mm_s, '"'), 'nothing')) WHEN 23 THEN concat('vibration_mm_s must be at least 0, got ', coalesce(concat('"', _raw_vibration_mm_s, '"'), 'nothing')) WHEN 24 THEN concat('pressure_kpa must be a double, got ', coalesce(concat('"', _raw_pressure_kpa, '"'), 'nothing')) WHEN 25 THEN concat('pressure_kpa must be at least 50, got ', coalesce(concat('"', _raw_pressure_kpa, '"'), 'nothing')) WHEN 26 THEN concat('pressure_kpa must be at most 200, got ', coalesce(concat('"', _raw_pressure_kpa, '"'), 'nothing')) WHEN 27 THEN concat('error_count must be an int, got ', coalesce(concat('"', _raw_error_count, '"'), 'nothing')) WHEN 28 THEN concat('error_count must be at least 0, got ', coalesce(concat('"', _raw_error_count, '"'), 'nothing')) WHEN 29 THEN concat('failed_in_field must be an int, got ', coalesce(concat('"', _raw_failed_in_field, '"'), 'nothing')) WHEN 30 THEN concat('failed_in_field must be one of 0, 1, got ', coalesce(concat('"', _raw_failed_in_field, '"'), 'nothing')) WHEN 31 THEN 'partition column dt is null (CAST(started_at AS DATE))' WHEN 32 THEN concat('test_id must be unique: duplicate of an earlier row, got ', coalesce(concat('"', _raw_test_id, '"'), 'nothing')) END END AS reason,
-  CASE WHEN _code IS NOT NULL THEN CASE _code WHEN 1 THEN NULL WHEN 2 THEN NULL WHEN 3 THEN NULL WHEN 4 THEN _raw_test_id WHEN 5 THEN _raw_test_id WHEN 6 THEN _raw_device_id WHEN 7 THEN _raw_bench_id WHEN 8 THEN _raw_firmware WHEN 9 THEN _raw_started_at WHEN 10 THEN _raw_started_at WHEN 11 THEN _raw_duration_s WHEN 12 THEN _raw_duration_s WHEN 13 THEN _raw_temperature_c WHEN 14 THEN _raw_temperature_c WHEN 15 THEN _raw_temperature_c WHEN 16 THEN _raw_voltage_v WHEN 17 THEN _raw_voltage_v WHEN 18 THEN _raw_voltage_v WHEN 19 THEN _raw_current_a WHEN 20 THEN _raw_current_a WHEN 21 THEN _raw_current_a WHEN 22 THEN _raw_vibration_mm_s WHEN 23 THEN _raw_vibration_mm_s WHEN 24 THEN _raw_pressure_kpa WHEN 25 THEN _raw_pressure_kpa WHEN 26 THEN _raw_pressure_kpa WHEN 27 THEN _raw_error_count WHEN 28 THEN _raw_error_count WHEN 29 THEN _raw_failed_in_field WHEN 30 THEN _raw_failed_in_field WHEN 31 THEN NULL WHEN 32 THEN _raw_test_id END END AS raw_value,
+  CASE WHEN _code IS NOT NULL THEN CASE _code WHEN 1 THEN NULL WHEN 2 THEN NULL WHEN 3 THEN NULL WHEN 4 THEN NULL WHEN 5 THEN NULL WHEN 6 THEN 'test_id' WHEN 7 THEN 'test_id' WHEN 8 THEN 'device_id' WHEN 9 THEN 'bench_id' WHEN 10 THEN 'firmware' WHEN 11 THEN 'started_at' WHEN 12 THEN 'started_at' WHEN 13 THEN 'duration_s' WHEN 14 THEN 'duration_s' WHEN 15 THEN 'temperature_c' WHEN 16 THEN 'temperature_c' WHEN 17 THEN 'temperature_c' WHEN 18 THEN 'voltage_v' WHEN 19 THEN 'voltage_v' WHEN 20 THEN 'voltage_v' WHEN 21 THEN 'current_a' WHEN 22 THEN 'current_a' WHEN 23 THEN 'current_a' WHEN 24 THEN 'vibration_mm_s' WHEN 25 THEN 'vibration_mm_s' WHEN 26 THEN 'pressure_kpa' WHEN 27 THEN 'pressure_kpa' WHEN 28 THEN 'pressure_kpa' WHEN 29 THEN 'error_count' WHEN 30 THEN 'error_count' WHEN 31 THEN 'failed_in_field' WHEN 32 THEN 'failed_in_field' WHEN 33 THEN 'dt' WHEN 34 THEN 'test_id' END END AS reason_column,
+  CASE WHEN _code IS NOT NULL THEN CASE _code WHEN 1 THEN 'line_ending' WHEN 2 THEN 'encoding' WHEN 3 THEN 'column_count' WHEN 4 THEN 'csv' WHEN 5 THEN 'json' WHEN 6 THEN 'required' WHEN 7 THEN 'pattern' WHEN 8 THEN 'required' WHEN 9 THEN 'pattern' WHEN 10 THEN 'pattern' WHEN 11 THEN 'required' WHEN 12 THEN 'type' WHEN 13 THEN 'type' WHEN 14 THEN 'min' WHEN 15 THEN 'type' WHEN 16 THEN 'min' WHEN 17 THEN 'max' WHEN 18 THEN 'type' WHEN 19 THEN 'min' WHEN 20 THEN 'max' WHEN 21 THEN 'type' WHEN 22 THEN 'min' WHEN 23 THEN 'max' WHEN 24 THEN 'type' WHEN 25 THEN 'min' WHEN 26 THEN 'type' WHEN 27 THEN 'min' WHEN 28 THEN 'max' WHEN 29 THEN 'type' WHEN 30 THEN 'min' WHEN 31 THEN 'type' WHEN 32 THEN 'values' WHEN 33 THEN 'partition' WHEN 34 THEN 'unique' END END AS reason_rule,
+  CASE WHEN _code IS NOT NULL THEN CASE _code WHEN 1 THEN 'the line holds a carriage return (CR) that does not end it: lines must end with LF or CRLF' WHEN 2 THEN 'the line is not valid UTF-8 (each undecodable byte is shown as U+FFFD)' WHEN 3 THEN concat('expected ', CAST(_width AS VARCHAR), ' fields, got ', CAST(len(_fields) AS VARCHAR)) WHEN 4 THEN 'malformed CSV quoting: a quote opens or closes in the middle of a field' WHEN 5 THEN 'the line is not a JSON object' WHEN 6 THEN 'test_id is required but missing' WHEN 7 THEN concat('test_id must match ^T-[0-9]{9}$, got ', coalesce(concat('"', _raw_test_id, '"'), 'nothing')) WHEN 8 THEN 'device_id is required but missing' WHEN 9 THEN concat('bench_id must match ^B[0-9]{2}$, got ', coalesce(concat('"', _raw_bench_id, '"'), 'nothing')) WHEN 10 THEN concat('firmware must match ^[0-9]+\.[0-9]+\.[0-9]+$, got ', coalesce(concat('"', _raw_firmware, '"'), 'nothing')) WHEN 11 THEN 'started_at is required but missing' WHEN 12 THEN concat('started_at must be a timestamp, got ', coalesce(concat('"', _raw_started_at, '"'), 'nothing')) WHEN 13 THEN concat('duration_s must be a double, got ', coalesce(concat('"', _raw_duration_s, '"'), 'nothing')) WHEN 14 THEN concat('duration_s must be at least 0, got ', coalesce(concat('"', _raw_duration_s, '"'), 'nothing')) WHEN 15 THEN concat('temperature_c must be a double, got ', coalesce(concat('"', _raw_temperature_c, '"'), 'nothing')) WHEN 16 THEN concat('temperature_c must be at least -40, got ', coalesce(concat('"', _raw_temperature_c, '"'), 'nothing')) WHEN 17 THEN concat('temperature_c must be at most 150, got ', coalesce(concat('"', _raw_temperature_c, '"'), 'nothing')) WHEN 18 THEN concat('voltage_v must be a double, got ', coalesce(concat('"', _raw_voltage_v, '"'), 'nothing')) WHEN 19 THEN concat('voltage_v must be at least 0, got ', coalesce(concat('"', _raw_voltage_v, '"'), 'nothing')) WHEN 20 THEN concat('voltage_v must be at most 48, got ', coalesce(concat('"', _raw_voltage_v, '"'), 'nothing')) WHEN 21 THEN concat('current_a must be a double, got ', coalesce(concat('"', _raw_current_a, '"'), 'nothing')) WHEN 22 THEN concat('current_a must be at least 0, got ', coalesce(concat('"', _raw_current_a, '"'), 'nothing')) WHEN 23 THEN concat('current_a must be at most 20, got ', coalesce(concat('"', _raw_current_a, '"'), 'nothing')) WHEN 24 THEN concat('vibration_mm_s must be a double, got ', coalesce(concat('"', _raw_vibration_mm_s, '"'), 'nothing')) WHEN 25 THEN concat('vibration_mm_s must be at least 0, got ', coalesce(concat('"', _raw_vibration_mm_s, '"'), 'nothing')) WHEN 26 THEN concat('pressure_kpa must be a double, got ', coalesce(concat('"', _raw_pressure_kpa, '"'), 'nothing')) WHEN 27 THEN concat('pressure_kpa must be at least 50, got ', coalesce(concat('"', _raw_pressure_kpa, '"'), 'nothing')) WHEN 28 THEN concat('pressure_kpa must be at most 200, got ', coalesce(concat('"', _raw_pressure_kpa, '"'), 'nothing')) WHEN 29 THEN concat('error_count must be an int, got ', coalesce(concat('"', _raw_error_count, '"'), 'nothing')) WHEN 30 THEN concat('error_count must be at least 0, got ', coalesce(concat('"', _raw_error_count, '"'), 'nothing')) WHEN 31 THEN concat('failed_in_field must be an int, got ', coalesce(concat('"', _raw_failed_in_field, '"'), 'nothing')) WHEN 32 THEN concat('failed_in_field must be one of 0, 1, got ', coalesce(concat('"', _raw_failed_in_field, '"'), 'nothing')) WHEN 33 THEN 'partition column dt is null (CAST(started_at AS DATE))' WHEN 34 THEN concat('test_id must be unique: duplicate of an earlier row, got ', coalesce(concat('"', _raw_test_id, '"'), 'nothing')) END END AS reason,
+  CASE WHEN _code IS NOT NULL THEN CASE _code WHEN 1 THEN NULL WHEN 2 THEN NULL WHEN 3 THEN NULL WHEN 4 THEN NULL WHEN 5 THEN NULL WHEN 6 THEN _raw_test_id WHEN 7 THEN _raw_test_id WHEN 8 THEN _raw_device_id WHEN 9 THEN _raw_bench_id WHEN 10 THEN _raw_firmware WHEN 11 THEN _raw_started_at WHEN 12 THEN _raw_started_at WHEN 13 THEN _raw_duration_s WHEN 14 THEN _raw_duration_s WHEN 15 THEN _raw_temperature_c WHEN 16 THEN _raw_temperature_c WHEN 17 THEN _raw_temperature_c WHEN 18 THEN _raw_voltage_v WHEN 19 THEN _raw_voltage_v WHEN 20 THEN _raw_voltage_v WHEN 21 THEN _raw_current_a WHEN 22 THEN _raw_current_a WHEN 23 THEN _raw_current_a WHEN 24 THEN _raw_vibration_mm_s WHEN 25 THEN _raw_vibration_mm_s WHEN 26 THEN _raw_pressure_kpa WHEN 27 THEN _raw_pressure_kpa WHEN 28 THEN _raw_pressure_kpa WHEN 29 THEN _raw_error_count WHEN 30 THEN _raw_error_count WHEN 31 THEN _raw_failed_in_field WHEN 32 THEN _raw_failed_in_field WHEN 33 THEN NULL WHEN 34 THEN _raw_test_id END END AS raw_value,
   CASE WHEN _code IS NOT NULL THEN _line END AS raw_record
 FROM (
   SELECT c.*, k._code
