@@ -68,7 +68,7 @@ describe.each(['dev', 'prod'])('OrchestrationStack (%s)', (env) => {
     );
   });
 
-  it('grants the role each stage permission, the ledger table and the error topic', () => {
+  it('grants the role each stage permission, its manifest read, the ledger table and the error topic', () => {
     // Arrange
     const { json } = synth(env);
 
@@ -96,12 +96,22 @@ describe.each(['dev', 'prod'])('OrchestrationStack (%s)', (env) => {
     expect(bySid.ErrorTopic).toMatchObject({
       Resource: [tf('data.aws_ssm_parameter.error-topic-arn.value')],
     });
+    // each stage's own, then GetObject on its manifest (the compiler's manifest read; not for notify)
+    expect(bySid.StageEtl1).toMatchObject({
+      Action: ['s3:GetObject'],
+      Resource: [expect.stringMatching(/^arn:aws:s3:::lakepipe-.*\/_manifests\/run=\*\/etl\.json$/)],
+    });
     expect(statements.map((s) => s.Sid)).toEqual([
       'StageSource0',
+      'StageSource1',
       'StageEtl0',
+      'StageEtl1',
       'StageScore0',
+      'StageScore1',
       'StageViews0',
+      'StageViews1',
       'StageReport0',
+      'StageReport1',
       'StageWarn0',
       'Ledger',
       'ErrorTopic',

@@ -17,6 +17,7 @@ import {
   type CompiledPipeline,
   compilePipeline,
   createStageRegistry,
+  manifestReadPermission,
   type PipelineModel,
   type StagePermission,
   type StageType,
@@ -266,14 +267,18 @@ export class OrchestrationStack extends LakepipeStack {
     const lakeKeyAlias = `arn:aws:kms:${target.region}:${target.accountId}:alias/${target.resourceName('data')}`;
     for (const stage of Object.values(pipeline.stages)) {
       const type = typeOf(stage.type)!;
-      const permissions: readonly StagePermission[] = type.permissions({
-        stageId: stage.id,
-        attributes: stage.attributes,
-        datasets: pipeline.datasets,
-        pipelineName: pipeline.name,
-        pipeline,
-        target,
-      });
+      const permissions: readonly StagePermission[] = [
+        ...type.permissions({
+          stageId: stage.id,
+          attributes: stage.attributes,
+          datasets: pipeline.datasets,
+          pipelineName: pipeline.name,
+          pipeline,
+          target,
+        }),
+        // the compiler's manifest read after the stage's steps
+        ...(type.writesManifest === false ? [] : [manifestReadPermission(target, stage.id)]),
+      ];
       permissions.forEach((permission, i) => {
         const key = JSON.stringify([
           [...permission.actions].sort(),

@@ -18,6 +18,12 @@ import type { PipelineModel } from './pipeline-model';
 import type { StageRegistry } from './registry';
 import type { CompileTarget } from './stage-type';
 
+export {
+  MANIFEST_FIELD,
+  MANIFEST_STEP_KEY,
+  manifestReadPermission,
+  manifestReadState,
+} from './compile/manifest-step';
 export { NON_RETRYABLE_ERRORS } from './compile/retry';
 export * from './compile/state-names';
 export type { AslDefinition, AslState, CompiledPipeline, StateBinding } from './compile/types';

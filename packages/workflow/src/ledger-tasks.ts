@@ -147,9 +147,20 @@ export function recordAttemptTask(table: string, stageId: string): LedgerTask {
   };
 }
 
-export function attemptSucceededTask(table: string, stageId: string, counts: readonly string[]): LedgerTask {
+/**
+ * Marks the attempt SUCCEEDED with its output: `outputPath` is the stage's manifest
+ * (`$.<stageId>.manifest`, whose `counts` hold the named counts) or, for a stage that writes
+ * none, its last step's result (`$.<stageId>`, counts at the top).
+ */
+export function attemptSucceededTask(
+  table: string,
+  stageId: string,
+  counts: readonly string[],
+  outputPath = `$.${stageId}`,
+): LedgerTask {
+  const countsPath = outputPath === `$.${stageId}` ? outputPath : `${outputPath}.counts`;
   const countValues = Object.fromEntries(
-    counts.map((name) => [name, { 'N.$': `States.Format('{}', $.${stageId}.${name})` }]),
+    counts.map((name) => [name, { 'N.$': `States.Format('{}', ${countsPath}.${name})` }]),
   );
   const items: Record<string, unknown>[] = [
     {
@@ -160,7 +171,7 @@ export function attemptSucceededTask(table: string, stageId: string, counts: rea
           status: { S: 'SUCCEEDED' },
           finishedAt: NOW,
           counts: { M: countValues },
-          output: { 'S.$': `States.JsonToString($.${stageId})` },
+          output: { 'S.$': `States.JsonToString(${outputPath})` },
         }),
       },
     },

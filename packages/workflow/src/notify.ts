@@ -11,7 +11,11 @@ export interface NotifyAttributes {
 
 const notifyAttributes = z.strictObject({
   message: z.string('must be a string: the text to publish').min(1, 'must not be empty'),
-  subject: z.string().min(1).max(99, 'must be at most 99 characters (SNS requires fewer than 100)').optional(),
+  subject: z
+    .string()
+    .min(1)
+    .max(99, 'must be at most 99 characters (SNS requires fewer than 100)')
+    .optional(),
 });
 
 /** The built-in `notify` stage: publishes a message to the pipeline's topic (the error topic). */
@@ -46,13 +50,15 @@ export const notifyStageType: StageType<NotifyAttributes> = {
     },
   ],
   permissions: ({ target }) => [{ actions: ['sns:Publish'], resources: [target.errorTopicArn] }],
+  // publishes a message and writes nothing to the lake: its output is the message id
+  writesManifest: false,
   local: {
-    publish: async (input, context) => {
+    publish: async ({ parameters }, context) => {
       if (!context.notifier)
         throw new Error(
           `stage ${context.stageId} (notify) needs a notifier: pass LocalStageContext.notifier when running it locally`,
         );
-      return context.notifier.publish(input as NotifyMessage);
+      return context.notifier.publish(parameters as NotifyMessage);
     },
   },
 };

@@ -61,12 +61,21 @@ describe('notify stage type', () => {
     };
 
     // Act
-    const result = await notifyStageType.local.publish!({ TopicArn: 't', Message: 'hi' }, context as never);
+    const request = (parameters: unknown) => ({
+      runId: '20261130T100000Z-abc123',
+      stageId: 'warn',
+      attributes: { message: 'hi' },
+      parameters,
+    });
+    const result = await notifyStageType.local.publish!(
+      request({ TopicArn: 't', Message: 'hi' }),
+      context as never,
+    );
 
     // Assert
     expect(result).toEqual({ MessageId: 'm-1' });
     expect(published).toEqual([{ TopicArn: 't', Message: 'hi' }]);
-    await expect(notifyStageType.local.publish!({}, { stageId: 'warn' } as never)).rejects.toThrow(
+    await expect(notifyStageType.local.publish!(request({}), { stageId: 'warn' } as never)).rejects.toThrow(
       'stage warn (notify) needs a notifier: pass LocalStageContext.notifier when running it locally',
     );
   });

@@ -95,6 +95,11 @@ export interface LocalStageContext {
   readonly store: ObjectStore;
   readonly ledger: LedgerApi;
   readonly datasets: Readonly<Record<string, DatasetSpec>>;
+  /**
+   * The validated pipeline the twin runs (for a stage that needs more than datasets, e.g. views).
+   * @default none: an engine that needs it fails naming it
+   */
+  readonly pipeline?: PipelineModel;
   /** for the progress display: rows or files done so far */
   progress(update: { readonly rows?: number; readonly files?: number; readonly message?: string }): void;
   /**
@@ -121,10 +126,26 @@ export interface LocalNotifier {
 }
 
 /**
- * A local engine for one step: receives the state's effective input (its Parameters, resolved)
- * and returns what the AWS integration would have returned (e.g. `{ Payload }` for lambda:invoke).
+ * What a local engine runs for: the run and the stage, the attributes the stage type's schema
+ * resolved, and the state's resolved Parameters (for engines that answer in an AWS shape).
  */
-export type LocalStepHandler = (input: unknown, context: LocalStageContext) => Promise<unknown>;
+export interface LocalStepRequest<A = unknown> {
+  readonly runId: string;
+  readonly stageId: string;
+  readonly attributes: A;
+  /** the Task state's Parameters as the state machine resolved them */
+  readonly parameters: unknown;
+}
+
+/**
+ * A local engine for one step: returns what the AWS integration would have returned, as far as
+ * the step's ResultSelector reads it (e.g. `{ Payload }` for lambda:invoke). What the stage
+ * produced travels in its manifest, which the compiler's uniform step reads.
+ */
+export type LocalStepHandler<A = unknown> = {
+  // method syntax: a handler typed for its stage's attributes is still a StageType<unknown>'s handler
+  handle(request: LocalStepRequest<A>, context: LocalStageContext): Promise<unknown>;
+}['handle'];
 
 /**
  * A stage type, registered by the service that owns it. The workflow package knows no
@@ -142,8 +163,9 @@ export interface StageType<A = unknown> {
     context: Omit<StageCompileContext<A>, 'target'>,
   ): readonly { path: readonly (string | number)[]; message: string }[];
   /**
-   * The stage's Task states, in order. The state output of the last step (after its
-   * ResultSelector) lands at `$.<stageId>`; Parameters read the execution's `$.runId`.
+   * The stage's Task states, in order; each result lands at `$.<stageId>` until the compiler's
+   * manifest step replaces it with the manifest's counts. Parameters read the execution's `$.runId`.
+   * The key "manifest" is the compiler's.
    */
   compile(context: StageCompileContext<A>): readonly StageTaskStep[];
   /**
@@ -153,11 +175,18 @@ export interface StageType<A = unknown> {
    */
   permissions(context: StageCompileContext<A>): readonly StagePermission[];
   /**
-   * Numeric fields of the stage's output recorded as the attempt's `counts` in the ledger and
-   * added to the run's `counters` (e.g. ["rowsRead", "curatedRows"]).
-   * @default none: only the output as JSON is recorded
+   * Fields of the manifest's `counts` recorded as the attempt's `counts` in the ledger and added
+   * to the run's `counters` (e.g. ["rowsRead", "curatedRows"]).
+   * @default none: only the manifest as JSON is recorded
    */
   readonly counts?: readonly string[];
+  /**
+   * Whether the stage leaves `_manifests/run=<runId>/<stageId>.json` (packages/lake manifest.ts):
+   * the compiler then adds one step, `<stageId>.manifest`, that reads it and puts its `counts` at
+   * `$.<stageId>`. Only a stage that writes nothing to the lake (the built-in notify) says false.
+   * @default true
+   */
+  readonly writesManifest?: boolean;
   /**
    * Error names retrying cannot fix (e.g. "RejectRatioExceededError"); a stage failing with one
    * of them is not retried. Added to the built-in list (States.Runtime, *ValidationError, InvalidInput...).
@@ -165,5 +194,5 @@ export interface StageType<A = unknown> {
    */
   readonly nonRetryableErrors?: readonly string[];
   /** Local engines, keyed by step key; load heavy modules lazily (dynamic import) inside. */
-  readonly local: Readonly<Record<string, LocalStepHandler>>;
+  readonly local: Readonly<Record<string, LocalStepHandler<A>>>;
 }

@@ -152,6 +152,27 @@ describe('SageMakerScoringStack', () => {
     ]);
   });
 
+  it('gives the count Lambda read access to its scored/ only and write access to its manifests only', () => {
+    // Act
+    const { json } = synth();
+
+    // Assert
+    const fn = resourceWhere(json, 'aws_lambda_function', { function_name: 'lakepipe-dev-scoring-counter' });
+    expect(fn.config.timeout).toBe(900);
+    const policy = resourceWhere(json, 'aws_iam_role_policy', { name: 'inline' }).config.policy;
+    expect(statementWithSid(policy, 'ReadScored')).toMatchObject({
+      Action: ['s3:GetObject'],
+      Resource: [`${BUCKET_ARN}/scored/bench_tests/*`],
+    });
+    expect(statementWithSid(policy, 'ListScored').Condition).toEqual({
+      StringLike: { 's3:prefix': ['scored/bench_tests/*'] },
+    });
+    const writes = JSON.parse(policy as string)
+      .Statement.filter((s: { Action: string[] }) => s.Action.some((a) => a.startsWith('s3:Put')))
+      .flatMap((s: { Resource: string[] }) => s.Resource);
+    expect(writes).toEqual([`${BUCKET_ARN}/_manifests/run=*/score.json`]);
+  });
+
   it('synthesizes for the repo environments dev and prod with their own names', () => {
     // Act
     const dev = synth(loadEnvConfig('dev')).json;

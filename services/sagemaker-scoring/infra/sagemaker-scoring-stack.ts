@@ -7,6 +7,7 @@ import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { SagemakerModel } from '@cdktf/provider-aws/lib/sagemaker-model';
 import {
   type EnvConfig,
+  LakepipeNodeFunction,
   LakepipeStack,
   type PolicyStatement,
   policyDocumentOf,
@@ -19,6 +20,8 @@ import { ModelMismatchError } from '../src/errors';
 import { parseModel } from '../src/scorer/model';
 import {
   type SageMakerScoringAttributes,
+  SCORING_COUNTER_COMPONENT,
+  SCORING_COUNTER_TIMEOUT_SECONDS,
   sagemakerScoringStageType,
   scoringModelName,
 } from '../src/stage-type';
@@ -30,6 +33,9 @@ export const DEFAULT_MODEL_FILE = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
   '../model/xgboost-model.json',
 );
+
+/** The count Lambda's code: counts a run's scored rows and writes the stage manifest. */
+const COUNTER_ENTRY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/count-handler.ts');
 
 /** Where model artifacts live in the lake bucket; outside every lake stage prefix. */
 export const ARTIFACT_PREFIX = '_artifacts/sagemaker-scoring/';
@@ -62,6 +68,8 @@ export class SageMakerScoringStack extends LakepipeStack {
   readonly model: SagemakerModel;
   readonly executionRole: IamRole;
   readonly artifact: S3Object;
+  /** counts scored and flagged rows after each transform job and writes the stage's manifest */
+  readonly counter: LakepipeNodeFunction;
 
   constructor(scope: Construct, id: string, props: SageMakerScoringStackProps) {
     super(scope, id, { config: props.config, service: 'sagemaker-scoring', stackName: props.stackName });
@@ -127,7 +135,64 @@ export class SageMakerScoringStack extends LakepipeStack {
       // CreateModel checks the role can read the artifact: the policy must exist first.
       dependsOn: [policy, this.artifact],
     });
+
+    this.counter = new LakepipeNodeFunction(this, 'counter', {
+      config,
+      name: SCORING_COUNTER_COMPONENT,
+      entry: COUNTER_ENTRY,
+      description: 'lakepipe scoring: counts scored and flagged rows of a run and writes its manifest',
+      memorySize: 512,
+      timeoutSeconds: SCORING_COUNTER_TIMEOUT_SECONDS,
+      environment: {
+        LAKE_BUCKET: bucketName,
+        KMS_KEY_ARN: keyArn,
+        POWERTOOLS_SERVICE_NAME: 'sagemaker-scoring',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      },
+      onFailureDestinationArn: this.compileTarget.errorTopicArn,
+      kmsKeyArn: keyArn,
+      policyStatements: counterStatements({ bucketArn, keyArn, pipeline: props.pipeline }),
+    });
   }
+}
+
+/**
+ * The count Lambda reads only its datasets' scored/ and writes only its stages' manifests.
+ * The state machine invokes it after the transform job (the stage type's `count` step).
+ */
+export function counterStatements(input: {
+  readonly bucketArn: string;
+  readonly keyArn: string;
+  readonly pipeline: PipelineModel;
+}): PolicyStatement[] {
+  const { bucketArn, keyArn, pipeline } = input;
+  const stages = stagesOfType<SageMakerScoringAttributes>(pipeline, sagemakerScoringStageType.type);
+  if (stages.length === 0) return [];
+  const datasets = scoredDatasets(pipeline);
+  return [
+    {
+      sid: 'ListScored',
+      actions: ['s3:ListBucket'],
+      resources: [bucketArn],
+      conditions: { StringLike: { 's3:prefix': datasets.map((ds) => `scored/${ds}/*`) } },
+    },
+    {
+      sid: 'ReadScored',
+      actions: ['s3:GetObject'],
+      resources: datasets.map((ds) => `${bucketArn}/scored/${ds}/*`),
+    },
+    {
+      sid: 'WriteManifests',
+      actions: ['s3:PutObject'],
+      resources: stages.map((stage) => `${bucketArn}/_manifests/run=*/${stage.id}.json`),
+    },
+    {
+      // read scored/ and write the manifest, both encrypted with the lake key
+      sid: 'UseLakeKey',
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: [keyArn],
+    },
+  ];
 }
 
 /**

@@ -66,3 +66,25 @@ export class ModelMismatchError extends Error {
     this.name = 'ModelMismatchError';
   }
 }
+
+/** A scored file line without a numeric score at its end (not SageMaker's `id,score` join). */
+export class ScoredOutputError extends Error {
+  constructor(
+    readonly key: string,
+    readonly line: number,
+    readonly text: string,
+  ) {
+    super(
+      `${key}:${line}: expected "<id>,<score>" with a numeric score (got ${JSON.stringify(text.slice(0, 80))})`,
+    );
+    this.name = 'ScoredOutputError';
+  }
+}
+
+/** The count Lambda got an event that is not `{ runId, stageId, dataset, threshold }`, or no bucket. */
+export class ScoringCountEventError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`the scoring count event is invalid: ${problems.join('; ')}`);
+    this.name = 'ScoringCountEventError';
+  }
+}

@@ -2,11 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { FolderObjectStore, lakePrefixes } from '@lakepipe/lake';
+import { FolderObjectStore, lakePrefixes, readAll, readStageManifest } from '@lakepipe/lake';
 import { createLedgerClient, Ledger } from '@lakepipe/ledger';
 import { createLedgerTable, LOCAL_CREDENTIALS, LOCAL_REGION, uniqueTableName } from '@lakepipe/testing';
 import { dynamoDbEndpoint } from '@lakepipe/testing/vitest';
-import type { CompileTarget, LocalStageContext } from '@lakepipe/workflow';
+import { type CompileTarget, type LocalStageContext, manifestReadState } from '@lakepipe/workflow';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import { FeatureRowsRejectedError } from './errors';
@@ -45,14 +45,17 @@ async function localContext(): Promise<LocalStageContext & { store: FolderObject
   };
 }
 
-/** The compiled stage as a one-state machine, its Task bound to the local engine, as the twin does. */
-function runCompiledStage(context: LocalStageContext, threshold: number) {
+/**
+ * The compiled stage as the twin runs it: transform, count, then the compiler's manifest read,
+ * each Task bound to its local engine (the manifest read to the folder lake). Returns the counts.
+ */
+function runCompiledStage(context: LocalStageContext & { store: FolderObjectStore }, threshold: number) {
   const attributes = sagemakerScoringStageType.attributes.parse({
     dataset: 'bench_tests',
     instance: { type: 'ml.m5.xlarge', count: 1 },
     threshold,
   });
-  const [step] = sagemakerScoringStageType.compile({
+  const [transform, count] = sagemakerScoringStageType.compile({
     stageId: 'score',
     attributes,
     datasets: {},
@@ -60,15 +63,30 @@ function runCompiledStage(context: LocalStageContext, threshold: number) {
     target,
   });
   const machine = new StateMachine({
-    StartAt: 'score',
-    States: { score: { ...step!.state, ResultPath: '$.score', End: true } },
+    StartAt: 'score.transform',
+    States: {
+      'score.transform': { ...transform!.state, ResultPath: '$.score', Next: 'score.count' },
+      'score.count': { ...count!.state, ResultPath: '$.score', Next: 'score.manifest' },
+      'score.manifest': {
+        ...manifestReadState(target, 'score'),
+        ResultPath: '$.score',
+        OutputPath: '$.score.manifest.counts',
+        End: true,
+      },
+    },
   } as never);
+  const request = (parameters: unknown) => ({ runId: RUN_ID, stageId: 'score', attributes, parameters });
   return machine.run(
     { runId: RUN_ID },
     {
       overrides: {
         taskResourceLocalHandlers: {
-          score: (input) => sagemakerScoringStageType.local.transform!(input, context) as never,
+          'score.transform': (input) =>
+            sagemakerScoringStageType.local.transform!(request(input), context) as never,
+          'score.count': (input) => sagemakerScoringStageType.local.count!(request(input), context) as never,
+          'score.manifest': (async (input: { Key: string }) => ({
+            Body: (await readAll(await context.store.get(input.Key))).toString('utf8'),
+          })) as never,
         },
       },
     },
@@ -76,7 +94,7 @@ function runCompiledStage(context: LocalStageContext, threshold: number) {
 }
 
 describe('the local transform engine', () => {
-  it('scores every features file of the run into scored/ with exact counts at $.score', async () => {
+  it('scores every features file of the run into scored/, then counts it exactly into the manifest', async () => {
     // Arrange
     const context = await localContext();
     const reference = readReference(shippedModelDir);
@@ -88,13 +106,14 @@ describe('the local transform engine', () => {
     const expectedFlagged = reference.expected.filter((p) => p >= 0.4).length;
 
     // Act
-    const output = (await runCompiledStage(context, 0.4)) as { score: Record<string, unknown> };
+    const counts = (await runCompiledStage(context, 0.4)) as Record<string, unknown>;
 
     // Assert
-    expect(output.score).toEqual({
+    expect(counts).toEqual({
       scoredRows: reference.rows,
       flaggedRows: expectedFlagged,
-      transformJobName: expect.stringMatching(/^lakepipe-dev-score-20261126T064500Z-a1b2c3-[0-9a-f]{8}$/),
+      files: 2,
+      threshold: 0.4,
     });
     const scored = lakePrefixes.scored('bench_tests', RUN_ID);
     const keys = [];
@@ -104,16 +123,18 @@ describe('the local transform engine', () => {
     const [id, score] = part1.split('\n')[0]!.split(',');
     expect(id).toBe(lines[1200]!.split(',')[0]);
     expect(Math.abs(Number(score) - reference.expected[1200]!)).toBeLessThanOrEqual(1e-6);
-    const manifest = JSON.parse(
-      await readFile(path.join(context.lakeRoot, lakePrefixes.manifest(RUN_ID, 'score')), 'utf8'),
-    );
-    expect(manifest).toEqual({
-      scoredRows: reference.rows,
-      flaggedRows: expectedFlagged,
-      rejectedRows: 0,
-      files: 2,
-      threshold: 0.4,
+    const manifest = await readStageManifest(context.store, RUN_ID, 'score');
+    expect(manifest).toMatchObject({
+      stageType: 'sagemaker-scoring',
+      counts: { scoredRows: reference.rows, flaggedRows: expectedFlagged, files: 2, threshold: 0.4 },
+      schema: {
+        scored: [
+          { name: 'id', type: 'string' },
+          { name: 'score', type: 'double' },
+        ],
+      },
     });
+    expect(manifest.outputs.map((o) => o.key)).toEqual(keys);
     const history = await context.ledger.objectHistory(`${scored}part-0.csv.out`);
     expect(history).toEqual([
       expect.objectContaining({ runId: RUN_ID, stageId: 'score', from: `${features}part-0.csv` }),
@@ -125,10 +146,10 @@ describe('the local transform engine', () => {
     const context = await localContext();
 
     // Act
-    const output = (await runCompiledStage(context, 0.5)) as { score: Record<string, unknown> };
+    const counts = (await runCompiledStage(context, 0.5)) as Record<string, unknown>;
 
     // Assert
-    expect(output.score).toMatchObject({ scoredRows: 0, flaggedRows: 0 });
+    expect(counts).toMatchObject({ scoredRows: 0, flaggedRows: 0, files: 0 });
   });
 
   it.each([
@@ -151,13 +172,7 @@ describe('the local transform engine', () => {
           '',
         ].join('\n'),
       );
-      const request = {
-        TransformJobName: 'lakepipe-dev-score-x',
-        ModelName: 'lakepipe-dev-scoring-model',
-        TransformInput: { DataSource: { S3DataSource: { S3Uri: `s3://lake/${features}` } } },
-        TransformOutput: { S3OutputPath: `s3://lake/${lakePrefixes.scored('bench_tests', RUN_ID)}` },
-        Environment: { LAKEPIPE_THRESHOLD: '0.5' },
-      };
+      const request = { runId: RUN_ID, dataset: 'bench_tests', threshold: 0.5 };
 
       // Act
       const failure = await runLocalTransform(request, context, { chunkBytes }).catch((e: unknown) => e);
@@ -176,10 +191,8 @@ describe('the local transform engine', () => {
         `${key},2,3,number,"column 3 (feature 2) is ""hot"", which is not a number",hot,"T-000000002,60.1,hot,24.0,3.9,2.5,101.0,0"`,
         `${key},3,,column_count,has 4 columns; expected 8 (the id and 7 features),,"T-000000003,60.1,41.2,24.0"`,
       ]);
-      const manifest = JSON.parse(
-        await readFile(path.join(context.lakeRoot, lakePrefixes.manifest(RUN_ID, 'score')), 'utf8'),
-      );
-      expect(manifest).toMatchObject({ scoredRows: 2, rejectedRows: 2 });
+      // a failed transform leaves no manifest: the stage fails before its count step, as in AWS
+      expect(await context.store.head(lakePrefixes.manifest(RUN_ID, 'score'))).toBeUndefined();
     },
   );
 });

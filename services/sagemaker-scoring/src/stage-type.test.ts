@@ -33,7 +33,7 @@ const context = {
 };
 
 describe('sagemakerScoringStageType', () => {
-  it('compiles to one createTransformJob.sync task with the batch transform settings', () => {
+  it('compiles to a createTransformJob.sync task with the batch transform settings, then the count Lambda', () => {
     // Act
     const steps = sagemakerScoringStageType.compile(context);
 
@@ -75,22 +75,26 @@ describe('sagemakerScoringStageType', () => {
               InstanceCount: 2,
               VolumeKmsKeyId: 'arn:aws:kms:eu-west-1:111111111111:alias/lakepipe-dev-data',
             },
-            Environment: {
-              LAKEPIPE_THRESHOLD: '0.7',
-              LAKEPIPE_SCORED_ROWS: '-1',
-              LAKEPIPE_FLAGGED_ROWS: '-1',
-            },
             Tags: [
               { Key: 'project', Value: 'lakepipe' },
               { Key: 'environment', Value: 'dev' },
               { Key: 'stage', Value: 'score' },
             ],
           },
-          ResultSelector: {
-            'scoredRows.$': 'States.StringToJson($.Environment.LAKEPIPE_SCORED_ROWS)',
-            'flaggedRows.$': 'States.StringToJson($.Environment.LAKEPIPE_FLAGGED_ROWS)',
-            'transformJobName.$': '$.TransformJobName',
+        },
+      },
+      {
+        key: 'count',
+        serviceTimeoutSeconds: 900,
+        state: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke',
+          Comment: 'Count scored and flagged rows of scored/bench_tests/ and write the manifest',
+          Parameters: {
+            FunctionName: 'arn:aws:lambda:eu-west-1:111111111111:function:lakepipe-dev-scoring-counter',
+            Payload: { 'runId.$': '$.runId', stageId: 'score', dataset: 'bench_tests', threshold: 0.7 },
           },
+          ResultSelector: { 'counts.$': '$.Payload' },
         },
       },
     ]);
@@ -163,6 +167,10 @@ describe('sagemakerScoringStageType', () => {
       {
         actions: ['sagemaker:DescribeTransformJob', 'sagemaker:StopTransformJob', 'sagemaker:AddTags'],
         resources: [jobs],
+      },
+      {
+        actions: ['lambda:InvokeFunction'],
+        resources: ['arn:aws:lambda:eu-west-1:111111111111:function:lakepipe-dev-scoring-counter'],
       },
       {
         actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],

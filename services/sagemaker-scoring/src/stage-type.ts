@@ -94,19 +94,23 @@ export function transformJobPrefix(env: string, stageId: string): string {
     .replace(/-+$/, '');
 }
 
-/** Environment variables the job carries: the container ignores them; they record the stage's settings. */
-export const ENV_THRESHOLD = 'LAKEPIPE_THRESHOLD';
-export const ENV_SCORED_ROWS = 'LAKEPIPE_SCORED_ROWS';
-export const ENV_FLAGGED_ROWS = 'LAKEPIPE_FLAGGED_ROWS';
-/** What the cloud reports for counts SageMaker does not produce (see README, "Counts"). */
-export const NOT_COUNTED = '-1';
+/** The count Lambda every scoring stage of an environment invokes after its transform job. */
+export const SCORING_COUNTER_COMPONENT = 'scoring-counter';
+
+/** `arn:aws:lambda:<region>:<account>:function:lakepipe-<env>-scoring-counter`, no Terraform token. */
+export function scoringCounterArn(target: StageCompileContext<unknown>['target']): string {
+  return `arn:aws:lambda:${target.region}:${target.accountId}:function:${target.resourceName(SCORING_COUNTER_COMPONENT)}`;
+}
+
+/** The count Lambda's timeout: it streams every scored file of a run once. */
+export const SCORING_COUNTER_TIMEOUT_SECONDS = 900;
 
 export const sagemakerScoringStageType: StageType<SageMakerScoringAttributes> = {
   type: 'sagemaker-scoring',
   description:
     'Scores features/<dataset>/run=<runId>/ with the XGBoost model into scored/ (cloud: SageMaker batch transform; local: the TypeScript scorer)',
   attributes: sagemakerScoringAttributes,
-  // recorded in the ledger per attempt (the cloud's transform reports -1: see README, "Counts")
+  // recorded in the ledger per attempt, exact in AWS too (the count step)
   counts: ['scoredRows', 'flaggedRows'],
 
   validate({ attributes, datasets }) {
@@ -174,23 +178,27 @@ export const sagemakerScoringStageType: StageType<SageMakerScoringAttributes> = 
               // instance types with local storage encrypt it themselves; SageMaker refuses a VolumeKmsKeyId there
               ...(LOCAL_STORAGE_INSTANCE.test(attributes.instance.type) ? {} : { VolumeKmsKeyId: keyArn }),
             },
-            Environment: {
-              [ENV_THRESHOLD]: String(threshold),
-              [ENV_SCORED_ROWS]: NOT_COUNTED,
-              [ENV_FLAGGED_ROWS]: NOT_COUNTED,
-            },
             Tags: [
               { Key: 'project', Value: 'lakepipe' },
               { Key: 'environment', Value: target.env },
               { Key: 'stage', Value: stageId },
             ],
           },
-          // DescribeTransformJob echoes Environment: the local engine fills in exact counts there.
-          ResultSelector: {
-            'scoredRows.$': `States.StringToJson($.Environment.${ENV_SCORED_ROWS})`,
-            'flaggedRows.$': `States.StringToJson($.Environment.${ENV_FLAGGED_ROWS})`,
-            'transformJobName.$': '$.TransformJobName',
+        },
+      },
+      {
+        // exact counts in AWS too: the service's own Lambda counts scored/ and writes the manifest
+        key: 'count',
+        serviceTimeoutSeconds: SCORING_COUNTER_TIMEOUT_SECONDS,
+        state: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke',
+          Comment: `Count scored and flagged rows of scored/${ds}/ and write the manifest`,
+          Parameters: {
+            FunctionName: scoringCounterArn(target),
+            Payload: { 'runId.$': '$.runId', stageId, dataset: ds, threshold },
           },
+          ResultSelector: { 'counts.$': '$.Payload' },
         },
       },
     ];
@@ -222,6 +230,7 @@ export const sagemakerScoringStageType: StageType<SageMakerScoringAttributes> = 
         actions: ['sagemaker:DescribeTransformJob', 'sagemaker:StopTransformJob', 'sagemaker:AddTags'],
         resources: [jobs],
       },
+      { actions: ['lambda:InvokeFunction'], resources: [scoringCounterArn(target)] },
       {
         actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
         resources: [
@@ -232,9 +241,23 @@ export const sagemakerScoringStageType: StageType<SageMakerScoringAttributes> = 
   },
 
   local: {
-    async transform(input, context) {
+    async transform({ runId, attributes }, context) {
       const { runLocalTransform } = await import('./local-transform');
-      return runLocalTransform(input, context);
+      return runLocalTransform(
+        { runId, dataset: attributes.dataset, threshold: attributes.threshold ?? DEFAULT_THRESHOLD },
+        context,
+      );
+    },
+    async count({ runId, stageId, attributes }, context) {
+      const { countScoredRun } = await import('./count-scored');
+      const manifest = await countScoredRun(context.store, {
+        runId,
+        stageId,
+        dataset: attributes.dataset,
+        threshold: attributes.threshold ?? DEFAULT_THRESHOLD,
+      });
+      // what lambda:invoke returns: the count Lambda's result as the Payload
+      return { Payload: manifest.counts };
     },
   },
 };

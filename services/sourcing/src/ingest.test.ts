@@ -71,7 +71,17 @@ describe('ingestSources over a folder lake', () => {
     const manifest = JSON.parse(
       (await readAll(await store.get(lakePrefixes.manifest(runId, 'source')))).toString(),
     );
-    expect(manifest).toMatchObject({ runId, stageId: 'source', files: 4, duplicates: 0, skipped: 0 });
+    expect(manifest).toMatchObject({
+      runId,
+      stageId: 'source',
+      stageType: 'sourcing',
+      counts: { files: 4, duplicates: 0, skipped: 0 },
+    });
+    expect(manifest.outputs).toContainEqual({
+      key: `${prefix}${gz.name}`,
+      bytes: gz.bytes,
+      sha256: gz.sha256,
+    });
   });
 
   it('lands nothing new on a second run and says which run has each file', async () => {
@@ -149,7 +159,7 @@ describe('ingestSources over a folder lake', () => {
     ]);
   });
 
-  it('skips an empty file, a non-UTF-8 .csv, a fake .gz and a file over the size limit, each with its reason, and writes none of them', async () => {
+  it('skips an empty file and one over the size limit, quarantines a non-UTF-8 .csv and a fake .gz, each with its reason, and lands none of them', async () => {
     // Arrange
     const { store } = await freshFolderLake();
     const ledger = await freshLedger();
@@ -174,18 +184,19 @@ describe('ingestSources over a folder lake', () => {
     });
 
     // Assert
-    expect(result).toMatchObject({ files: 1, skipped: 4, duplicates: 0 });
+    expect(result).toMatchObject({ files: 1, skipped: 2, quarantined: 2, duplicates: 0 });
     const byName = Object.fromEntries(result.details.map((d) => [d.name, d]));
     expect(byName['empty.csv']).toMatchObject({
       status: 'skipped',
       reason: 'empty',
       message: 'landing/bench_tests/empty.csv is empty (0 bytes)',
     });
-    expect(byName['latin1.csv']).toMatchObject({ status: 'skipped', reason: 'not_utf8' });
+    expect(byName['latin1.csv']).toMatchObject({ status: 'quarantined', reason: 'not_utf8' });
     expect(byName['latin1.csv']!.message).toMatch(/^landing\/bench_tests\/latin1\.csv is not valid UTF-8/);
     expect(byName['fake.csv.gz']).toMatchObject({
+      status: 'quarantined',
       reason: 'not_gzip',
-      message: 'landing/bench_tests/fake.csv.gz is named .gz but is not gzip (no 1f 8b magic bytes)',
+      message: `landing/bench_tests/fake.csv.gz is named .gz but is not gzip (no 1f 8b magic bytes); moved to ${lakePrefixes.quarantineObject('bench_tests', runId, 'fake.csv.gz')}`,
     });
     expect(byName['big.csv']).toMatchObject({
       reason: 'too_large',
@@ -198,9 +209,61 @@ describe('ingestSources over a folder lake', () => {
     expect(manifestHistory.map((m) => m.from).sort()).toEqual([
       'landing/bench_tests/big.csv',
       'landing/bench_tests/empty.csv',
-      'landing/bench_tests/fake.csv.gz',
-      'landing/bench_tests/latin1.csv',
     ]);
+    expect((await keysUnder(store, 'quarantine/')).sort()).toEqual(
+      ['fake.csv.gz', 'fake.csv.gz.reason.json', 'latin1.csv', 'latin1.csv.reason.json'].map((name) =>
+        lakePrefixes.quarantineObject('bench_tests', runId, name),
+      ),
+    );
+  });
+
+  it('quarantines a binary file, a spreadsheet and a CSV with NUL bytes with their reasons, once across runs', async () => {
+    // Arrange: what a team's own landing folder holds on a bad day
+    const { store } = await freshFolderLake();
+    const ledger = await freshLedger();
+    const xlsx = Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, 0xff, 0xfe]);
+    await store.put('landing/bench_tests/binary.xlsx', xlsx);
+    await store.put('landing/bench_tests/export.csv', Buffer.from('test_id\nT-1\u0000\u0000\n'));
+    await store.put('landing/bench_tests/good.csv', 'test_id\nT-000000002\n');
+    const first = nextRunId();
+    const second = nextRunId();
+
+    // Act
+    const result = await ingestSources({ runId: first, stageId: 'source', sources: LANDING, store, ledger });
+    const again = await ingestSources({ runId: second, stageId: 'source', sources: LANDING, store, ledger });
+
+    // Assert
+    expect(result).toMatchObject({ files: 1, quarantined: 2, skipped: 0 });
+    const byName = Object.fromEntries(result.details.map((d) => [d.name, d]));
+    const xlsxKey = lakePrefixes.quarantineObject('bench_tests', first, 'binary.xlsx');
+    expect(byName['binary.xlsx']).toMatchObject({
+      status: 'quarantined',
+      reason: 'unsupported_format',
+      quarantineKey: xlsxKey,
+    });
+    expect(byName['export.csv']).toMatchObject({ status: 'quarantined', reason: 'binary_content' });
+    expect(byName['export.csv']!.message).toMatch(/holds binary data \(a NUL byte at offset 10\)/);
+    expect((await readAll(await store.get(xlsxKey))).equals(xlsx)).toBe(true);
+    const reason = JSON.parse((await readAll(await store.get(`${xlsxKey}.reason.json`))).toString());
+    expect(reason).toMatchObject({
+      source: 'landing/bench_tests/binary.xlsx',
+      runId: first,
+      reason: 'unsupported_format',
+    });
+    expect(await ledger.objectHistory(xlsxKey)).toEqual([
+      expect.objectContaining({
+        runId: first,
+        from: 'landing/bench_tests/binary.xlsx',
+        to: xlsxKey,
+        bytes: xlsx.length,
+      }),
+    ]);
+    expect(await keysUnder(store, 'raw/')).toEqual([
+      lakePrefixes.rawObject('bench_tests', runIdDate(first), first, 'good.csv'),
+    ]);
+    // the second run neither lands nor quarantines them again
+    expect(again).toMatchObject({ files: 0, quarantined: 0, duplicates: 3 });
+    expect(await keysUnder(store, lakePrefixes.quarantine('bench_tests', second))).toEqual([]);
   });
 
   it('lands a local folder (directory kind) with the same results as the landing prefix', async () => {

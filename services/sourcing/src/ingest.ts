@@ -3,12 +3,18 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { lakePrefixes, type ObjectInfo, type ObjectStore, runIdDate } from '@lakepipe/lake';
+import {
+  lakePrefixes,
+  type ObjectInfo,
+  type ObjectStore,
+  runIdDate,
+  writeStageManifest,
+} from '@lakepipe/lake';
 import type { LedgerApi, ObjectMovementItem } from '@lakepipe/ledger';
 import type { SourceSpec } from '@lakepipe/workflow';
 import { SourcingConfigurationError } from './errors';
 import { DEFAULT_CONTENT_TYPES, type Fetch, getWithRetries, type HttpOptions, responseCheck } from './http';
-import { FileInspector, SkipFileError, type SkipReason } from './inspect';
+import { FileInspector, QUARANTINE_REASONS, SkipFileError, type SkipReason } from './inspect';
 
 /** The sha256 of zero bytes: what a movement of a file that could not be read carries. */
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -44,7 +50,8 @@ export interface IngestSourcesInput {
    */
   readonly allowDirectories?: boolean;
   /**
-   * Writes the outcome of every file to `_manifests/run=<runId>/<stageId>.json`.
+   * Writes the stage manifest (counts, the landed files, why others were not landed, under `details`)
+   * to `_manifests/run=<runId>/<stageId>.json`.
    * @default true
    */
   readonly writeManifest?: boolean;
@@ -52,7 +59,7 @@ export interface IngestSourcesInput {
   readonly onFile?: (outcome: FileOutcome) => void;
 }
 
-export type FileStatus = 'ingested' | 'duplicate' | 'skipped';
+export type FileStatus = 'ingested' | 'duplicate' | 'skipped' | 'quarantined';
 
 export interface FileOutcome {
   readonly dataset: string;
@@ -65,8 +72,10 @@ export interface FileOutcome {
   readonly rawKey?: string;
   readonly bytes?: number;
   readonly sha256?: string;
-  /** skipped files only */
+  /** skipped and quarantined files only */
   readonly reason?: SkipReason;
+  /** quarantined files only: where the file is now (its reason is beside it, `<key>.reason.json`) */
+  readonly quarantineKey?: string;
   /** a sentence for people: why it was skipped, or which run already has it */
   readonly message?: string;
   /** duplicates only: the run that landed these bytes first */
@@ -82,8 +91,10 @@ export interface IngestResult {
   readonly bytes: number;
   /** files whose bytes the ledger already holds (an earlier run, or twice in this run) */
   readonly duplicates: number;
-  /** files that could not be landed (see details) */
+  /** files that could not be landed this time (unreachable, too large...; see details) */
   readonly skipped: number;
+  /** files the pipeline can never read, moved to quarantine/ with their reason (see details) */
+  readonly quarantined: number;
   readonly details: readonly FileOutcome[];
 }
 
@@ -117,6 +128,7 @@ interface Candidate {
  * cannot be listed at all throws SourcingConfigurationError before anything is copied.
  */
 export async function ingestSources(input: IngestSourcesInput): Promise<IngestResult> {
+  const startedAt = new Date();
   const { runId, stageId, store, ledger } = input;
   const date = runIdDate(runId);
   const candidates = await listAllCandidates(input);
@@ -138,15 +150,29 @@ export async function ingestSources(input: IngestSourcesInput): Promise<IngestRe
     bytes: ingested.reduce((sum, d) => sum + (d.bytes ?? 0), 0),
     duplicates: details.filter((d) => d.status === 'duplicate').length,
     skipped: details.filter((d) => d.status === 'skipped').length,
+    quarantined: details.filter((d) => d.status === 'quarantined').length,
     details,
   };
   await recordNotLanded(ledger, runId, stageId, details);
   if (input.writeManifest ?? true)
-    await store.put(
-      lakePrefixes.manifest(runId, stageId),
-      `${JSON.stringify({ runId, stageId, stage: 'sourcing', ...result }, null, 2)}\n`,
-      { contentType: 'application/json' },
-    );
+    await writeStageManifest(store, {
+      runId,
+      stageId,
+      stageType: 'sourcing',
+      engine: store.kind === 's3' ? 'lambda' : 'local',
+      counts: {
+        files: result.files,
+        bytes: result.bytes,
+        duplicates: result.duplicates,
+        skipped: result.skipped,
+        quarantined: result.quarantined,
+      },
+      // raw/ files are copied byte for byte: their bytes and sha256 were measured while landing them
+      outputs: ingested.map((d) => ({ key: d.rawKey!, bytes: d.bytes ?? 0, sha256: d.sha256 ?? '' })),
+      startedAt,
+      // the landed files are the outputs; the rest say why they were not landed
+      details: { notLanded: details.filter((d) => d.status !== 'ingested') },
+    });
   return result;
 }
 
@@ -274,10 +300,70 @@ async function ingestOne(args: {
     };
   } catch (error) {
     if (!(error instanceof SkipFileError)) throw error;
+    if (QUARANTINE_REASONS.has(error.reason) && candidate.read !== undefined)
+      return quarantine({ input, candidate, base, reason: error.reason, message: error.message });
     return { ...base, status: 'skipped', reason: error.reason, message: error.message };
   } finally {
     if (stagingKey !== undefined) await store.delete(stagingKey).catch(() => undefined);
   }
+}
+
+/**
+ * A file the pipeline can never read goes to `quarantine/<dataset>/run=<runId>/<name>`, byte for byte,
+ * with `<name>.reason.json` beside it, a ledger movement, and a claim on its bytes: never into raw/
+ * (where it would fail the ETL and the raw tables), and never looked at again by a later run.
+ */
+async function quarantine(args: {
+  input: IngestSourcesInput;
+  candidate: Candidate;
+  base: { dataset: string; name: string; source: string };
+  reason: SkipReason;
+  message: string;
+}): Promise<FileOutcome> {
+  const { input, candidate, base, reason, message } = args;
+  const { store, ledger, runId, stageId } = input;
+  const key = lakePrefixes.quarantineObject(candidate.dataset, runId, base.name);
+  const put = await store.put(key, await candidate.read!());
+  const claim = await ledger.claimSource({
+    dataset: candidate.dataset,
+    sha256: put.sha256,
+    source: candidate.source,
+    runId,
+    rawKey: key,
+  });
+  if (
+    !claim.claimed &&
+    claim.existing.rawKey !== key &&
+    (await store.head(claim.existing.rawKey)) !== undefined
+  ) {
+    await store.delete(key);
+    return {
+      ...base,
+      status: 'duplicate',
+      rawKey: claim.existing.rawKey,
+      bytes: put.bytes,
+      sha256: put.sha256,
+      firstRunId: claim.existing.runId,
+      message: `already handled by run ${claim.existing.runId} as ${claim.existing.rawKey}`,
+    };
+  }
+  await store.put(
+    `${key}.reason.json`,
+    `${JSON.stringify({ source: candidate.source, runId, stageId, reason, message, bytes: put.bytes, sha256: put.sha256 }, null, 2)}\n`,
+    { contentType: 'application/json' },
+  );
+  await ledger.recordMovements([
+    { runId, stageId, from: candidate.source, to: key, bytes: put.bytes, sha256: put.sha256 },
+  ]);
+  return {
+    ...base,
+    status: 'quarantined',
+    quarantineKey: key,
+    bytes: put.bytes,
+    sha256: put.sha256,
+    reason,
+    message: `${message}; moved to ${key}`,
+  };
 }
 
 /**
@@ -293,7 +379,8 @@ async function recordNotLanded(
 ): Promise<void> {
   const manifestKey = lakePrefixes.manifest(runId, stageId);
   const movements = details
-    .filter((d) => d.status !== 'ingested')
+    // quarantined files have their own movement, to quarantine/
+    .filter((d) => d.status === 'duplicate' || d.status === 'skipped')
     .map((d) => ({
       runId,
       stageId,
@@ -306,7 +393,7 @@ async function recordNotLanded(
 }
 
 async function inspect(candidate: Candidate, maxBytes: number): Promise<{ bytes: number; sha256: string }> {
-  const inspector = new FileInspector(candidate.source, maxBytes);
+  const inspector = new FileInspector(candidate.source, maxBytes, true);
   try {
     await pipeline(await candidate.read!(), inspector, devNull());
   } catch (error) {

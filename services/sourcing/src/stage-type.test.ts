@@ -1,4 +1,4 @@
-import { lakePrefixes, runIdDate } from '@lakepipe/lake';
+import { lakePrefixes, readStageManifest, runIdDate } from '@lakepipe/lake';
 import {
   type CompileTarget,
   createStageRegistry,
@@ -139,20 +139,14 @@ describe('the sourcing stage type', () => {
       lakeRoot: root,
       store,
       ledger,
-      datasets: {},
+      // only the source matters to sourcing
+      datasets: { bench_tests: { source: { type: 's3', prefix: 'landing/bench_tests/' } } as never },
       progress: (update) => progress.push(update),
     };
-    const input = {
-      FunctionName: 'arn:aws:lambda:eu-west-1:111111111111:function:lakepipe-dev-sourcing',
-      Payload: {
-        runId,
-        stageId: 'source',
-        datasets: { bench_tests: { type: 's3', prefix: 'landing/bench_tests/' } },
-      },
-    };
+    const request = { runId, stageId: 'source', attributes: { datasets: ['bench_tests'] }, parameters: {} };
 
     // Act
-    const output = (await sourcingStageType.local.ingest!(input, context)) as {
+    const output = (await sourcingStageType.local.ingest!(request, context)) as {
       Payload: Record<string, unknown>;
     };
 
@@ -162,5 +156,11 @@ describe('the sourcing stage type', () => {
       await store.head(lakePrefixes.rawObject('bench_tests', runIdDate(runId), runId, 'a.csv')),
     ).toBeDefined();
     expect(progress).toEqual([{ files: 1, message: 'ingested a.csv' }]);
+    expect((await readStageManifest(store, runId, 'source')).counts).toEqual({
+      files: 1,
+      bytes: 20,
+      duplicates: 0,
+      skipped: 0,
+    });
   });
 });

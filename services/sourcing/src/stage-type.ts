@@ -110,19 +110,18 @@ export const sourcingStageType: StageType<SourcingAttributes> = {
   counts: ['files', 'bytes', 'duplicates', 'skipped'],
   nonRetryableErrors: ['SourcingConfigurationError', 'SourcingEventError'],
   local: {
-    ingest: async (input, context) => {
-      const { parseSourcingEvent } = await import('./event');
+    ingest: async ({ runId, stageId, attributes }, context) => {
       const { ingestSources } = await import('./ingest');
-      const request = parseSourcingEvent((input as { Payload?: unknown }).Payload);
       let done = 0;
       const result: IngestResult = await ingestSources({
-        runId: request.runId,
-        stageId: request.stageId,
-        sources: request.datasets,
+        runId,
+        stageId,
+        sources: resolveSources(attributes, context.datasets),
         store: context.store,
         ledger: context.ledger,
         onFile: (file) => context.progress({ files: ++done, message: `${file.status} ${file.name}` }),
       });
+      // what lambda:invoke returns; the ResultSelector reads it, the manifest carries the counts
       return { Payload: result };
     },
   },

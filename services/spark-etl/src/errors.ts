@@ -7,6 +7,20 @@ export interface SpecIssue {
   readonly location?: string;
 }
 
+/** A stage names a dataset the pipeline does not declare (a local engine run without validation). */
+export class DatasetNotDeclaredError extends Error {
+  constructor(
+    readonly stageId: string,
+    readonly dataset: string,
+    readonly declared: readonly string[],
+  ) {
+    super(
+      `stage ${stageId}: dataset ${JSON.stringify(dataset)} is not declared under datasets: (declared: ${declared.join(', ') || 'none'})`,
+    );
+    this.name = 'DatasetNotDeclaredError';
+  }
+}
+
 /** A dataset spec the ETL cannot run: every problem found, each with its path and line. */
 export class SpecValidationError extends Error {
   constructor(readonly issues: readonly SpecIssue[]) {

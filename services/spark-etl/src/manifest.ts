@@ -1,3 +1,5 @@
+import type { ManifestColumn, ManifestOutput, StageManifest, StageManifestInput } from '@lakepipe/lake';
+
 /** Counts of one raw file: rowsRead = curatedRows + rejectedRows, always. */
 export interface FileCounts {
   /** the raw key */
@@ -8,8 +10,9 @@ export interface FileCounts {
 }
 
 /**
- * What the ETL writes to `_manifests/run=<runId>/<stageId>.json`; the workflow puts it at
- * `$.<stageId>` (e.g. `$.etl.rejectedRatio` in a choice). The Glue job writes the same shape.
+ * What an ETL run did, as the engines report it. It is written to `_manifests/run=<runId>/<stageId>.json`
+ * as a stage manifest (etlStageManifestInput): the counts below under `counts`, which the workflow
+ * puts at `$.<stageId>` (e.g. `$.etl.rejectedRatio` in a choice); the rest under `details`.
  */
 export interface EtlManifest {
   readonly dataset: string;
@@ -38,7 +41,7 @@ export function rejectedRatioOf(rejectedRows: number, rowsRead: number): number 
   return rowsRead === 0 ? 0 : Math.round((rejectedRows / rowsRead) * 1e6) / 1e6;
 }
 
-/** The counts the workflow reads at `$.<stageId>`, in this order. */
+/** The counts of the manifest, which the workflow reads at `$.<stageId>`, in this order. */
 export const MANIFEST_COUNTS = [
   'filesRead',
   'rowsRead',
@@ -48,11 +51,47 @@ export const MANIFEST_COUNTS = [
   'partitions',
 ] as const;
 
-/** The manifest object's S3 user metadata: each count as JSON text under its lower-cased name. */
-export function manifestMetadata(
-  manifest: Pick<EtlManifest, (typeof MANIFEST_COUNTS)[number]>,
-): Record<string, string> {
-  return Object.fromEntries(
-    MANIFEST_COUNTS.map((field) => [field.toLowerCase(), JSON.stringify(manifest[field])]),
-  );
+/** The stage manifest (packages/lake) of an ETL run: its counts, measured outputs, schema and detail. */
+export function etlStageManifestInput(
+  etl: EtlManifest,
+  options: {
+    readonly outputs: readonly (ManifestOutput | string)[];
+    readonly schema: Readonly<Record<string, readonly ManifestColumn[]>>;
+  },
+): StageManifestInput {
+  return {
+    runId: etl.runId,
+    stageId: etl.stageId,
+    stageType: 'spark-etl',
+    engine: etl.engine,
+    counts: Object.fromEntries(MANIFEST_COUNTS.map((field) => [field, etl[field]])),
+    outputs: options.outputs,
+    schema: options.schema,
+    startedAt: new Date(etl.startedAt),
+    finishedAt: new Date(etl.finishedAt),
+    details: { dataset: etl.dataset, byPartition: etl.byPartition, byFile: etl.byFile },
+  };
+}
+
+/** The ETL's own view of a stage manifest it wrote (the DuckDB or the Spark engine). */
+export function etlManifestOf(manifest: StageManifest): EtlManifest {
+  const details = manifest.details as Pick<EtlManifest, 'dataset' | 'byPartition' | 'byFile'>;
+  const count = (field: (typeof MANIFEST_COUNTS)[number]) => manifest.counts[field] ?? 0;
+  return {
+    dataset: details.dataset,
+    runId: manifest.runId,
+    stageId: manifest.stageId,
+    engine: manifest.engine as EtlManifest['engine'],
+    filesRead: count('filesRead'),
+    rowsRead: count('rowsRead'),
+    curatedRows: count('curatedRows'),
+    rejectedRows: count('rejectedRows'),
+    rejectedRatio: count('rejectedRatio'),
+    partitions: count('partitions'),
+    byPartition: details.byPartition,
+    byFile: details.byFile,
+    outputs: manifest.outputs.map((o) => o.key),
+    startedAt: manifest.timings.startedAt,
+    finishedAt: manifest.timings.finishedAt,
+  };
 }

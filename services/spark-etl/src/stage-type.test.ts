@@ -1,6 +1,6 @@
 import { compileTargetFor } from '@lakepipe/constructs';
 import { testEnvConfig } from '@lakepipe/constructs/testing';
-import { FolderObjectStore } from '@lakepipe/lake';
+import { FolderObjectStore, readStageManifest } from '@lakepipe/lake';
 import type { LedgerApi } from '@lakepipe/ledger';
 import type { LocalStageContext } from '@lakepipe/workflow';
 import { describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ const context = {
 };
 
 describe('sparkEtlStageType', () => {
-  it('compiles to a Glue startJobRun.sync sized per stage, then a read of the manifest counts', () => {
+  it('compiles to a Glue startJobRun.sync sized per stage (the compiler adds the manifest read)', () => {
     // Act
     const steps = sparkEtlStageType.compile(context);
 
@@ -54,40 +54,15 @@ describe('sparkEtlStageType', () => {
           },
         },
       },
-      {
-        key: 'manifest',
-        state: {
-          Type: 'Task',
-          Resource: 'arn:aws:states:::aws-sdk:s3:getObject',
-          Comment: 'Read the counts the ETL left in _manifests/run=<runId>/etl.json',
-          Parameters: {
-            Bucket: target.lakeBucket,
-            'Key.$': "States.Format('_manifests/run={}/etl.json', $.runId)",
-          },
-          ResultSelector: {
-            'filesRead.$': 'States.StringToJson($.Metadata.filesread)',
-            'rowsRead.$': 'States.StringToJson($.Metadata.rowsread)',
-            'curatedRows.$': 'States.StringToJson($.Metadata.curatedrows)',
-            'rejectedRows.$': 'States.StringToJson($.Metadata.rejectedrows)',
-            'rejectedRatio.$': 'States.StringToJson($.Metadata.rejectedratio)',
-            'partitions.$': 'States.StringToJson($.Metadata.partitions)',
-          },
-        },
-      },
     ]);
   });
 
   it('declares the manifest counts the state machine records for each attempt in the ledger', () => {
-    // Act
-    const steps = sparkEtlStageType.compile(context);
-    const selected = Object.keys(steps.at(-1)?.state.ResultSelector as Record<string, string>);
-
     // Assert
     expect(sparkEtlStageType.counts).toEqual(['filesRead', 'rowsRead', 'curatedRows', 'rejectedRows']);
-    for (const field of sparkEtlStageType.counts ?? []) expect(selected).toContain(`${field}.$`);
   });
 
-  it('asks for exactly the job and its own manifest', () => {
+  it('asks for exactly the job (the compiler grants the manifest read)', () => {
     // Act
     const permissions = sparkEtlStageType.permissions(context);
 
@@ -96,10 +71,6 @@ describe('sparkEtlStageType', () => {
       {
         actions: ['glue:StartJobRun', 'glue:GetJobRun', 'glue:GetJobRuns', 'glue:BatchStopJobRun'],
         resources: [`arn:aws:glue:${target.region}:${target.accountId}:job/lakepipe-dev-etl-etl`],
-      },
-      {
-        actions: ['s3:GetObject'],
-        resources: [`arn:aws:s3:::${target.lakeBucket}/_manifests/run=*/etl.json`],
       },
     ]);
   });
@@ -137,47 +108,45 @@ describe('sparkEtlStageType', () => {
     ]);
   });
 
-  it('runs locally on DuckDB and returns a Glue-like run, then the manifest with its counts as metadata', async () => {
+  it('runs locally on DuckDB from a typed request and leaves the stage manifest with its counts', async () => {
     // Arrange
     const lakeRoot = tempLake();
     landRaw(lakeRoot, 'bench_tests', RUN, ['a-bench.csv']);
     const progress: unknown[] = [];
+    const store = new FolderObjectStore(lakeRoot);
     const local: LocalStageContext = {
       env: 'local',
       stageId: 'etl',
       lakeRoot,
-      store: new FolderObjectStore(lakeRoot),
+      store,
       ledger: { recordMovements: async () => {} } as unknown as LedgerApi,
       datasets,
       progress: (u) => progress.push(u),
     };
-    const [run, manifest] = sparkEtlStageType.compile(context);
 
     // Act
     const jobRun = await sparkEtlStageType.local.run!(
-      {
-        JobName: run!.state.Parameters!.JobName,
-        Arguments: { '--run_id': RUN, '--stage_id': 'etl', '--dataset': 'bench_tests' },
-      },
+      { runId: RUN, stageId: 'etl', attributes, parameters: {} },
       local,
     );
-    const object = (await sparkEtlStageType.local.manifest!(
-      { Bucket: target.lakeBucket, Key: `_manifests/run=${RUN}/etl.json` },
-      local,
-    )) as { Body: string; Metadata: Record<string, string> };
+    const manifest = await readStageManifest(store, RUN, 'etl');
 
     // Assert
-    expect(jobRun).toMatchObject({ JobRunState: 'SUCCEEDED', JobName: 'lakepipe-dev-etl-etl' });
-    expect(JSON.parse(object.Body)).toMatchObject({ rowsRead: 15, curatedRows: 5, rejectedRows: 10 });
-    expect(object.Metadata).toEqual({
-      filesread: '1',
-      rowsread: '15',
-      curatedrows: '5',
-      rejectedrows: '10',
-      rejectedratio: '0.666667',
-      partitions: '3',
+    expect(jobRun).toMatchObject({ JobRunState: 'SUCCEEDED' });
+    expect(manifest).toMatchObject({
+      stageType: 'spark-etl',
+      engine: 'duckdb',
+      counts: {
+        filesRead: 1,
+        rowsRead: 15,
+        curatedRows: 5,
+        rejectedRows: 10,
+        rejectedRatio: 0.666667,
+        partitions: 3,
+      },
     });
-    expect(Object.keys(manifest!.state.ResultSelector!)).toHaveLength(6);
+    expect(manifest.outputs.every((o) => /^[0-9a-f]{64}$/.test(o.sha256) && o.bytes > 0)).toBe(true);
+    expect(manifest.schema.curated?.map((c) => c.name)).toContain('run_id');
     expect(progress).toContainEqual(expect.objectContaining({ rows: 15 }));
   });
 });

@@ -1,7 +1,6 @@
-import { lakePrefixes } from '@lakepipe/lake';
-import type { LocalStageContext, StageCompileContext, StageType } from '@lakepipe/workflow';
+import type { StageCompileContext, StageType } from '@lakepipe/workflow';
 import { z } from 'zod';
-import { type EtlManifest, MANIFEST_COUNTS, manifestMetadata } from './manifest';
+import { DatasetNotDeclaredError } from './errors';
 import { analyseDatasetSpec } from './spec/model';
 
 /** Glue 5.0 worker types (G.025X is for streaming jobs only, so it is not offered here). */
@@ -64,13 +63,11 @@ export function glueJobName(target: { resourceName(component: string): string },
   return target.resourceName(`etl-${stageId.replace(/_/g, '-')}`);
 }
 
-/** What the `run` step returns locally: the fields of Glue's GetJobRun the workflow may read. */
+/** What the `run` step returns locally: a few fields of Glue's GetJobRun (the counts travel in the manifest). */
 export interface LocalJobRun {
   readonly JobRunState: 'SUCCEEDED';
-  readonly JobName: string;
   readonly Id: string;
   readonly ExecutionTime: number;
-  readonly Arguments: Readonly<Record<string, string>>;
 }
 
 export const sparkEtlStageType: StageType<SparkEtlAttributes> = {
@@ -122,26 +119,6 @@ export const sparkEtlStageType: StageType<SparkEtlAttributes> = {
           },
         },
       },
-      {
-        key: 'manifest',
-        state: {
-          Type: 'Task',
-          Resource: 'arn:aws:states:::aws-sdk:s3:getObject',
-          Comment: `Read the counts the ETL left in _manifests/run=<runId>/${stageId}.json`,
-          Parameters: {
-            Bucket: target.lakeBucket,
-            'Key.$': `States.Format('_manifests/run={}/${stageId}.json', $.runId)`,
-          },
-          // ResultSelector cannot pick fields out of a parsed Body, so the ETL also stores the counts
-          // as the object's user metadata (S3 lower-cases the keys); the Body keeps the full manifest.
-          ResultSelector: Object.fromEntries(
-            MANIFEST_COUNTS.map((field) => [
-              `${field}.$`,
-              `States.StringToJson($.Metadata.${field.toLowerCase()})`,
-            ]),
-          ),
-        },
-      },
     ];
   },
 
@@ -152,66 +129,33 @@ export const sparkEtlStageType: StageType<SparkEtlAttributes> = {
         actions: ['glue:StartJobRun', 'glue:GetJobRun', 'glue:GetJobRuns', 'glue:BatchStopJobRun'],
         resources: [jobArn],
       },
-      {
-        // only this stage's manifest; decrypting it uses the orchestration role's grant on the lake key ARN
-        actions: ['s3:GetObject'],
-        resources: [`arn:aws:s3:::${target.lakeBucket}/_manifests/run=*/${stageId}.json`],
-      },
     ];
   },
 
   local: {
-    async run(input, context) {
+    async run({ runId, stageId, attributes }, context) {
       const started = Date.now();
-      const params = localRunParameters(input);
-      const spec = context.datasets[params.dataset];
-      if (!spec) throw new Error(`spark-etl: dataset ${params.dataset} is not declared under datasets:`);
+      const spec = context.datasets[attributes.dataset];
+      if (!spec)
+        throw new DatasetNotDeclaredError(stageId, attributes.dataset, Object.keys(context.datasets));
       const { runLocalEtl } = await import('./local/run-local-etl');
       await runLocalEtl({
         lakeRoot: context.lakeRoot,
-        dataset: params.dataset,
+        dataset: attributes.dataset,
         spec,
-        runId: params.runId,
-        stageId: params.stageId,
+        runId,
+        stageId,
         ledger: context.ledger,
         progress: (update) => context.progress(update),
       });
       const run: LocalJobRun = {
         JobRunState: 'SUCCEEDED',
-        JobName: params.jobName,
-        Id: `jr_local_${params.runId}`,
+        Id: `jr_local_${runId}`,
         ExecutionTime: Math.round((Date.now() - started) / 1000),
-        Arguments: { '--run_id': params.runId, '--stage_id': params.stageId, '--dataset': params.dataset },
       };
       return run;
     },
-    async manifest(input, context: LocalStageContext) {
-      const { Key } = z.object({ Bucket: z.string(), Key: z.string() }).parse(input);
-      const stream = await context.store.get(Key);
-      const chunks: Buffer[] = [];
-      for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
-      const body = Buffer.concat(chunks).toString('utf8');
-      // the folder store keeps no user metadata: derive it from the body, as the ETL wrote it to S3
-      return { Body: body, Metadata: manifestMetadata(JSON.parse(body) as EtlManifest) };
-    },
   },
 };
-
-/** The `run` step's resolved Parameters, as the local handler receives them. */
-function localRunParameters(input: unknown) {
-  const parsed = z
-    .object({
-      JobName: z.string(),
-      Arguments: z.object({ '--run_id': z.string(), '--stage_id': z.string(), '--dataset': z.string() }),
-    })
-    .parse(input);
-  lakePrefixes.manifest(parsed.Arguments['--run_id'], parsed.Arguments['--stage_id']);
-  return {
-    jobName: parsed.JobName,
-    runId: parsed.Arguments['--run_id'],
-    stageId: parsed.Arguments['--stage_id'],
-    dataset: parsed.Arguments['--dataset'],
-  };
-}
 
 export type SparkEtlCompileContext = StageCompileContext<SparkEtlAttributes>;

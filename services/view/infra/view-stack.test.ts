@@ -40,6 +40,7 @@ describe.each(['dev', 'prod'])('ViewStack (%s)', (env) => {
           ATHENA_WORKGROUP: ssm('athena-workgroup-name'),
           GLUE_DATABASE: ssm('glue-database-name'),
           LAKE_BUCKET: ssm('lake-bucket-name'),
+          KMS_KEY_ARN: ssm('kms-key-arn'),
           STATEMENT_TIMEOUT_MS: '120000',
         },
       },
@@ -109,7 +110,7 @@ describe.each(['dev', 'prod'])('ViewStack (%s)', (env) => {
     expect(tableWrites.flatMap((s) => s.Resource)).not.toContain(`${glue}:table/${database}/*`);
   });
 
-  it('reads only the stage prefixes of the lake and writes only the Athena results bucket', () => {
+  it('reads only the stage prefixes of the lake and writes only its manifests and the Athena results bucket', () => {
     const lake = ssm('lake-bucket-arn');
     expect(statementWithSid(policy, 'ReadStagePrefixes')).toMatchObject({
       Action: ['s3:GetObject'],
@@ -119,7 +120,11 @@ describe.each(['dev', 'prod'])('ViewStack (%s)', (env) => {
       `${ssm('athena-results-bucket-arn')}/*`,
     ]);
     const writes = policyDocument(policy).filter((s) => s.Action.some((a) => a === 's3:PutObject'));
-    expect(writes.flatMap((s) => s.Resource)).toEqual([`${ssm('athena-results-bucket-arn')}/*`]);
+    // in the lake, only the view stages' own manifests
+    expect(writes.flatMap((s) => s.Resource)).toEqual([
+      ...['views', 'report'].map((stage) => `${lake}/_manifests/run=*/${stage}.json`),
+      `${ssm('athena-results-bucket-arn')}/*`,
+    ]);
     expect(statementWithSid(policy, 'UseEnvironmentKey').Resource).toEqual([ssm('kms-key-arn')]);
   });
 

@@ -9,10 +9,10 @@ import {
   readParameter,
   SHARED_PARAMETERS,
 } from '@lakepipe/constructs';
-import type { PipelineModel } from '@lakepipe/workflow';
+import { type PipelineModel, stagesOfType } from '@lakepipe/workflow';
 import type { Construct } from 'constructs';
 import { buildLakeCatalog } from '../src/catalog';
-import { VIEW_FUNCTION_COMPONENT, VIEW_FUNCTION_TIMEOUT_SECONDS } from '../src/stage-type';
+import { VIEW_FUNCTION_COMPONENT, VIEW_FUNCTION_TIMEOUT_SECONDS, viewStageType } from '../src/stage-type';
 import { TABLE_STAGES } from '../src/tables';
 
 /** Where the view Lambda's ARN is published: `/lakepipe/<env>/view/function-arn`. */
@@ -76,6 +76,7 @@ export class ViewStack extends LakepipeStack {
         ATHENA_WORKGROUP: shared.workgroup,
         GLUE_DATABASE: shared.database,
         LAKE_BUCKET: shared.lakeBucketName,
+        KMS_KEY_ARN: shared.kmsKeyArn,
         STATEMENT_TIMEOUT_MS: String(props.statementTimeoutMs ?? 120_000),
       },
       policyStatements: viewFunctionStatements({
@@ -83,6 +84,7 @@ export class ViewStack extends LakepipeStack {
         ...shared,
         views: catalog.views.map((view) => view.name),
         scoredTables: catalog.tables.filter((table) => table.stage === 'scored').map((table) => table.name),
+        stages: stagesOfType(props.pipeline, viewStageType.type).map((stage) => stage.id),
       }),
     });
 
@@ -111,6 +113,11 @@ export function viewFunctionStatements(input: {
   readonly views: readonly string[];
   /** the `scored_<dataset>` tables whose run partitions it registers */
   readonly scoredTables: readonly string[];
+  /**
+   * the view stages whose manifests it writes
+   * @default none
+   */
+  readonly stages?: readonly string[];
 }): PolicyStatement[] {
   const { region, accountId } = input.config;
   const glue = `arn:aws:glue:${region}:${accountId}`;
@@ -176,6 +183,15 @@ export function viewFunctionStatements(input: {
       actions: ['s3:GetBucketLocation'],
       resources: [input.lakeBucketArn],
     },
+    ...(input.stages?.length
+      ? [
+          {
+            sid: 'WriteManifests',
+            actions: ['s3:PutObject'],
+            resources: input.stages.map((stage) => `${input.lakeBucketArn}/_manifests/run=*/${stage}.json`),
+          },
+        ]
+      : []),
     {
       sid: 'WriteQueryResults',
       actions: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],

@@ -3,12 +3,14 @@ import { z } from 'zod';
 import { InvalidViewEventError } from './errors';
 
 /**
- * What the state machine sends the view Lambda (and the local twin the view step): the run,
- * the datasets whose scored partition to register, and the views to (re)create in order.
+ * What the state machine sends the view Lambda: the run and stage, the datasets whose scored
+ * partition to register, and the views to (re)create in order.
  * The SQL is resolved at compile time from pipeline.yaml, so the Lambda needs no pipeline.
  */
 export const viewPublishEvent = z.strictObject({
   runId: z.string().refine(isRunId, 'must be a run id YYYYMMDDTHHMMSSZ-xxxxxx'),
+  /** the stage whose manifest the Lambda writes */
+  stageId: z.string().refine(isSafeName, 'must match ^[a-z][a-z0-9_]{0,62}$'),
   datasets: z.array(z.string().refine(isSafeName, 'must match ^[a-z][a-z0-9_]{0,62}$')),
   views: z
     .array(

@@ -1,6 +1,7 @@
-import { FolderObjectStore } from '@lakepipe/lake';
-import type { LocalStageContext, StageCompileContext } from '@lakepipe/workflow';
+import { FolderObjectStore, readStageManifest } from '@lakepipe/lake';
+import type { LocalStageContext, PipelineModel, StageCompileContext } from '@lakepipe/workflow';
 import { describe, expect, it } from 'vitest';
+import { parseViewPublishEvent } from './lambda-event';
 import { type ViewStageAttributes, viewStageType } from './stage-type';
 import { NEW_RUN, tempLake, writeCurated, writeScored } from './test-support/lake-fixtures';
 import { repoPipeline } from './test-support/pipeline';
@@ -30,13 +31,7 @@ function contextFor(
   } as StageCompileContext<ViewStageAttributes>;
 }
 
-/** What Step Functions hands the task after resolving `runId.$` from the execution input. */
-function resolveParameters(parameters: Record<string, unknown>, input: { runId: string }) {
-  const { 'runId.$': _path, ...payload } = parameters.Payload as Record<string, unknown>;
-  return { ...parameters, Payload: { runId: input.runId, ...payload } };
-}
-
-function localContext(lakeRoot: string): LocalStageContext {
+function localContext(lakeRoot: string, withPipeline: PipelineModel = pipeline): LocalStageContext {
   const messages: string[] = [];
   return {
     env: 'local',
@@ -44,7 +39,8 @@ function localContext(lakeRoot: string): LocalStageContext {
     lakeRoot,
     store: new FolderObjectStore(lakeRoot),
     ledger: undefined as never,
-    datasets: pipeline.datasets,
+    datasets: withPipeline.datasets,
+    pipeline: withPipeline,
     progress: (update) => messages.push(update.message ?? ''),
   } as LocalStageContext;
 }
@@ -103,46 +99,51 @@ describe('viewStageType', () => {
     ]);
   });
 
-  it('runs locally: creates each view over the lake folder and returns what the Lambda returns', async () => {
+  it('runs locally: creates each view over the lake folder, returns what the Lambda returns, writes the manifest', async () => {
     // Arrange
     const lakeRoot = tempLake();
     await writeCurated(lakeRoot, 'bench_tests', [
       { test_id: 'T-000000002', bench_id: 'B01', started_at: '2026-11-26 08:00:00', run_id: NEW_RUN },
     ]);
     writeScored(lakeRoot, 'bench_tests', NEW_RUN, { 'T-000000002': 0.7 });
-    const [step] = viewStageType.compile(contextFor('report', { views: ['daily_defect_rate'] }));
+    const context = localContext(lakeRoot);
     // Act
     const output = await viewStageType.local.publish!(
-      resolveParameters(step!.state.Parameters as Record<string, unknown>, { runId: NEW_RUN }),
-      localContext(lakeRoot),
+      { runId: NEW_RUN, stageId: 'report', attributes: { views: ['daily_defect_rate'] }, parameters: {} },
+      context,
     );
     // Assert
     expect(output).toEqual({ Payload: { views: ['bench_tests_latest', 'daily_defect_rate'] } });
+    expect(await readStageManifest(context.store, NEW_RUN, 'report')).toMatchObject({
+      stageType: 'view',
+      engine: 'duckdb',
+      counts: { views: 2, datasets: 0 },
+      outputs: [],
+      details: { views: ['bench_tests_latest', 'daily_defect_rate'] },
+    });
   });
 
   it("fails locally with the view name and DuckDB's message when a view cannot be created", async () => {
     // Arrange
-    const input = {
-      Payload: {
-        runId: NEW_RUN,
-        datasets: [],
-        views: [{ name: 'broken', sql: 'SELECT nope FROM curated_bench_tests' }],
-      },
+    const broken = {
+      ...pipeline,
+      views: { ...pipeline.views, broken: { sql: 'SELECT nope FROM curated_bench_tests' } },
     };
     // Act
-    const running = viewStageType.local.publish!(input, localContext(tempLake()));
+    const running = viewStageType.local.publish!(
+      { runId: NEW_RUN, stageId: 'report', attributes: { views: ['broken'] }, parameters: {} },
+      localContext(tempLake(), broken),
+    );
     // Assert
     await expect(running).rejects.toThrow(/^view broken: DuckDB: Binder Error: .*nope/);
   });
 
-  it('rejects a local step input that is not what the state machine sends', async () => {
+  it('rejects a Lambda event that is not what the state machine sends', () => {
     // Act
-    const running = viewStageType.local.publish!(
-      { Payload: { runId: 'yesterday', datasets: [], views: [] } },
-      localContext(tempLake()),
-    );
+    const parse = () =>
+      parseViewPublishEvent({ runId: 'yesterday', stageId: 'report', datasets: [], views: [] });
     // Assert
-    await expect(running).rejects.toThrow(
+    expect(parse).toThrow(
       'view event is invalid: runId must be a run id YYYYMMDDTHHMMSSZ-xxxxxx (got "yesterday"); views Too small: expected array to have >=1 items (got [])',
     );
   });

@@ -2,7 +2,8 @@ import type { PipelineModel, StageCompileContext, StageType } from '@lakepipe/wo
 import { z } from 'zod';
 import { buildLakeCatalog, type LakeCatalog, viewsWithDependencies } from './catalog';
 import { ViewConfigError } from './errors';
-import { parseViewPublishEvent, type ViewPublishEvent } from './lambda-event';
+import type { ViewPublishEvent } from './lambda-event';
+import { writeViewManifest } from './manifest';
 import { validateViewSql } from './sql/validate';
 import { currentViewName, latestViewName, rejectsSummaryViewName } from './tables';
 
@@ -115,6 +116,7 @@ export const viewStageType: StageType<ViewStageAttributes> = {
             FunctionName: viewFunctionArn(target),
             Payload: {
               'runId.$': '$.runId',
+              stageId: context.stageId,
               datasets,
               views: views.map((v) => ({ name: v.name, sql: v.sql })),
             } satisfies Omit<ViewPublishEvent, 'runId'> & { 'runId.$': string },
@@ -126,18 +128,36 @@ export const viewStageType: StageType<ViewStageAttributes> = {
   },
   permissions: ({ target }) => [{ actions: ['lambda:InvokeFunction'], resources: [viewFunctionArn(target)] }],
   local: {
-    publish: async (input, context) => {
-      const payload = parseViewPublishEvent((input as { Payload?: unknown }).Payload);
+    publish: async ({ runId, stageId, attributes }, context) => {
+      const startedAt = new Date();
+      const views = viewsOfStage(
+        catalogOf({
+          stageId,
+          attributes,
+          datasets: context.datasets,
+          pipelineName: '',
+          pipeline: context.pipeline,
+        }),
+        attributes,
+      ).map((v) => ({ name: v.name, sql: v.sql }));
       // The same gate the Lambda applies before Athena sees the SQL.
-      for (const view of payload.views) validateViewSql(view.name, view.sql);
+      for (const view of views) validateViewSql(view.name, view.sql);
       const { openLocalLake } = await import('./local/local-lake');
       const lake = await openLocalLake({
         lakeRoot: context.lakeRoot,
         pipeline: { datasets: context.datasets, views: {}, stages: {} },
-        views: payload.views.map((v) => ({ ...v, origin: 'declared', dependsOn: [] })),
+        views: views.map((v) => ({ ...v, origin: 'declared', dependsOn: [] })),
       });
       lake.close();
       context.progress({ message: `views ${lake.views.join(', ')} created over ${context.lakeRoot}` });
+      await writeViewManifest(context.store, {
+        runId,
+        stageId,
+        views: lake.views,
+        datasets: attributes.datasets ?? [],
+        startedAt,
+        engine: 'duckdb',
+      });
       return { Payload: { views: lake.views } };
     },
   },

@@ -8,15 +8,19 @@ import {
 import type { StageModel } from '../pipeline-model';
 import type { CompileContext } from './context';
 import { routeFailure } from './failure-path';
+import { MANIFEST_FIELD, MANIFEST_STEP_KEY, manifestReadState } from './manifest-step';
 import { classifyErrorStates, stageRetry, taskRetry } from './retry';
 import { type AslState, type Continuation, continueWith } from './types';
+
+/** A manifest is a small JSON object: reading it takes well under this. */
+export const MANIFEST_READ_TIMEOUT_SECONDS = 60;
 
 /** A state's clock also counts scheduling and start-up: it outlasts its service's own timeout by this much. */
 export const SERVICE_TIMEOUT_MARGIN_SECONDS = 60;
 
 /**
  * One stage: a Parallel state with one branch [start attempt, record attempt, the stage's steps,
- * attempt succeeded] whose Catch records the failed attempt and rethrows. The wrapper carries the
+ * the manifest read (compile/manifest-step), attempt succeeded] whose Catch records the failed attempt and rethrows. The wrapper carries the
  * stage's Retry (a retry re-runs the branch: a new attempt) and a Catch to the failure path.
  * Returns the wrapper's name.
  */
@@ -53,7 +57,15 @@ export function compileStage(
   });
   if (steps.length === 0)
     throw new PipelineCompileError(`stage type "${stage.type}" compiled stage "${stage.id}" to no steps`);
+  const writesManifest = stageType.writesManifest !== false;
+  if (writesManifest && steps.some((step) => step.key === MANIFEST_STEP_KEY))
+    throw new PipelineCompileError(
+      `stage type "${stage.type}" names a step "${MANIFEST_STEP_KEY}", the key of the compiler's manifest read: rename it`,
+    );
   const stepNames = steps.map((step) => ctx.claim(`${label}.${step.key}`));
+  const manifestStep = writesManifest ? ctx.claim(`${label}.${MANIFEST_STEP_KEY}`) : undefined;
+  // after the manifest read the stage's output is its manifest's counts
+  const outputPath = manifestStep ? `$.${stage.id}.${MANIFEST_FIELD}` : `$.${stage.id}`;
   // a caught error is first named the way this stage's retry policy reads it, then recorded
   const classify = ctx.claim(`${label}: classify error`);
   const catchAttempt = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: classify }];
@@ -85,16 +97,31 @@ export function compileStage(
           ? stage.timeoutSeconds
           : step.serviceTimeoutSeconds + SERVICE_TIMEOUT_MARGIN_SECONDS,
       ResultPath: `$.${stage.id}`,
-      Next: stepNames[i + 1] ?? succeeded,
+      Next: stepNames[i + 1] ?? manifestStep ?? succeeded,
       ...(retry.length > 0 ? { Retry: retry } : {}),
       Catch: catchAttempt,
     };
   });
+  if (manifestStep) {
+    ctx.bindings[manifestStep] = { kind: 'manifest', stageId: stage.id };
+    inner[manifestStep] = {
+      ...manifestReadState(target, stage.id),
+      TimeoutSeconds: MANIFEST_READ_TIMEOUT_SECONDS,
+      ResultPath: `$.${stage.id}`,
+      Next: succeeded,
+      Catch: catchAttempt,
+    };
+  }
   inner[succeeded] = ctx.ledgerState(
     succeeded,
     'attempt-succeeded',
-    attemptSucceededTask(table, stage.id, stageType.counts ?? []),
-    { ResultPath: null, OutputPath: `$.${stage.id}`, End: true, Catch: catchAttempt },
+    attemptSucceededTask(table, stage.id, stageType.counts ?? [], outputPath),
+    {
+      ResultPath: null,
+      OutputPath: manifestStep ? `${outputPath}.counts` : outputPath,
+      End: true,
+      Catch: catchAttempt,
+    },
   );
   inner[attemptFailed] = ctx.ledgerState(
     attemptFailed,

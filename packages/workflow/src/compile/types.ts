@@ -21,7 +21,9 @@ export type StateBinding =
   /** a DynamoDB call on the ledger table: run `api` with the resolved Parameters, verbatim */
   | { readonly kind: 'ledger'; readonly action: LedgerAction; readonly api: LedgerApiCall }
   /** the failure notification: an SNS Publish to the error topic */
-  | { readonly kind: 'notify'; readonly topicArn: string };
+  | { readonly kind: 'notify'; readonly topicArn: string }
+  /** a stage's manifest read: an S3 GetObject of `Key` in the lake, answered `{ Body }` */
+  | { readonly kind: 'manifest'; readonly stageId: string };
 
 export interface CompiledPipeline {
   readonly definition: AslDefinition;

@@ -29,7 +29,7 @@ function statesWithRetry(states: Record<string, AslState>, into: string[] = []):
 
 /**
  * Runs a compiled pipeline with aws-local-stepfunctions, binding every Task by name: stage steps
- * to `stages[stageId]`, ledger tasks to an in-memory recorder (which numbers attempts like the
+ * to `stages[stageId]` (whose last result becomes the counts of the stage's manifest), ledger tasks to an in-memory recorder (which numbers attempts like the
  * real ADD), the failure notification to a recorder. Retry waits are zero.
  */
 export async function runLocally(
@@ -41,6 +41,8 @@ export async function runLocally(
   const notifications: Record<string, unknown>[] = [];
   const stepCalls: [string, unknown][] = [];
   const attemptCounters = new Map<string, number>();
+  // a stage's manifest holds, as its counts, what the test's handler for the stage returned last
+  const lastResults = new Map<string, unknown>();
   const handlers: Record<string, (input: never) => Promise<never>> = {};
   for (const [name, binding] of Object.entries(compiled.bindings)) {
     if (binding.kind === 'stage-step') {
@@ -48,8 +50,14 @@ export async function runLocally(
         stepCalls.push([name, params]);
         const handler = stages[binding.stageId];
         if (!handler) throw new Error(`test bound no handler for stage ${binding.stageId}`);
-        return handler(params);
+        const result = await handler(params);
+        lastResults.set(binding.stageId, result);
+        return result;
       }) as never;
+    } else if (binding.kind === 'manifest') {
+      handlers[name] = (async () => ({
+        Body: JSON.stringify({ stageId: binding.stageId, counts: lastResults.get(binding.stageId) ?? {} }),
+      })) as never;
     } else if (binding.kind === 'ledger') {
       handlers[name] = (async (params: Record<string, unknown>) => {
         ledger.push({ state: name, action: binding.action, params });

@@ -64,7 +64,7 @@ export const serviceStandIns: readonly StageType[] = [
   ),
   {
     type: 'spark-etl',
-    description: 'test stand-in for spark-etl: a Glue job run, then its manifest',
+    description: 'test stand-in for spark-etl: a Glue job run',
     attributes: z.strictObject({
       dataset: datasetName,
       workers: z.strictObject({ type: z.enum(['G.1X', 'G.2X']), count: z.number().int().min(2) }),
@@ -81,18 +81,6 @@ export const serviceStandIns: readonly StageType[] = [
           Resource: 'arn:aws:states:::glue:startJobRun.sync',
           Parameters: { JobName: target.resourceName(stageId), Arguments: { '--run_id.$': '$.runId' } },
           ResultSelector: { 'jobRunId.$': '$.Id' },
-        },
-      },
-      {
-        key: 'manifest',
-        state: {
-          Type: 'Task',
-          Resource: 'arn:aws:states:::aws-sdk:s3:getObject',
-          Parameters: {
-            Bucket: target.lakeBucket,
-            'Key.$': `States.Format('_manifests/run={}/${stageId}.json', $.runId)`,
-          },
-          ResultSelector: { 'manifest.$': 'States.StringToJson($.Body)' },
         },
       },
     ],

@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseStageManifest } from '@lakepipe/lake';
 import type { LedgerApi, ObjectMovementItem } from '@lakepipe/ledger';
 import { describe, expect, it } from 'vitest';
 import { RejectRatioExceededError, UnsupportedFileError } from '../errors';
+import { etlManifestOf } from '../manifest';
 import { landRaw, listKeys, readParquetRows, readText, tempLake } from '../test-support/lake';
 import { benchTestsSpec } from '../test-support/pipeline';
 import { runLocalEtl } from './run-local-etl';
@@ -66,7 +68,9 @@ describe('runLocalEtl', () => {
         { file: `${RAW}c-bench.jsonl`, rowsRead: 5, curatedRows: 2, rejectedRows: 3 },
       ],
     });
-    expect(JSON.parse(readText(lake, `_manifests/run=${RUN}/etl.json`))).toEqual(manifest);
+    // the file is the stage manifest (packages/lake): the same run, in the shared layout
+    const written = parseStageManifest(readText(lake, `_manifests/run=${RUN}/etl.json`), 'etl.json');
+    expect(etlManifestOf(written)).toEqual(manifest);
   });
 
   it('rejects each kind of bad row with its column, rule, reason, raw value and line', async () => {

@@ -1,18 +1,25 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { lakePrefixes, runIdDate } from '@lakepipe/lake';
+import {
+  FolderObjectStore,
+  lakePrefixes,
+  type ManifestOutput,
+  measureObject,
+  runIdDate,
+  writeStageManifest,
+} from '@lakepipe/lake';
 import type { LedgerApi, ObjectMovementItem } from '@lakepipe/ledger';
 import type { DatasetSpec } from '@lakepipe/workflow';
 import { RejectRatioExceededError, UnsupportedFileError } from '../errors';
-import { type EtlManifest, type FileCounts, rejectedRatioOf } from '../manifest';
+import { type EtlManifest, etlStageManifestInput, type FileCounts, rejectedRatioOf } from '../manifest';
+import { etlOutputSchema } from '../output-schema';
 import { type CompiledSql, compileDuckDbSql } from '../spec/compile';
 import { buildTransformModel, type Locate, type TransformModel } from '../spec/model';
-import { CR_STAND_IN, type InputFile, inputFileFor } from './normalize-input';
 
 export interface LocalEtlOptions {
   /** absolute path of the lake folder (the twin's `.lake/`) */
@@ -86,11 +93,7 @@ export async function runLocalEtl(options: LocalEtlOptions): Promise<EtlManifest
   try {
     // timestamps with an offset are converted to UTC, as Spark does with spark.sql.session.timeZone=UTC
     await db.run("SET TimeZone = 'UTC'");
-    // a file with bytes that are not UTF-8 or a CR that does not end a line is read from a normalized copy
-    const inputFiles = await Promise.all(
-      files.map((f, i) => inputFileFor(path.join(lakeRoot, f), path.join(work, 'input'), i)),
-    );
-    const inputs = await defineInputs(db, runId, files, inputFiles);
+    const inputs = await defineInputs(db, lakeRoot, runId, files);
     const sql = compileDuckDbSql(model);
     await db.run(
       'CREATE TEMPORARY TABLE etl_reject_keys (_source_file VARCHAR, _line_number BIGINT, _code INTEGER)',
@@ -98,7 +101,7 @@ export async function runLocalEtl(options: LocalEtlOptions): Promise<EtlManifest
     for (const statement of sql.transform) await db.run(statement);
     await createRowsTable(db, model);
     const fastFiles = await step("read clean CSV files with DuckDB's CSV reader", () =>
-      readCleanCsvFiles(db, model, sql, lakeRoot, files, inputFiles, options.fastCsv ?? true),
+      readCleanCsvFiles(db, model, sql, lakeRoot, files, options.fastCsv ?? true),
     );
     const textFiles = files.map((_, i) => i).filter((i) => !fastFiles.has(i));
     await numberRows(db, fastFiles, model.csv.header ? 1 : 0);
@@ -137,7 +140,10 @@ export async function runLocalEtl(options: LocalEtlOptions): Promise<EtlManifest
     }
     const exactRatio = rowsRead === 0 ? 0 : rejectedRows / rowsRead;
     if (exactRatio > model.maxRejectRatio) {
-      await recordMovements(options.ledger, lakeRoot, runId, stageId, outputs);
+      const store = new FolderObjectStore(lakeRoot);
+      const written: ManifestOutput[] = [];
+      for (const key of outputs) written.push(await measureObject(store, key));
+      await recordMovements(options.ledger, runId, stageId, written);
       throw new RejectRatioExceededError(
         dataset,
         exactRatio,
@@ -198,9 +204,18 @@ export async function runLocalEtl(options: LocalEtlOptions): Promise<EtlManifest
       startedAt,
       finishedAt: clock().toISOString(),
     };
+    const store = new FolderObjectStore(lakeRoot);
+    const measured: ManifestOutput[] = [];
+    for (const key of manifest.outputs) measured.push(await measureObject(store, key));
+    await writeStageManifest(
+      store,
+      etlStageManifestInput(manifest, { outputs: measured, schema: etlOutputSchema(model) }),
+    );
     const manifestKey = lakePrefixes.manifest(runId, stageId);
-    await writeAtomically(path.join(lakeRoot, manifestKey), `${JSON.stringify(manifest, null, 2)}\n`);
-    await recordMovements(options.ledger, lakeRoot, runId, stageId, [...outputs, manifestKey]);
+    await recordMovements(options.ledger, runId, stageId, [
+      ...measured,
+      await measureObject(store, manifestKey),
+    ]);
     return manifest;
   } finally {
     db.closeSync();
@@ -216,31 +231,25 @@ export async function runLocalEtl(options: LocalEtlOptions): Promise<EtlManifest
  * the views read the format from, and stays inline in DuckDB's string vectors (no per-row copy of
  * a 100-character key); `fileKeyOf` maps the index back to the lake key on output.
  */
-async function defineInputs(
-  db: DuckDBConnection,
-  runId: string,
-  files: readonly string[],
-  inputFiles: readonly InputFile[],
-) {
+async function defineInputs(db: DuckDBConnection, lakeRoot: string, runId: string, files: readonly string[]) {
   const alias = (file: string, index: number) => `${index}${READABLE_FILE.exec(file)?.[0] ?? ''}`;
   const aliases = files.map(alias);
   // One read per file keeps WITH ORDINALITY a per-file line number. The delimiter is four control
   // bytes no text file contains, and quoting is off: each line arrives whole, as text.
   const readLines = (file: string) =>
-    `read_csv(${literal(file)}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, delim = E'\\x01\\x02\\x03\\x04', quote = '', escape = '', strict_mode = false, max_line_size = 16777216) WITH ORDINALITY`;
+    `read_csv(${literal(path.join(lakeRoot, file))}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, delim = E'\\x01\\x02\\x03\\x04', quote = '', escape = '', max_line_size = 16777216) WITH ORDINALITY`;
   await db.run('CREATE TABLE etl_files (_source_file VARCHAR, _header VARCHAR)');
-  for (const i of files.keys())
+  for (const [i, file] of files.entries())
     await db.run(
-      `INSERT INTO etl_files VALUES (${literal(aliases[i]!)}, ${literal(await firstLine(inputFiles[i]!.path))})`,
+      `INSERT INTO etl_files VALUES (${literal(aliases[i]!)}, ${literal(await firstLine(path.join(lakeRoot, file)))})`,
     );
   const linesOf = (indices: readonly number[]) =>
     indices.length
       ? indices
           .map(
-            // CR of CRLF files: drop it only on the lines that end with one (on every line it costs a second a million
-            // lines); a normalized copy has its CRs as CR_STAND_IN: back to CR, then one CR at the end is dropped
+            // CR of CRLF files: rtrim only the lines that end with one (rtrim on every line costs a second a million lines)
             (i) =>
-              `SELECT ${literal(runId)} AS _run_id, ${literal(aliases[i]!)} AS _source_file, CAST(ordinality AS BIGINT) AS _line_number, ${inputFiles[i]!.normalized ? `CASE WHEN suffix(line, chr(${CR_STAND_IN})) THEN replace(left(line, -1), chr(${CR_STAND_IN}), chr(13)) ELSE replace(line, chr(${CR_STAND_IN}), chr(13)) END` : 'CASE WHEN suffix(line, chr(13)) THEN left(line, -1) ELSE line END'} AS _line FROM ${readLines(inputFiles[i]!.path)}`,
+              `SELECT ${literal(runId)} AS _run_id, ${literal(aliases[i]!)} AS _source_file, CAST(ordinality AS BIGINT) AS _line_number, CASE WHEN suffix(line, chr(13)) THEN rtrim(line, chr(13)) ELSE line END AS _line FROM ${readLines(files[i]!)}`,
           )
           .join('\nUNION ALL\n')
       : 'SELECT NULL::VARCHAR AS _run_id, NULL::VARCHAR AS _source_file, NULL::BIGINT AS _line_number, NULL::VARCHAR AS _line WHERE false';
@@ -307,7 +316,6 @@ async function readCleanCsvFiles(
   sql: CompiledSql,
   lakeRoot: string,
   files: readonly string[],
-  inputFiles: readonly InputFile[],
   enabled: boolean,
 ): Promise<Map<number, number>> {
   /** first rowid of each file read this way */
@@ -318,9 +326,7 @@ async function readCleanCsvFiles(
   const fast = sql.fastCsv;
   // a one-byte delimiter other than a space (a line of spaces is blank to the text path, fields to the reader)
   if (!enabled || !fast || Buffer.byteLength(delimiter) !== 1 || delimiter === ' ') return done;
-  const candidates = files.flatMap((f, i) =>
-    /\.(csv|txt)$/.test(f) && !inputFiles[i]!.normalized ? [i] : [],
-  );
+  const candidates = files.flatMap((f, i) => (/\.(csv|txt)$/.test(f) ? [i] : []));
   if (candidates.length === 0) return done;
   const positions = new Map(
     (await db.runAndReadAll(fast.positions)).getRowObjectsJson().map((r) => [String(r._source_file), r]),
@@ -496,12 +502,7 @@ async function firstLine(file: string): Promise<string> {
   } finally {
     source.destroy();
   }
-  // as etl_lines reads it: a normalized copy's CR_STAND_IN is a CR, and one CR before the LF is dropped
-  return Buffer.concat(chunks)
-    .toString('utf8')
-    .split('\n', 1)[0]!
-    .replaceAll(String.fromCharCode(CR_STAND_IN), '\r')
-    .replace(/\r$/, '');
+  return Buffer.concat(chunks).toString('utf8').split('\n', 1)[0]!.replace(/\r+$/, '');
 }
 
 function listLiteral(values: readonly string[]): string {
@@ -590,31 +591,20 @@ async function removeRunFiles(curatedRoot: string, runId: string): Promise<void>
       await rm(path.join(e.parentPath, e.name), { force: true });
 }
 
-async function writeAtomically(file: string, body: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temp, body);
-  await rename(temp, file);
-}
-
+/** Records each written object (and the manifest) as a movement, with the bytes and sha256 measured once. */
 async function recordMovements(
   ledger: LedgerApi | undefined,
-  lakeRoot: string,
   runId: string,
   stageId: string,
-  keys: readonly string[],
+  written: readonly ManifestOutput[],
 ): Promise<void> {
-  if (!ledger || keys.length === 0) return;
-  const movements: Omit<ObjectMovementItem, 'at'>[] = [];
-  for (const key of keys) {
-    const file = path.join(lakeRoot, key);
-    movements.push({ runId, stageId, to: key, bytes: (await stat(file)).size, sha256: await sha256Of(file) });
-  }
+  if (!ledger || written.length === 0) return;
+  const movements: Omit<ObjectMovementItem, 'at'>[] = written.map(({ key, bytes, sha256 }) => ({
+    runId,
+    stageId,
+    to: key,
+    bytes,
+    sha256,
+  }));
   await ledger.recordMovements(movements);
-}
-
-async function sha256Of(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

@@ -14,10 +14,9 @@ import {
 import { LocalRunFailedError } from '../errors';
 import '@lakepipe/workflow/polyfills';
 import { createStageRegistry } from '../stage-registry';
-import { taskResource } from './asl';
-import { runDynamoDbTask, UnsupportedLocalTaskError } from './aws-task';
+import { bindLocalHandlers } from './bindings';
 import { compileForLocalRun } from './compile';
-import { type FailureInjection, InjectedFailureError } from './fail-injection';
+import type { FailureInjection } from './fail-injection';
 import { acquireRunLock, markLakeIfNew } from './lake-lock';
 import { openLocalLedger } from './local-ledger';
 import type { RunObserver } from './progress';
@@ -116,6 +115,7 @@ async function runLocked(
       registry,
       pipeline,
       env: options.env,
+      runId,
       lakeRoot,
       store,
       local,
@@ -184,95 +184,6 @@ function describeExecutionError(error: unknown): { name: string; cause: string }
 
 function lastFailedStage(run: RunWithStages | undefined): string | undefined {
   return [...(run?.stages ?? [])].reverse().find((s) => s.status === 'FAILED')?.stageId;
-}
-
-interface BindingInputs {
-  readonly compiled: CompiledPipeline;
-  readonly target: CompileTarget;
-  readonly registry: ReturnType<typeof createStageRegistry>;
-  readonly pipeline: PipelineModel;
-  readonly env: string;
-  readonly lakeRoot: string;
-  readonly store: FolderObjectStore;
-  readonly local: Awaited<ReturnType<typeof openLocalLedger>>;
-  readonly notifier: LocalNotifier;
-  readonly observer?: RunObserver;
-  readonly fail?: FailureInjection;
-}
-
-type LocalHandler = (input: unknown) => Promise<unknown>;
-
-/** One local handler per Task state of the compiled machine, chosen by the compiler's binding for it. */
-function bindLocalHandlers(inputs: BindingInputs): Record<string, LocalHandler> {
-  const { compiled, registry, pipeline, observer, fail } = inputs;
-  const attempts = new Map<string, number>();
-  const handlers: Record<string, LocalHandler> = {};
-  for (const [stateName, binding] of Object.entries(compiled.bindings)) {
-    const resource = taskResource(compiled.definition, stateName);
-    if (binding.kind === 'ledger') {
-      handlers[stateName] = (input) => runDynamoDbTask(inputs.local.dynamo, resource, input);
-      continue;
-    }
-    if (binding.kind === 'notify') {
-      handlers[stateName] = (input) => inputs.notifier.publishFromTask(input);
-      continue;
-    }
-    if (binding.kind !== 'stage-step')
-      throw new UnsupportedLocalTaskError(resource, `unknown binding ${JSON.stringify(binding)}`);
-    const stage = pipeline.stages[binding.stageId]!;
-    const type = registry.get(stage.type);
-    if (!type) throw new UnsupportedLocalTaskError(resource, `no stage type ${stage.type} is registered`);
-    const steps = type.compile({
-      stageId: stage.id,
-      attributes: stage.attributes,
-      datasets: pipeline.datasets,
-      pipelineName: pipeline.name,
-      target: inputs.target,
-      pipeline,
-    });
-    const first = steps[0]!.key === binding.stepKey;
-    const last = steps[steps.length - 1]!.key === binding.stepKey;
-    const engine = type.local[binding.stepKey];
-    if (!engine)
-      throw new UnsupportedLocalTaskError(
-        resource,
-        `stage type ${stage.type} has no local engine for step ${binding.stepKey}`,
-      );
-    const context: LocalStageContext = {
-      env: inputs.env,
-      stageId: stage.id,
-      lakeRoot: inputs.lakeRoot,
-      store: inputs.store,
-      ledger: inputs.local.ledger,
-      datasets: pipeline.datasets,
-      notifier: inputs.notifier,
-      progress: (update) => observer?.stageProgress(stage.id, update),
-    };
-    handlers[stateName] = async (input) => {
-      if (first) {
-        const attempt = (attempts.get(stateName) ?? 0) + 1;
-        attempts.set(stateName, attempt);
-        observer?.stageStarted(stage.id, attempt);
-        if (fail && fail.stageId === stage.id && attempt <= fail.times) {
-          const error = new InjectedFailureError(stage.id, attempt, fail.times);
-          observer?.stageFinished(stage.id, { ok: false, error: error.message });
-          throw error;
-        }
-      }
-      try {
-        const result = await engine(input, context);
-        if (last) observer?.stageFinished(stage.id, { ok: true });
-        return result;
-      } catch (error) {
-        observer?.stageFinished(stage.id, {
-          ok: false,
-          error: `${(error as Error).name}: ${(error as Error).message}`,
-        });
-        throw error;
-      }
-    };
-  }
-  return handlers;
 }
 
 /** The lake prefixes a failed stage read or wrote, for its notification ("etl #2" is stage etl). */
