@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { compileMarginSource, kernelFromSource, type MarginKernel } from './compile';
+import { PERFECT_KERNEL_SOURCE, type PerfectForest, perfectForest } from './forest';
 import { loadModel, type Objective, type TreeModel } from './model';
 
 const f32 = Math.fround;
@@ -26,14 +27,32 @@ export class Scorer {
     return new Scorer(await loadModel(file));
   }
 
+  /**
+   * Which kernel scores: `perfect` (trees padded to perfect binary trees, walked without a
+   * data-dependent branch, several rows at a time; forest.ts) for trees up to MAX_PERFECT_DEPTH
+   * deep, else `compiled` (straight-line JavaScript per tree; compile.ts). Both return the same bits.
+   */
+  readonly kernelKind: 'perfect' | 'compiled';
+  /** JavaScript the kernel is built from: a MarginKernel, or for `perfect` a function of the forest. */
   readonly kernelSource: string;
+  private readonly forest: PerfectForest | undefined;
   private readonly kernel: MarginKernel;
   /** Worker threads that compiled the kernel once and are reused by every predictParallel call. */
   private readonly workers: Worker[] = [];
 
   constructor(readonly model: TreeModel) {
-    this.kernelSource = compileMarginSource(model);
-    this.kernel = kernelFromSource(this.kernelSource);
+    this.forest = perfectForest(model);
+    if (this.forest) {
+      this.kernelKind = 'perfect';
+      this.kernelSource = PERFECT_KERNEL_SOURCE;
+      this.kernel = (
+        kernelFromSource(PERFECT_KERNEL_SOURCE) as unknown as (f: PerfectForest) => MarginKernel
+      )(this.forest);
+    } else {
+      this.kernelKind = 'compiled';
+      this.kernelSource = compileMarginSource(model);
+      this.kernel = kernelFromSource(this.kernelSource);
+    }
   }
 
   get numFeature(): number {
@@ -55,10 +74,7 @@ export class Scorer {
 
   /** Same result as predict(), split across worker threads for large batches. */
   async predictParallel(x: Float32Array, rows: number, options: PredictOptions = {}): Promise<Float32Array> {
-    const threads = Math.max(
-      1,
-      Math.min(options.threads ?? (rows >= PARALLEL_MIN_ROWS ? availableParallelism() : 1), rows),
-    );
+    const threads = this.threadsFor(rows, options);
     if (threads === 1) return this.predict(x, rows);
     const shared = toShared(x);
     const out = new Float32Array(new SharedArrayBuffer(rows * this.numOutputs * 4));
@@ -79,15 +95,34 @@ export class Scorer {
     return out;
   }
 
+  /**
+   * Starts (once) the worker threads a batch of `rows` rows will use, so they load the kernel
+   * while the caller still reads and parses its input.
+   */
+  prepare(rows: number, options: PredictOptions = {}): void {
+    const threads = this.threadsFor(rows, options);
+    if (threads > 1) this.workerPool(threads - 1);
+  }
+
   /** Stops the worker threads (they never keep the process alive, but hold memory). */
   async close(): Promise<void> {
     const workers = this.workers.splice(0);
     await Promise.all(workers.map((w) => w.terminate()));
   }
 
+  private threadsFor(rows: number, options: PredictOptions): number {
+    return Math.max(
+      1,
+      Math.min(options.threads ?? (rows >= PARALLEL_MIN_ROWS ? availableParallelism() : 1), rows),
+    );
+  }
+
   private workerPool(size: number): Worker[] {
     while (this.workers.length < size) {
-      const worker = new Worker(WORKER_CODE, { eval: true, workerData: { source: this.kernelSource } });
+      const worker = new Worker(WORKER_CODE, {
+        eval: true,
+        workerData: { source: this.kernelSource, forest: this.forest },
+      });
       worker.unref();
       this.workers.push(worker);
     }
@@ -147,10 +182,11 @@ function toShared(x: Float32Array): Float32Array {
 
 // Plain JavaScript, evaluated by the worker: no TypeScript loader is needed in the thread. The
 // kernel is compiled (and optimised by V8) once per worker; each message scores one row range
-// of shared memory in place.
+// of shared memory in place. The perfect forest's arrays are shared memory too.
 const WORKER_CODE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const kernel = new Function('return ' + workerData.source + ';')();
+const built = new Function('return ' + workerData.source + ';')();
+const kernel = workerData.forest ? built(workerData.forest) : built;
 parentPort.on('message', ({ x, out, start, end }) => {
   kernel(x, start, end, out);
   parentPort.postMessage('done');

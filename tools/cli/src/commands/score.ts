@@ -56,7 +56,8 @@ export async function scoreCommand(
   ] as const)
     if (!existsSync(file)) throw new MissingFileError(option, file);
 
-  const { Scorer, scoreFeatures, formatRejected } = await import('@lakepipe/sagemaker-scoring');
+  // the scorer alone: not the stage type, its stack (cdktf) or the lake
+  const { Scorer, scoreFeatures, formatRejected } = await import('@lakepipe/sagemaker-scoring/scorer');
   const started = performance.now();
   const scorer = await Scorer.load(options.model);
   const input = await readFile(options.input).catch((error: NodeJS.ErrnoException) => {
