@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import path from 'node:path';
 import { compileTargetFor, loadEnvConfig } from '@lakepipe/constructs';
-import { InvalidRunIdError, newRunId } from '@lakepipe/lake';
+import { FolderObjectStore, InvalidRunIdError, newRunId, writeStageManifest } from '@lakepipe/lake';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openLocalLedger } from '../twin/local-ledger';
 import { statusCommand } from './status';
@@ -73,6 +73,54 @@ describe('lakepipe status', () => {
     });
   }, 60_000);
 
+  it('lists the files a run did not land, with their status and reason, from the sourcing manifest', async () => {
+    await writeStageManifest(new FolderObjectStore(lake), {
+      runId: succeeded,
+      stageId: 'source',
+      stageType: 'sourcing',
+      engine: 'local',
+      counts: { files: 1, duplicates: 0, skipped: 2 },
+      outputs: [],
+      startedAt: new Date('2026-11-20T02:00:01Z'),
+      details: {
+        notLanded: [
+          {
+            dataset: 'bench_tests',
+            name: 'photo.csv',
+            source: 'landing/bench_tests/photo.csv',
+            status: 'skipped',
+            reason: 'binary',
+            message: 'photo.csv is not text: a NUL byte at offset 12',
+          },
+          {
+            dataset: 'bench_tests',
+            name: 'b.csv',
+            source: 'landing/bench_tests/b.csv',
+            status: 'quarantined',
+            reason: 'unterminated-quote',
+          },
+        ],
+      },
+    });
+    const table = capture();
+    const json = capture();
+
+    await statusCommand(succeeded, { limit: '10', lake, env: 'dev' }, table.out);
+    await statusCommand(succeeded, { limit: '10', lake, env: 'dev', json: true }, json.out);
+
+    const lines = table.text().split('\n');
+    const at = lines.indexOf('files not landed (2):');
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 3]).toMatch(
+      /^landing\/bench_tests\/photo\.csv +skipped +binary: photo\.csv is not text: a NUL byte at offset 12$/,
+    );
+    expect(lines[at + 4]).toMatch(/^landing\/bench_tests\/b\.csv +quarantined +unterminated-quote$/);
+    expect(JSON.parse(json.text()).notLanded).toEqual([
+      expect.objectContaining({ name: 'photo.csv', status: 'skipped', reason: 'binary' }),
+      expect.objectContaining({ name: 'b.csv', status: 'quarantined', reason: 'unterminated-quote' }),
+    ]);
+  }, 60_000);
+
   it('says how to list runs when the run is unknown, and rejects a malformed run id', async () => {
     const { out, text } = capture();
     const unknown = newRunId(new Date('2020-01-01T00:00:00Z'));
@@ -80,7 +128,9 @@ describe('lakepipe status', () => {
     const code = await statusCommand(unknown, { limit: '10', lake, env: 'dev' }, out);
 
     expect(code).toBe(1);
-    expect(text()).toBe(`No run ${unknown} in the ledger of ${lake}. List runs with: npx lakepipe status\n`);
+    expect(text()).toBe(
+      `No run ${unknown} in the ledger of ${lake}. List runs with: npx lakepipe status --lake ${lake}\n`,
+    );
     await expect(statusCommand('yesterday', { limit: '10', lake, env: 'dev' })).rejects.toThrow(
       InvalidRunIdError,
     );

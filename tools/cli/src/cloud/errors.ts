@@ -1,0 +1,71 @@
+/** No AWS credentials could be found (or they were rejected) for a `--env` command. */
+export class MissingCredentialsError extends Error {
+  constructor(
+    readonly env: string,
+    readonly detail: string,
+  ) {
+    super(
+      `no usable AWS credentials for --env ${env} (${detail}): sign in with \`aws sso login --profile <profile>\` and set AWS_PROFILE, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; check with \`aws sts get-caller-identity\``,
+    );
+    this.name = 'MissingCredentialsError';
+  }
+}
+
+/** A parameter the CLI reads to find the deployed pipeline is not in SSM: that stack is not deployed. */
+export class DeploymentNotFoundError extends Error {
+  constructor(
+    readonly env: string,
+    readonly region: string,
+    readonly parameter: string,
+    readonly stackName: string,
+  ) {
+    super(
+      `the ${stackName} stack of --env ${env} is not deployed: SSM parameter ${parameter} does not exist in ${region}. Deploy it with \`npx tsx tools/ci/src/bin.ts plan --stack ${stackName} --env ${env}\` then \`apply\` (or the Jenkins deploy, docs/delivery.md), or check that AWS_PROFILE is the account of ${env}`,
+    );
+    this.name = 'DeploymentNotFoundError';
+  }
+}
+
+/** The ledger HTTP API answered with an error (after retries for throttling and 5xx). */
+export class LedgerApiRequestError extends Error {
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    readonly body: string,
+    readonly attempts: number,
+  ) {
+    super(
+      `GET ${url} answered ${status} after ${attempts} attempt(s): ${LedgerApiRequestError.describe(status, body)}`,
+    );
+    this.name = 'LedgerApiRequestError';
+  }
+
+  private static describe(status: number, body: string): string {
+    let message = body.slice(0, 300);
+    try {
+      const parsed = JSON.parse(body) as { message?: string; Message?: string };
+      message = parsed.message ?? parsed.Message ?? message;
+    } catch {
+      // not JSON: keep the text
+    }
+    if (status === 403)
+      return `${message} — your identity may not call execute-api:Invoke on the ledger API (see docs/security.md), or the credentials belong to another account`;
+    return message;
+  }
+}
+
+/** An execution of the deployed state machine ended without succeeding. */
+export class ExecutionFailedError extends Error {
+  constructor(
+    readonly executionArn: string,
+    readonly status: string,
+    readonly stageId: string | undefined,
+    readonly errorName: string,
+    readonly causeText: string,
+  ) {
+    super(
+      `execution ${executionArn} ${status}${stageId ? ` in stage ${stageId}` : ''}${errorName ? `: ${errorName}` : ''}${causeText ? `: ${causeText}` : ''}`,
+    );
+    this.name = 'ExecutionFailedError';
+  }
+}
