@@ -131,6 +131,12 @@ export interface WorkloadContext {
   readonly stateCount: number;
   /** minutes per attempt, by stage id (--stage-minutes) */
   readonly stageMinutes: Readonly<Record<string, number>>;
+  /**
+   * Whose times the ledger holds: the twin's (scaled by CLOUD_TIME_MODEL) or the cloud's (billed as
+   * recorded: the Glue job and the transform job ran for real).
+   * @default 'local'
+   */
+  readonly times?: 'local' | 'cloud';
 }
 
 const seconds = (a?: string, b?: string) =>
@@ -164,6 +170,7 @@ export function workloadFromRun(
     const attemptSeconds = tries.map((t) => {
       if (override !== undefined) return override * 60;
       const local = seconds(t.startedAt, t.finishedAt);
+      if (context.times === 'cloud') return local ?? 0;
       if (!model) return local ?? 0;
       return model.overheadSeconds + (local ?? 0) * model.factor;
     });
@@ -173,9 +180,11 @@ export function workloadFromRun(
         ? 'a Step Functions SNS publish: no compute'
         : override !== undefined
           ? `--stage-minutes ${stage.id}=${override}`
-          : model
-            ? `ledger: ${locals.map((s) => (s === undefined ? 'unfinished' : `${s.toFixed(1)} s`)).join(', ')} local -> ${model.overheadSeconds} s + local x ${model.factor} (${model.why})`
-            : 'ledger: local time as is';
+          : context.times === 'cloud'
+            ? `cloud ledger: ${locals.map((s) => (s === undefined ? 'unfinished' : `${s.toFixed(1)} s`)).join(', ')} as recorded`
+            : model
+              ? `ledger: ${locals.map((s) => (s === undefined ? 'unfinished' : `${s.toFixed(1)} s`)).join(', ')} local -> ${model.overheadSeconds} s + local x ${model.factor} (${model.why})`
+              : 'ledger: local time as is';
     const out = written(stage.id);
     const last = tries[tries.length - 1]!;
     const gets =
