@@ -40,6 +40,11 @@ export interface LocalCostProps {
   readonly stageMinutes?: string;
   /** how many of the newest runs the history prices @default 20 */
   readonly historyRuns?: number;
+  /**
+   * Whose times the ledger holds: 'local' (the twin's, scaled to cloud time) or 'cloud' (a deployed
+   * environment's ledger, billed as recorded) @default 'local'
+   */
+  readonly times?: 'local' | 'cloud';
 }
 
 /** Runs a day of an EventBridge schedule expression, when it says (daily cron, rate(...)). */
@@ -89,7 +94,10 @@ async function workloadOf(
   return workloadFromRun(withStages, await allMovements(ledger, run.runId), context);
 }
 
-/** The cost report of the twin's ledger: the newest (or the given) run, every environment, the runs' history. */
+/**
+ * The cost report of a ledger (the twin's, or any LedgerQueries such as a deployed environment's with
+ * `times: 'cloud'`): the newest (or the given) run, every environment, the runs' history.
+ */
 export async function localCostReport(ledger: LedgerQueries, props: LocalCostProps): Promise<CostReport> {
   const book: PriceBook = props.pricesFile ? loadPriceBook(props.pricesFile) : defaultPriceBook();
   const envConfig = loadEnvConfig(props.env);
@@ -98,6 +106,7 @@ export async function localCostReport(ledger: LedgerQueries, props: LocalCostPro
     pipeline: props.pipeline,
     stateCount: stateCountOf(props.pipeline, props.env),
     stageMinutes: parseStageMinutes(props.stageMinutes, props.pipeline),
+    times: props.times ?? 'local',
   };
   const recent = (await ledger.listRuns({ limit: props.historyRuns ?? 20 })).items;
   let workload: RunWorkload;
