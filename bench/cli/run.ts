@@ -33,6 +33,8 @@ const env = {
 
 interface Case {
   readonly name: string;
+  /** @default node (this one) */
+  readonly command?: string;
   readonly args: readonly string[];
   /** seconds; undefined for the floor and informational rows */
   readonly goal?: number;
@@ -48,6 +50,8 @@ const cases: readonly Case[] = [
   { name: 'lakepipe graph', args: [cli, 'graph'], goal: 0.5 },
   { name: 'lakepipe status', args: [cli, 'status', '--lake', lake], goal: 1 },
   { name: 'lakepipe query', args: [cli, 'query', query, '--lake', lake], goal: 1 },
+  // what `npx` itself adds (npm's own start-up) to any command started through it
+  { name: 'npx lakepipe --version', command: 'npx', args: ['lakepipe', '--version'] },
 ];
 
 interface Sample {
@@ -56,9 +60,9 @@ interface Sample {
   readonly from: string;
 }
 
-function time(args: readonly string[]): Sample {
+function time(args: readonly string[], command = process.execPath): Sample {
   const started = process.hrtime.bigint();
-  const child = spawnSync(process.execPath, args, { cwd: root, env, encoding: 'utf8' });
+  const child = spawnSync(command, args, { cwd: root, env, encoding: 'utf8' });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (child.status !== 0)
     throw new Error(`node ${args.join(' ')} exited ${child.status}: ${child.stderr || child.stdout}`);
@@ -96,7 +100,7 @@ const cold = time([cli, 'status', '--lake', lake]);
 const samples = new Map<string, Sample[]>(cases.map((c) => [c.name, []]));
 for (let round = 0; round <= runs; round++) {
   for (const testCase of cases) {
-    const sample = time(testCase.args);
+    const sample = time(testCase.args, testCase.command);
     if (round > 0) samples.get(testCase.name)!.push(sample);
   }
 }

@@ -24,6 +24,7 @@ const LAKE_ENTRIES = new Set([
   '_manifests',
   '_notifications',
   '_sample',
+  '_lakepipe',
   '_tmp',
   'ledger',
 ]);

@@ -68,8 +68,13 @@ export function liveLeases(leasesDir: string): number[] {
 export async function runLedgerServer(lakeRoot: string, idleSeconds = idleSecondsFromEnv()): Promise<number> {
   const paths = ledgerServerPaths(lakeRoot);
   mkdirSync(paths.leasesDir, { recursive: true });
-  const log = (line: string) =>
-    appendFileSync(paths.logFile, `${new Date().toISOString()} pid ${process.pid}: ${line}\n`);
+  const log = (line: string) => {
+    try {
+      appendFileSync(paths.logFile, `${new Date().toISOString()} pid ${process.pid}: ${line}\n`);
+    } catch {
+      // the lake was deleted: nothing to log into
+    }
+  };
   const startedAt = new Date().toISOString();
   const base = { pid: process.pid, startedAt, idleSeconds };
   const attempt = tryAcquireLock(paths.lockFile, { ...base, state: 'starting' });
@@ -93,18 +98,27 @@ export async function runLedgerServer(lakeRoot: string, idleSeconds = idleSecond
   log(`started DynamoDB Local (pid ${server.pid}) on ${server.endpoint} for ${paths.dataDir}`);
 
   let stopping = false;
-  const stop = async (why: string) => {
+  const stop = async (why: string, ownsLock = true) => {
     if (stopping) return;
     stopping = true;
     clearInterval(timer);
-    updateLock(paths.lockFile, { ...ready, state: 'stopping' });
+    if (ownsLock) updateLock(paths.lockFile, { ...ready, state: 'stopping' });
     await server.stop();
-    releaseLock(paths.lockFile);
+    if (ownsLock) releaseLock(paths.lockFile);
     log(`stopped DynamoDB Local: ${why}`);
   };
   let idleSince = Date.now();
   const timer = setInterval(() => {
     if (stopping) return;
+    // The lake was deleted under it (or its lock broken): this server serves nobody any more.
+    if (readLock(paths.lockFile)?.pid !== process.pid) {
+      void stop('its lock is gone (lake deleted?)', false).then(() => process.exit(0));
+      return;
+    }
+    if (server.pid !== undefined && !isProcessAlive(server.pid)) {
+      void stop('DynamoDB Local exited').then(() => process.exit(1));
+      return;
+    }
     if (liveLeases(paths.leasesDir).length > 0) {
       idleSince = Date.now();
       return;

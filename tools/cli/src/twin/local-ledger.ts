@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -8,6 +9,7 @@ import { Ledger } from '@lakepipe/ledger';
 import { createLedgerTable, dynamoClientFor, dynamoDocumentClientFor } from '@lakepipe/testing';
 import { LedgerServerUnavailableError } from '../errors';
 import { isProcessAlive, readLock } from './file-lock';
+import { markLakeIfNew } from './lake-lock';
 import { dropLease, type LedgerServerRecord, ledgerServerPaths } from './ledger-server';
 
 /** The twin's ledger: DynamoDB Local keeping its data under `<lake>/ledger`, shared by concurrent commands. */
@@ -50,7 +52,9 @@ export async function openLocalLedger(
   options: OpenLocalLedgerOptions = {},
 ): Promise<LocalLedger> {
   const paths = ledgerServerPaths(lakeRoot);
+  const lakeExisted = existsSync(lakeRoot);
   mkdirSync(paths.leasesDir, { recursive: true });
+  if (!lakeExisted) markLakeIfNew(lakeRoot); // a lake this command made can be cleaned
   // The lease comes before reading the lock: a server deciding to stop looks at leases after
   // saying so in its lock, so it either sees this lease or this command sees "stopping".
   const lease = path.join(paths.leasesDir, `${process.pid}.${++leaseCount}`);
@@ -65,7 +69,7 @@ export async function openLocalLedger(
   const documents = dynamoDocumentClientFor(endpoint);
   const dynamo = dynamoClientFor(endpoint);
   try {
-    await ensureTable(documents, tableName);
+    await ensureTable(documents, tableName, paths.dataDir);
   } catch (error) {
     documents.destroy();
     dynamo.destroy();
@@ -132,20 +136,38 @@ function startServerProcess(lakeRoot: string): ReturnType<typeof spawn> {
   }
 }
 
-async function answers(endpoint: string): Promise<boolean> {
-  try {
-    // DynamoDB Local answers a bare GET with 400 MissingAuthenticationToken.
-    const response = await fetch(endpoint, { signal: AbortSignal.timeout(2000) });
-    return (await response.text()).includes('com.amazonaws.dynamodb');
-  } catch {
-    return false;
-  }
+/** DynamoDB Local answers a bare GET with 400 MissingAuthenticationToken (node:http: the SDK loads it anyway, fetch would add undici). */
+function answers(endpoint: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = get(endpoint, { timeout: 2000 }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      response.on('end', () => resolve(body.includes('com.amazonaws.dynamodb')));
+      response.on('error', () => resolve(false));
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(false));
+  });
 }
 
-async function ensureTable(documents: DynamoDBDocumentClient, tableName: string): Promise<void> {
+/**
+ * Creates the ledger table once per lake: a file beside DynamoDB Local's data says it exists, so
+ * later commands (status, serve) skip the round trip; both go when the ledger folder goes.
+ */
+async function ensureTable(
+  documents: DynamoDBDocumentClient,
+  tableName: string,
+  dataDir: string,
+): Promise<void> {
+  const created = path.join(dataDir, `table-${tableName}.created`);
+  if (existsSync(created)) return;
   try {
     await createLedgerTable(documents, tableName);
   } catch (error) {
     if ((error as Error).name !== 'ResourceInUseException') throw error;
   }
+  writeFileSync(created, '');
 }
