@@ -77,6 +77,8 @@ describe('LedgerApiStack', () => {
       'kms:Decrypt',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
     ]);
   });
 
