@@ -2,8 +2,15 @@
 //   npx tsx infra/main.ts [--env dev] [--project shared-infra] [--stack view-catalog] [--outdir dir]
 // (`npm run synth`, `npx nx run <project>:synth`, and `cdktf synth` through cdktf.json)
 import { parseArgs } from 'node:util';
-import { displayPath } from '@lakepipe/constructs';
-import { synthesize } from './synth';
+
+// Synth never prints a stack trace worth mapping, and with source maps on, Node parses the map of
+// every module it loads (cdktf, the provider) and maps every stack cdktf captures. Off before the
+// stacks' modules load, hence the dynamic imports below.
+process.setSourceMapsEnabled(false);
+const [{ displayPath }, { synthesize }] = await Promise.all([
+  import('@lakepipe/constructs'),
+  import('./synth'),
+]);
 
 const { values } = parseArgs({
   options: {

@@ -19,11 +19,21 @@ export interface ModelArtifact {
  */
 export function buildModelArtifact(modelFile: string): ModelArtifact {
   const model = readFileSync(modelFile);
+  // One archive per process and model: every environment's stack ships the same bytes, and
+  // gzip level 9 of a model costs far more than hashing it.
+  const key = createHash('sha256').update(model).digest('hex');
+  const built = artifacts.get(key);
+  if (built) return built;
   const bytes = gzipSync(tar(MODEL_ENTRY_NAME, model), { level: 9 });
   // zlib writes mtime 0; pin the OS byte too, so the archive is identical on every platform.
   bytes[9] = 3; // Unix
-  return { bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
+  const artifact = { bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
+  artifacts.set(key, artifact);
+  return artifact;
 }
+
+/** Archives built in this process, by the sha256 of the model file's bytes. */
+const artifacts = new Map<string, ModelArtifact>();
 
 const BLOCK = 512;
 
