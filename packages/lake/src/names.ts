@@ -30,3 +30,10 @@ export function assertObjectKey(key: string): string {
   }
   return key;
 }
+
+/**
+ * The files raw/ may hold, by name: CSV (`.csv`, `.txt` in the dataset's format) or JSON lines
+ * (`.jsonl`, `.ndjson`, `.json`), each optionally gzipped. Sourcing quarantines anything else; the
+ * ETL and the raw tables read only these.
+ */
+export const RAW_DATA_FILE = /\.(csv|txt|jsonl|ndjson|json)(\.gz)?$/i;

@@ -242,7 +242,7 @@ describe('ingestSources over a folder lake', () => {
       quarantineKey: xlsxKey,
     });
     expect(byName['export.csv']).toMatchObject({ status: 'quarantined', reason: 'binary_content' });
-    expect(byName['export.csv']!.message).toMatch(/holds binary data \(a NUL byte at offset 10\)/);
+    expect(byName['export.csv']!.message).toMatch(/holds binary data \(a NUL byte at offset 11\)/);
     expect((await readAll(await store.get(xlsxKey))).equals(xlsx)).toBe(true);
     const reason = JSON.parse((await readAll(await store.get(`${xlsxKey}.reason.json`))).toString());
     expect(reason).toMatchObject({
@@ -405,7 +405,7 @@ describe('ingestSources over a folder lake', () => {
     });
 
     // Assert
-    expect(result).toEqual({ files: 0, bytes: 0, duplicates: 0, skipped: 0, details: [] });
+    expect(result).toEqual({ files: 0, bytes: 0, duplicates: 0, skipped: 0, quarantined: 0, details: [] });
   });
 
   it('does not keep a copy of a landing file a writer replaced while it was being landed', async () => {

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
+import { RAW_DATA_FILE } from '@lakepipe/lake';
 
 /** Why a file was not landed. */
 export type SkipReason =
@@ -14,7 +15,21 @@ export type SkipReason =
   | 'unreachable'
   | 'content_type'
   | 'changed_while_reading'
-  | 'copy_failed';
+  | 'copy_failed'
+  | 'unsupported_format'
+  | 'binary_content';
+
+/**
+ * Reasons that are the file's own, not the moment's: the pipeline can never read it. Such a file is
+ * moved to `quarantine/<dataset>/run=<runId>/` (with its reason beside it) instead of being skipped,
+ * and claimed, so the next run does not look at it again.
+ */
+export const QUARANTINE_REASONS: ReadonlySet<SkipReason> = new Set<SkipReason>([
+  'not_utf8',
+  'not_gzip',
+  'unsupported_format',
+  'binary_content',
+]);
 
 /** One file that cannot be landed; caught per file, never fails the stage. */
 export class SkipFileError extends Error {
@@ -47,6 +62,11 @@ export class FileInspector extends Transform {
   constructor(
     private readonly name: string,
     private readonly maxBytes: number,
+    /**
+     * Refuse a name without a data extension (RAW_DATA_FILE) as `unsupported_format`.
+     * @default false: http downloads are named by their URL, which need not have one
+     */
+    private readonly requireDataExtension = false,
   ) {
     super();
     const lower = name.toLowerCase();
@@ -57,6 +77,16 @@ export class FileInspector extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     const before = this.bytes;
     this.bytes += chunk.length;
+    if (before === 0 && this.requireDataExtension && !RAW_DATA_FILE.test(this.name)) {
+      this.fail(
+        new SkipFileError(
+          'unsupported_format',
+          `${this.name} is not a file the pipeline reads (CSV or JSON lines by extension: .csv, .txt, .jsonl, .ndjson, .json, each optionally .gz)`,
+        ),
+        callback,
+      );
+      return;
+    }
     if (this.bytes > this.maxBytes) {
       this.fail(
         new SkipFileError('too_large', `${this.name} is larger than the limit of ${this.maxBytes} bytes`),
@@ -77,6 +107,17 @@ export class FileInspector extends Transform {
       }
     }
     if (this.checkUtf8) {
+      const nul = chunk.indexOf(0);
+      if (nul >= 0) {
+        this.fail(
+          new SkipFileError(
+            'binary_content',
+            `${this.name} holds binary data (a NUL byte at offset ${before + nul}): not text the pipeline can read`,
+          ),
+          callback,
+        );
+        return;
+      }
       const text = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
       const end = completeCharactersEnd(text);
       if (!isUtf8(text.subarray(0, end))) {

@@ -161,6 +161,7 @@ describe('the sourcing stage type', () => {
       bytes: 20,
       duplicates: 0,
       skipped: 0,
+      quarantined: 0,
     });
   });
 });
