@@ -101,6 +101,13 @@ export function renderDashboardPage(title: string): string {
   .legend { display: flex; flex-wrap: wrap; gap: 4px 12px; font-size: 12px; color: ${p.muted}; }
   .legend i { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 4px; vertical-align: middle; }
   #toast { min-height: 1em; }
+  @media (max-width: 700px) {
+    table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+    table.stack, table.stack tbody, table.stack tr, table.stack td { display: block; width: 100%; }
+    table.stack tr { border-bottom: 1px solid ${p.rule}; padding: 4px 0; }
+    table.stack td { border: 0; padding: 2px 4px; text-align: left; }
+    table.stack td[data-label]::before { content: attr(data-label) ": "; font-weight: 600; color: ${p.muted}; }
+  }
 </style>
 </head>
 <body>
@@ -145,7 +152,7 @@ export function renderDashboardPage(title: string): string {
       </div>
     </div>
     <h3>Attempts</h3>
-    <div class="scroll"><table id="attempts"><caption class="sr-only">Every stage attempt of the run</caption>
+    <div class="scroll"><table id="attempts" class="stack"><caption class="sr-only">Every stage attempt of the run</caption>
       <thead><tr><th scope="col">stage</th><th scope="col" class="num">attempt</th><th scope="col">status</th><th scope="col">started</th><th scope="col" class="num">duration</th><th scope="col">counts</th><th scope="col">error and cause</th></tr></thead>
       <tbody></tbody></table></div>
     <h3>Rejected rows</h3>
@@ -331,9 +338,9 @@ function renderAttempts(run) {
   const order = stagesOf(state.meta.pipeline.flow, []);
   const stages = (run.stages || []).slice().sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : order.indexOf(a.stageId) - order.indexOf(b.stageId)));
   document.querySelector('#attempts tbody').innerHTML = stages.map((s) =>
-    '<tr class="attempt ' + esc(s.status) + '" data-stage="' + esc(s.stageId) + '" data-attempt="' + s.attempt + '"><td>' + esc(s.stageId) + '</td><td class="num">' + s.attempt + '</td>' +
-    '<td><span class="badge ' + esc(s.status) + '">' + esc(s.status) + '</span></td><td class="when">' + fmtTime(s.startedAt).slice(11) + '</td>' +
-    '<td class="num">' + fmtMs(ms(s.startedAt, s.finishedAt)) + '</td><td><div class="chips">' +
+    '<tr class="attempt ' + esc(s.status) + '" data-stage="' + esc(s.stageId) + '" data-attempt="' + s.attempt + '"><td data-label="stage">' + esc(s.stageId) + '</td><td class="num" data-label="attempt">' + s.attempt + '</td>' +
+    '<td><span class="badge ' + esc(s.status) + '">' + esc(s.status) + '</span></td><td class="when" data-label="started">' + fmtTime(s.startedAt).slice(11) + '</td>' +
+    '<td class="num" data-label="duration">' + fmtMs(ms(s.startedAt, s.finishedAt)) + '</td><td><div class="chips">' +
     Object.keys(s.counts || {}).sort().map((k) => '<span class="chip">' + esc(k) + ' ' + num(s.counts[k]) + '</span>').join('') + '</div></td>' +
     '<td class="error-text">' + (s.error ? '<b>' + esc(s.error.name) + '</b>: ' + esc(s.error.cause) : '') + '</td></tr>').join('');
 }
@@ -344,8 +351,8 @@ function renderDetails(run, d) {
   else {
     const total = counter(run, 'rejectedRows') || 0;
     rejects.innerHTML = d.rejects.length === 0 ? '<p class="note">' + (total ? num(total) + ' rows were rejected but rejected/ holds none for this run.' : 'No rows were rejected.') + '</p>' :
-      '<div class="scroll"><table id="reject-table"><caption class="sr-only">Rejected rows by column and rule</caption><thead><tr><th scope="col">dataset</th><th scope="col">column</th><th scope="col">rule</th><th scope="col" class="num">rows</th><th scope="col">sample lines (file:line)</th></tr></thead><tbody>' +
-      d.rejects.map((g) => '<tr class="reject" data-column="' + esc(g.column) + '" data-rule="' + esc(g.rule) + '"><td>' + esc(g.dataset) + '</td><td><code>' + esc(g.column) + '</code></td><td>' + esc(g.rule) + '</td><td class="num">' + num(g.rows) + '</td><td><ul class="samples">' +
+      '<div class="scroll"><table id="reject-table" class="stack"><caption class="sr-only">Rejected rows by column and rule</caption><thead><tr><th scope="col">dataset</th><th scope="col">column</th><th scope="col">rule</th><th scope="col" class="num">rows</th><th scope="col">sample lines (file:line)</th></tr></thead><tbody>' +
+      d.rejects.map((g) => '<tr class="reject" data-column="' + esc(g.column) + '" data-rule="' + esc(g.rule) + '"><td data-label="dataset">' + esc(g.dataset) + '</td><td data-label="column"><code>' + esc(g.column) + '</code></td><td data-label="rule">' + esc(g.rule) + '</td><td class="num" data-label="rows">' + num(g.rows) + '</td><td><ul class="samples">' +
         g.samples.map((s) => '<li><code class="where" title="' + esc(s.file) + '">' + esc(baseName(s.file)) + ':' + s.line + '</code>' + (s.value != null ? ' value <code class="value">' + esc(s.value) + '</code>' : '') +
           '<details><summary>raw line and reason</summary>' + (s.reason ? '<div class="muted">' + esc(s.reason) + '</div>' : '') + (s.raw != null ? '<code class="block raw">' + esc(s.raw) + '</code>' : '') + '<div class="muted">' + esc(s.file) + '</div></details></li>').join('') + '</ul></td></tr>').join('') +
       '</tbody></table></div>';
