@@ -109,6 +109,20 @@ const SIXTH_GENERATION: Readonly<Record<string, string>> = {
   'ml.c6i.4xlarge': 'ml.c5.4xlarge',
 };
 
+/**
+ * Sizes with no 5th-generation twin, at a multiple of one that has (SageMaker's m5/c5 rates are
+ * linear in size: ml.m5.4xlarge is 4 x ml.m5.xlarge).
+ */
+const SCALED_SIZES: Readonly<Record<string, readonly [string, number]>> = {
+  'ml.m6i.8xlarge': ['ml.m5.4xlarge', 2],
+  'ml.m6i.16xlarge': ['ml.m5.4xlarge', 4],
+  'ml.c6i.large': ['ml.c5.xlarge', 0.5],
+  'ml.c6i.8xlarge': ['ml.c5.4xlarge', 2],
+  'ml.c6i.12xlarge': ['ml.c5.4xlarge', 3],
+  'ml.c6i.16xlarge': ['ml.c5.4xlarge', 4],
+  'ml.c6i.24xlarge': ['ml.c5.4xlarge', 6],
+};
+
 /** EC2 on-demand Linux, per instance-hour: the instance types a replaced Hadoop/EMR cluster typically uses. */
 const EC2: Readonly<Record<Region, Readonly<Record<string, number>>>> = {
   'us-east-1': {
@@ -168,8 +182,11 @@ function sagemakerFor(region: Region) {
   const table: Record<string, number> = {};
   for (const [type, usd] of Object.entries(SAGEMAKER_US_EAST_1)) table[type] = round4(usd * ratio);
   for (const [type, same] of Object.entries(SIXTH_GENERATION)) table[type] = table[same]!;
+  for (const [type, [base, times]] of Object.entries(SCALED_SIZES))
+    table[type] = round4(table[base]! * times);
   const base = Object.fromEntries(Object.keys(SAGEMAKER_US_EAST_1).map((t) => [t, table[t]!]));
   const sixth = Object.fromEntries(Object.keys(SIXTH_GENERATION).map((t) => [t, table[t]!]));
+  const scaled = Object.fromEntries(Object.keys(SCALED_SIZES).map((t) => [t, table[t]!]));
   return {
     ...(region === 'us-east-1'
       ? hourly(
@@ -189,6 +206,12 @@ function sagemakerFor(region: Region) {
       PAGES.sagemaker,
       'derived',
       'listed at the rate of the 5th-generation type of the same size (m5/c5); not confirmed',
+    ),
+    ...hourly(
+      scaled,
+      PAGES.sagemaker,
+      'derived',
+      'a size with no m5/c5 twin: a multiple of the m5/c5 4xlarge (or xlarge) rate, as those rates are linear in size; not confirmed',
     ),
   };
 }
@@ -404,7 +427,7 @@ function regionPrices(region: Region) {
 }
 
 export const awsListPrices = {
-  version: '2026-11-30.2',
+  version: '2026-11-30.3',
   currency: 'USD',
   publishedAt: ASOF,
   description:

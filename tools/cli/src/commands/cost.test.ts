@@ -209,12 +209,12 @@ describe('lakepipe cost with no run in the ledger', () => {
     expect(report.perRun.byService.SageMaker).toBeCloseTo((360 / 3600) * 0.2564, 12);
   });
 
-  it('names an instance type the pipeline allows but the price book does not price', async () => {
+  it('names a worker type the pipeline allows but the price book does not price', async () => {
     const file = path.join(lake, 'pipeline.yaml');
-    writeFileSync(file, readFileSync(pipelineFile, 'utf8').replace('ml.m5.xlarge', 'ml.m6i.8xlarge'));
+    writeFileSync(file, readFileSync(pipelineFile, 'utf8').replace('type: G.1X', 'type: R.1X'));
 
     await expect(costCommand(options(lake, { config: file }), quiet)).rejects.toThrow(
-      /^SageMaker instance type "ml\.m6i\.8xlarge" \(score\) is not in the price book; priced: ml\.m4\.xlarge, /,
+      'Glue worker type "R.1X" (etl) is not in the price book; priced: G.025X, G.1X, G.2X, G.4X, G.8X, G.12X, G.16X',
     );
   });
 });

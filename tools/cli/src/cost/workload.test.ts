@@ -1,5 +1,8 @@
 import path from 'node:path';
+import { defaultPriceBook } from '@lakepipe/cost';
 import type { ObjectMovementItem, RunWithStages, StageAttemptItem } from '@lakepipe/ledger';
+import { TRANSFORM_INSTANCE_TYPES } from '@lakepipe/sagemaker-scoring/stage-type';
+import { GLUE_WORKER_TYPES } from '@lakepipe/spark-etl/stage-type';
 import { describe, expect, it } from 'vitest';
 import { loadPipelineForCli } from '../stage-registry';
 import { runsPerDayOf } from './local-report';
@@ -160,6 +163,24 @@ describe('the workload from pipeline.yaml alone', () => {
 
     expect(workload.from).toBe('pipeline');
     expect(workload.stages.find((s) => s.stageId === 'etl')!.attemptSeconds).toEqual([300]);
+  });
+});
+
+describe('the price book against the pipeline schema', () => {
+  it('prices every batch transform instance type and every G worker type a pipeline may declare, in every region', () => {
+    const book = defaultPriceBook();
+
+    for (const [region, prices] of Object.entries(book.regions)) {
+      const unpriced = TRANSFORM_INSTANCE_TYPES.filter((type) => !prices.sagemakerTransform[type]);
+      expect(unpriced, region).toEqual([]);
+    }
+    // the memory-optimized R workers are billed per M-DPU, a price the book does not have
+    expect(GLUE_WORKER_TYPES.filter((type) => book.rules.glueWorkerDpus[type] === undefined)).toEqual([
+      'R.1X',
+      'R.2X',
+      'R.4X',
+      'R.8X',
+    ]);
   });
 });
 
