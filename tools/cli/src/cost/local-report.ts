@@ -136,10 +136,8 @@ export async function localCostReport(ledger: LedgerQueries, props: LocalCostPro
       runId: run.runId,
       startedAt: run.startedAt,
       status: run.status,
-      workload:
-        run.runId === workload.runId
-          ? workload
-          : await workloadOf(ledger, run, { ...context, stageMinutes: {} }),
+      // the same scaling and --stage-minutes as the run priced above, so the bars compare
+      workload: run.runId === workload.runId ? workload : await workloadOf(ledger, run, context),
     });
   }
   return buildCostReport({
