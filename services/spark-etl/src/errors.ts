@@ -92,3 +92,11 @@ export class SparkJobError extends Error {
     this.name = 'SparkJobError';
   }
 }
+
+/** LAKEPIPE_ETL_ENGINE (`lakepipe run --etl-engine`) names an engine the ETL does not have. */
+export class UnknownEtlEngineError extends Error {
+  constructor(readonly engine: string) {
+    super(`--etl-engine ${JSON.stringify(engine)} is not an ETL engine: use duckdb or spark`);
+    this.name = 'UnknownEtlEngineError';
+  }
+}

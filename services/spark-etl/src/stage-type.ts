@@ -138,8 +138,9 @@ export const sparkEtlStageType: StageType<SparkEtlAttributes> = {
       const spec = context.datasets[attributes.dataset];
       if (!spec)
         throw new DatasetNotDeclaredError(stageId, attributes.dataset, Object.keys(context.datasets));
-      const { runLocalEtl } = await import('./local/run-local-etl');
-      await runLocalEtl({
+      // DuckDB, or the Glue job itself on local Spark (`lakepipe run --etl-engine spark`)
+      const { runEtlEngine } = await import('./local/run-etl-engine');
+      await runEtlEngine({
         lakeRoot: context.lakeRoot,
         dataset: attributes.dataset,
         spec,

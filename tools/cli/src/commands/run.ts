@@ -11,29 +11,27 @@ export function register(program: Command): void {
     .option('--source <dir>', 'ingest the files of this folder instead of the generated sample')
     .option('--rows <n>', 'rows of the generated sample', '100000')
     .option('--lake <dir>', 'the local lake folder', '.lake')
+    .addOption(
+      new Option(
+        '--etl-engine <engine>',
+        'run the ETL stage on DuckDB or on Spark: the Glue job itself, by spark-submit --master local[*]',
+      )
+        .choices(['duckdb', 'spark'])
+        .default('duckdb'),
+    )
     .option(
       '--fail <stage[:times]>',
       'inject a failure: the stage fails its first TIMES attempts (default: all)',
     )
-    .option(
-      '--env <env>',
-      'run the deployed pipeline of this environment (its state machine) instead of the local twin, following it until it ends',
+    .addOption(
+      new Option('--env <env>', 'environment whose names the state machine is compiled with').default('dev'),
     )
-    .option('--no-follow', 'with --env: print the execution ARN and return instead of following it')
     .addOption(
       new Option('--report <file>', 'write per-stage timings, counts and peak memory as JSON').hideHelp(),
     )
-    .action(async (options: Omit<RunCommandOptions, 'env'> & { env?: string; follow: boolean }) => {
-      if (options.env !== undefined) {
-        const { cloudRunCommand } = await import('../cloud/commands');
-        process.exitCode = await cloudRunCommand({
-          env: options.env,
-          config: options.config,
-          follow: options.follow,
-        });
-        return;
-      }
-      process.exitCode = await runCommand({ ...options, env: 'dev' });
+    .action(async (options: RunCommandOptions) => {
+      const code = await runCommand(options);
+      process.exitCode = code;
     });
 }
 
@@ -42,6 +40,11 @@ export interface RunCommandOptions {
   readonly source?: string;
   readonly rows: string;
   readonly lake: string;
+  /**
+   * The engine of spark-etl stages: DuckDB, or the Glue job's script on local PySpark.
+   * @default 'duckdb'
+   */
+  readonly etlEngine?: 'duckdb' | 'spark';
   readonly fail?: string;
   readonly env: string;
   /** benchmarks: where to write the run's measurements as JSON */
@@ -61,14 +64,12 @@ export async function runCommand(
     { ProgressDisplay },
     summary,
     { loadPipelineForCli },
-    { recordPipelineInLake },
   ] = await Promise.all([
     import('../twin/runner'),
     import('../twin/fail-injection'),
     import('../twin/progress'),
     import('../twin/summary'),
     import('../stage-registry'),
-    import('../serve/lake-pipeline'),
   ]);
   const fail = options.fail ? parseFailureInjection(options.fail) : undefined;
   const pipeline = loadPipelineForCli(options.config);
@@ -80,10 +81,10 @@ export async function runCommand(
     );
   }
   const lakeRoot = path.resolve(options.lake);
-  // `serve --lake` draws the pipeline that wrote the lake, not whatever pipeline.yaml is in the cwd
-  recordPipelineInLake(lakeRoot, pipeline, options.config);
+  // read by the spark-etl stage's local engine (ETL_ENGINE_VARIABLE of @lakepipe/spark-etl)
+  process.env.LAKEPIPE_ETL_ENGINE = options.etlEngine ?? 'duckdb';
   out.write(
-    `lakepipe · ${pipeline.name} · local twin · lake ${path.relative(process.cwd(), lakeRoot) || '.'}\n`,
+    `lakepipe · ${pipeline.name} · local twin · lake ${path.relative(process.cwd(), lakeRoot) || '.'}${options.etlEngine === 'spark' ? ' · ETL on Spark (local)' : ''}\n`,
   );
   if (fail) out.write(`injecting failures: ${options.fail}\n`);
   const display = new ProgressDisplay(Object.keys(pipeline.stages));
