@@ -77,6 +77,8 @@ export const sparkEtlStageType: StageType<SparkEtlAttributes> = {
   attributes: sparkEtlAttributes,
   // recorded as the attempt's counts in the ledger: the invariant rowsRead = curatedRows + rejectedRows, per run
   counts: ['filesRead', 'rowsRead', 'curatedRows', 'rejectedRows'],
+  // deterministic: the same raw files fail the same way on every attempt (a Glue job re-run costs DPU time)
+  nonRetryableErrors: ['RejectRatioExceededError', 'UnsupportedFileError'],
 
   validate({ attributes, datasets }) {
     const spec = datasets[attributes.dataset];
