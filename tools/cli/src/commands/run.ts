@@ -23,15 +23,25 @@ export function register(program: Command): void {
       '--fail <stage[:times]>',
       'inject a failure: the stage fails its first TIMES attempts (default: all)',
     )
-    .addOption(
-      new Option('--env <env>', 'environment whose names the state machine is compiled with').default('dev'),
+    .option(
+      '--env <env>',
+      'run the deployed pipeline of this environment (its state machine) instead of the local twin, following it until it ends',
     )
+    .option('--no-follow', 'with --env: print the execution ARN and return instead of following it')
     .addOption(
       new Option('--report <file>', 'write per-stage timings, counts and peak memory as JSON').hideHelp(),
     )
-    .action(async (options: RunCommandOptions) => {
-      const code = await runCommand(options);
-      process.exitCode = code;
+    .action(async (options: Omit<RunCommandOptions, 'env'> & { env?: string; follow: boolean }) => {
+      if (options.env !== undefined) {
+        const { cloudRunCommand } = await import('../cloud/commands');
+        process.exitCode = await cloudRunCommand({
+          env: options.env,
+          config: options.config,
+          follow: options.follow,
+        });
+        return;
+      }
+      process.exitCode = await runCommand({ ...options, env: 'dev' });
     });
 }
 
@@ -64,12 +74,14 @@ export async function runCommand(
     { ProgressDisplay },
     summary,
     { loadPipelineForCli },
+    { recordPipelineInLake },
   ] = await Promise.all([
     import('../twin/runner'),
     import('../twin/fail-injection'),
     import('../twin/progress'),
     import('../twin/summary'),
     import('../stage-registry'),
+    import('../serve/lake-pipeline'),
   ]);
   const fail = options.fail ? parseFailureInjection(options.fail) : undefined;
   const pipeline = loadPipelineForCli(options.config);
@@ -83,6 +95,8 @@ export async function runCommand(
   const lakeRoot = path.resolve(options.lake);
   // read by the spark-etl stage's local engine (ETL_ENGINE_VARIABLE of @lakepipe/spark-etl)
   process.env.LAKEPIPE_ETL_ENGINE = options.etlEngine ?? 'duckdb';
+  // `serve --lake` draws the pipeline that wrote the lake, not whatever pipeline.yaml is in the cwd
+  recordPipelineInLake(lakeRoot, pipeline, options.config);
   out.write(
     `lakepipe · ${pipeline.name} · local twin · lake ${path.relative(process.cwd(), lakeRoot) || '.'}${options.etlEngine === 'spark' ? ' · ETL on Spark (local)' : ''}\n`,
   );
