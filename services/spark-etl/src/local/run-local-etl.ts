@@ -20,6 +20,7 @@ import { type EtlManifest, etlStageManifestInput, type FileCounts, rejectedRatio
 import { etlOutputSchema } from '../output-schema';
 import { type CompiledSql, compileDuckDbSql } from '../spec/compile';
 import { buildTransformModel, type Locate, type TransformModel } from '../spec/model';
+import { CR_STAND_IN, type InputFile, inputFileFor } from './normalize-input';
 
 export interface LocalEtlOptions {
   /** absolute path of the lake folder (the twin's `.lake/`) */
@@ -93,7 +94,11 @@ export async function runLocalEtl(options: LocalEtlOptions): Promise<EtlManifest
   try {
     // timestamps with an offset are converted to UTC, as Spark does with spark.sql.session.timeZone=UTC
     await db.run("SET TimeZone = 'UTC'");
-    const inputs = await defineInputs(db, lakeRoot, runId, files);
+    // a file with bytes that are not UTF-8 or a CR that does not end a line is read from a normalized copy
+    const inputFiles = await Promise.all(
+      files.map((f, i) => inputFileFor(path.join(lakeRoot, f), path.join(work, 'input'), i)),
+    );
+    const inputs = await defineInputs(db, runId, files, inputFiles);
     const sql = compileDuckDbSql(model);
     await db.run(
       'CREATE TEMPORARY TABLE etl_reject_keys (_source_file VARCHAR, _line_number BIGINT, _code INTEGER)',
@@ -101,7 +106,7 @@ export async function runLocalEtl(options: LocalEtlOptions): Promise<EtlManifest
     for (const statement of sql.transform) await db.run(statement);
     await createRowsTable(db, model);
     const fastFiles = await step("read clean CSV files with DuckDB's CSV reader", () =>
-      readCleanCsvFiles(db, model, sql, lakeRoot, files, options.fastCsv ?? true),
+      readCleanCsvFiles(db, model, sql, lakeRoot, files, inputFiles, options.fastCsv ?? true),
     );
     const textFiles = files.map((_, i) => i).filter((i) => !fastFiles.has(i));
     await numberRows(db, fastFiles, model.csv.header ? 1 : 0);
@@ -231,25 +236,31 @@ export async function runLocalEtl(options: LocalEtlOptions): Promise<EtlManifest
  * the views read the format from, and stays inline in DuckDB's string vectors (no per-row copy of
  * a 100-character key); `fileKeyOf` maps the index back to the lake key on output.
  */
-async function defineInputs(db: DuckDBConnection, lakeRoot: string, runId: string, files: readonly string[]) {
+async function defineInputs(
+  db: DuckDBConnection,
+  runId: string,
+  files: readonly string[],
+  inputFiles: readonly InputFile[],
+) {
   const alias = (file: string, index: number) => `${index}${READABLE_FILE.exec(file)?.[0] ?? ''}`;
   const aliases = files.map(alias);
   // One read per file keeps WITH ORDINALITY a per-file line number. The delimiter is four control
   // bytes no text file contains, and quoting is off: each line arrives whole, as text.
   const readLines = (file: string) =>
-    `read_csv(${literal(path.join(lakeRoot, file))}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, delim = E'\\x01\\x02\\x03\\x04', quote = '', escape = '', max_line_size = 16777216) WITH ORDINALITY`;
+    `read_csv(${literal(file)}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, delim = E'\\x01\\x02\\x03\\x04', quote = '', escape = '', strict_mode = false, max_line_size = 16777216) WITH ORDINALITY`;
   await db.run('CREATE TABLE etl_files (_source_file VARCHAR, _header VARCHAR)');
-  for (const [i, file] of files.entries())
+  for (const i of files.keys())
     await db.run(
-      `INSERT INTO etl_files VALUES (${literal(aliases[i]!)}, ${literal(await firstLine(path.join(lakeRoot, file)))})`,
+      `INSERT INTO etl_files VALUES (${literal(aliases[i]!)}, ${literal(await firstLine(inputFiles[i]!.path))})`,
     );
   const linesOf = (indices: readonly number[]) =>
     indices.length
       ? indices
           .map(
-            // CR of CRLF files: rtrim only the lines that end with one (rtrim on every line costs a second a million lines)
+            // CR of CRLF files: drop it only on the lines that end with one (on every line it costs a second a million
+            // lines); a normalized copy has its CRs as CR_STAND_IN: back to CR, then one CR at the end is dropped
             (i) =>
-              `SELECT ${literal(runId)} AS _run_id, ${literal(aliases[i]!)} AS _source_file, CAST(ordinality AS BIGINT) AS _line_number, CASE WHEN suffix(line, chr(13)) THEN rtrim(line, chr(13)) ELSE line END AS _line FROM ${readLines(files[i]!)}`,
+              `SELECT ${literal(runId)} AS _run_id, ${literal(aliases[i]!)} AS _source_file, CAST(ordinality AS BIGINT) AS _line_number, ${inputFiles[i]!.normalized ? `CASE WHEN suffix(line, chr(${CR_STAND_IN})) THEN replace(left(line, -1), chr(${CR_STAND_IN}), chr(13)) ELSE replace(line, chr(${CR_STAND_IN}), chr(13)) END` : 'CASE WHEN suffix(line, chr(13)) THEN left(line, -1) ELSE line END'} AS _line FROM ${readLines(inputFiles[i]!.path)}`,
           )
           .join('\nUNION ALL\n')
       : 'SELECT NULL::VARCHAR AS _run_id, NULL::VARCHAR AS _source_file, NULL::BIGINT AS _line_number, NULL::VARCHAR AS _line WHERE false';
@@ -316,6 +327,7 @@ async function readCleanCsvFiles(
   sql: CompiledSql,
   lakeRoot: string,
   files: readonly string[],
+  inputFiles: readonly InputFile[],
   enabled: boolean,
 ): Promise<Map<number, number>> {
   /** first rowid of each file read this way */
@@ -326,7 +338,9 @@ async function readCleanCsvFiles(
   const fast = sql.fastCsv;
   // a one-byte delimiter other than a space (a line of spaces is blank to the text path, fields to the reader)
   if (!enabled || !fast || Buffer.byteLength(delimiter) !== 1 || delimiter === ' ') return done;
-  const candidates = files.flatMap((f, i) => (/\.(csv|txt)$/.test(f) ? [i] : []));
+  const candidates = files.flatMap((f, i) =>
+    /\.(csv|txt)$/.test(f) && !inputFiles[i]!.normalized ? [i] : [],
+  );
   if (candidates.length === 0) return done;
   const positions = new Map(
     (await db.runAndReadAll(fast.positions)).getRowObjectsJson().map((r) => [String(r._source_file), r]),
@@ -502,7 +516,12 @@ async function firstLine(file: string): Promise<string> {
   } finally {
     source.destroy();
   }
-  return Buffer.concat(chunks).toString('utf8').split('\n', 1)[0]!.replace(/\r+$/, '');
+  // as etl_lines reads it: a normalized copy's CR_STAND_IN is a CR, and one CR before the LF is dropped
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .split('\n', 1)[0]!
+    .replaceAll(String.fromCharCode(CR_STAND_IN), '\r')
+    .replace(/\r$/, '');
 }
 
 function listLiteral(values: readonly string[]): string {
