@@ -1,11 +1,12 @@
 import { type FolderObjectStore, ObjectNotFoundError, readAll } from '@lakepipe/lake';
 import type { LocalNotifier } from '@lakepipe/notifier';
-import type {
-  CompiledPipeline,
-  CompileTarget,
-  LocalStageContext,
-  PipelineModel,
-  StageRegistry,
+import {
+  type CompiledPipeline,
+  type CompileTarget,
+  type LocalStageContext,
+  type PipelineModel,
+  type StageRegistry,
+  toAwsTaskError,
 } from '@lakepipe/workflow';
 import { z } from 'zod';
 import { taskResource } from './asl';
@@ -112,7 +113,9 @@ export function bindLocalHandlers(inputs: BindingInputs): Record<string, LocalHa
           ok: false,
           error: `${(error as Error).name}: ${(error as Error).message}`,
         });
-        throw error;
+        // the state machine sees the error the way the AWS integration raises it (a failed Glue job is
+        // States.TaskFailed with the engine's error in the cause), so retries behave as they would in AWS
+        throw toAwsTaskError(resource, error, parameterJobName(parameters));
       }
     };
   }
@@ -137,6 +140,13 @@ export function bindLocalHandlers(inputs: BindingInputs): Record<string, LocalHa
 }
 
 const getObjectParameters = z.object({ Bucket: z.string(), Key: z.string() });
+
+/** The job a Glue or SageMaker step names in its Parameters, for the AWS-shaped failure's cause. */
+function parameterJobName(parameters: unknown): string | undefined {
+  const p = (parameters ?? {}) as { JobName?: unknown; TransformJobName?: unknown };
+  const name = p.JobName ?? p.TransformJobName;
+  return typeof name === 'string' ? name : undefined;
+}
 
 /** `aws-sdk:s3:getObject` on the folder lake: `{ Body }` as text, or S3's NoSuchKey error. */
 async function getObjectTask(store: FolderObjectStore, input: unknown): Promise<{ Body: string }> {
