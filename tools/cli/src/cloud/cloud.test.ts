@@ -1,5 +1,6 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import path from 'node:path';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { compileTargetFor, loadEnvConfig } from '@lakepipe/constructs/env';
 import { S3ObjectStore, writeStageManifest } from '@lakepipe/lake';
 import type { Ledger } from '@lakepipe/ledger';
@@ -325,6 +326,19 @@ describe('the CLI against a deployed pipeline (local SSM, Step Functions and API
     const rejected = cloudContextFor('dev', { ...aws, ssm: await rejecting.start() });
     await expect(findDeployment(rejected, { ledgerApi: true })).rejects.toThrow(MissingCredentialsError);
     await rejecting.stop();
+
+    const unreachable = cloudContextFor('dev', {
+      ...aws,
+      ssm: new SSMClient({
+        endpoint: 'http://127.0.0.1:9',
+        region: 'eu-west-1',
+        credentials: TEST_CREDENTIALS,
+        maxAttempts: 1,
+      }),
+    });
+    await expect(findDeployment(unreachable, { ledgerApi: true })).rejects.toThrow(
+      'could not reach SSM in eu-west-1 for --env dev (connect ECONNREFUSED 127.0.0.1:9): check the network or proxy',
+    );
 
     const none = async () => {
       throw Object.assign(new Error('Could not load credentials from any providers'), {

@@ -9,7 +9,7 @@ import {
   ssmParameterName,
 } from '@lakepipe/constructs/env';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { DeploymentNotFoundError, MissingCredentialsError } from './errors';
+import { AwsUnreachableError, DeploymentNotFoundError, MissingCredentialsError } from './errors';
 
 /** What every `--env` command talks to: one environment's region, credentials and AWS clients. */
 export interface CloudContext {
@@ -48,10 +48,24 @@ const CREDENTIAL_ERRORS = new Set([
   'TokenRefreshRequired',
 ]);
 
-/** Turns a credentials failure from any AWS call into MissingCredentialsError; other errors pass. */
-export function credentialFailure(env: string, error: unknown): Error {
-  const e = error as Error & { name?: string };
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+]);
+
+/**
+ * Turns a credentials failure from any AWS call into MissingCredentialsError, and an endpoint that
+ * cannot be reached into AwsUnreachableError; other errors pass.
+ */
+export function credentialFailure(env: string, error: unknown, service = 'AWS'): Error {
+  const e = error as Error & { name?: string; code?: string };
   if (e && CREDENTIAL_ERRORS.has(e.name)) return new MissingCredentialsError(env, `${e.name}: ${e.message}`);
+  if (e && (NETWORK_CODES.has(e.code ?? '') || e.name === 'TimeoutError'))
+    return new AwsUnreachableError(env, service, e.message);
   return error as Error;
 }
 
@@ -144,7 +158,7 @@ export async function findDeployment(context: CloudContext, query: DeploymentQue
       const answer = await context.ssm.send(new GetParametersCommand({ Names: names }));
       values = new Map((answer.Parameters ?? []).map((p) => [p.Name!, p.Value!]));
     } catch (error) {
-      throw credentialFailure(env, error);
+      throw credentialFailure(env, error, `SSM in ${context.region}`);
     }
   }
   const found: Record<string, string> = {};

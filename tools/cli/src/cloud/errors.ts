@@ -69,3 +69,17 @@ export class ExecutionFailedError extends Error {
     this.name = 'ExecutionFailedError';
   }
 }
+
+/** An AWS endpoint could not be reached at all (network, proxy, a wrong AWS_ENDPOINT_URL_*). */
+export class AwsUnreachableError extends Error {
+  constructor(
+    readonly env: string,
+    readonly service: string,
+    readonly detail: string,
+  ) {
+    super(
+      `could not reach ${service} for --env ${env} (${detail}): check the network or proxy (HTTPS_PROXY), and any AWS_ENDPOINT_URL_* you set`,
+    );
+    this.name = 'AwsUnreachableError';
+  }
+}

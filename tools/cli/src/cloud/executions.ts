@@ -192,7 +192,7 @@ export class PipelineExecutions {
     try {
       return (await this.props.sfn.send(command)) as T;
     } catch (error) {
-      throw credentialFailure(this.props.env ?? 'the environment', error);
+      throw credentialFailure(this.props.env ?? 'the environment', error, 'Step Functions');
     }
   }
 }
