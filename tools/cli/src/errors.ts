@@ -18,8 +18,25 @@ export class LocalRunFailedError extends Error {
     readonly errorName: string,
     readonly causeText: string,
   ) {
-    super(`run ${runId} FAILED${stageId ? ` in stage ${stageId}` : ''}: ${errorName}: ${causeText}`);
+    super(
+      `run ${runId} FAILED${stageId ? ` in stage ${stageId}` : ''}: ${errorName}: ${readableCause(causeText)}`,
+    );
     this.name = 'LocalRunFailedError';
+  }
+}
+
+/**
+ * The engine's own words from an AWS-shaped cause: a failed Glue job's `ErrorMessage`, a transform
+ * job's `FailureReason`, a Lambda's `errorMessage` (the cause JSON stays in the ledger as AWS gives it).
+ */
+export function readableCause(cause: string): string {
+  if (!cause.startsWith('{')) return cause;
+  try {
+    const parsed = JSON.parse(cause) as Record<string, unknown>;
+    const text = parsed.ErrorMessage ?? parsed.FailureReason ?? parsed.errorMessage;
+    return typeof text === 'string' ? text : cause;
+  } catch {
+    return cause;
   }
 }
 

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { readableCause } from '../errors';
 import { runLocalPipeline } from './runner';
 
 const workspaceRoot = path.resolve(__dirname, '../../../..');
@@ -30,4 +31,15 @@ describe('the twin fails the way AWS fails', () => {
     expect(cause).toMatchObject({ JobRunState: 'FAILED' });
     expect(cause.ErrorMessage).toMatch(/^RejectRatioExceededError: /);
   }, 300_000);
+});
+
+describe('readableCause', () => {
+  it('shows the engine message inside an AWS-shaped cause and leaves plain text alone', () => {
+    expect(
+      readableCause('{"JobName":"j","JobRunState":"FAILED","ErrorMessage":"RejectRatioExceededError: 41%"}'),
+    ).toBe('RejectRatioExceededError: 41%');
+    expect(readableCause('{"errorType":"X","errorMessage":"boom","trace":[]}')).toBe('boom');
+    expect(readableCause('disk full')).toBe('disk full');
+    expect(readableCause('{not json')).toBe('{not json');
+  });
 });
