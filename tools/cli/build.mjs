@@ -5,7 +5,16 @@
 // whenever a source is newer than the build. npm dependencies stay external (node_modules), and
 // dynamic imports become chunks of their own, so each command still loads only what it uses.
 // Never fails an install: without esbuild, or on a build error, bin/lakepipe.js runs the sources.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -70,29 +79,109 @@ const workspaceWithoutSideEffects = {
   },
 };
 
-/** Sources find files beside them through import.meta.url: keep pointing at the source file, not the bundle. */
-const sourceLocation = {
-  name: 'source-location',
+/**
+ * A named import from a workspace package's barrel (`import { lakePrefixes } from '@lakepipe/lake'`)
+ * becomes an import of the files that define those names, so a command reaches only the modules it
+ * uses: esbuild splits chunks by what imports what, and one barrel import would otherwise pull the
+ * S3 client into `validate` because the same barrel also exports the S3 object store.
+ * Anything it cannot map for certain (a name not found, `export =`, a renamed re-export) stays as it was.
+ */
+const barrels = new Map();
+
+function barrelNames(pkg) {
+  if (barrels.has(pkg)) return barrels.get(pkg);
+  let names;
+  try {
+    // the workspace link in node_modules (a package's "exports" need not list its package.json)
+    const manifest = realpathSync(path.join(repoRoot, 'node_modules', pkg, 'package.json'));
+    const dir = path.dirname(manifest);
+    const entry = JSON.parse(readFileSync(manifest, 'utf8')).exports?.['.'];
+    if (typeof entry === 'string' && entry.endsWith('.ts')) names = exportedNames(path.join(dir, entry), new Set());
+  } catch {
+    names = undefined;
+  }
+  barrels.set(pkg, names);
+  return names;
+}
+
+/** name -> the file that declares it, following `export * from`; undefined when unsure. */
+function exportedNames(file, seen) {
+  if (seen.has(file)) return new Map();
+  seen.add(file);
+  const source = readFileSync(file, 'utf8');
+  const names = new Map();
+  const declared =
+    /^export\s+(?:declare\s+)?(?:abstract\s+)?(?:async\s+)?(?:function\*?|class|const|let|var|interface|type|enum)\s+([A-Za-z_$][\w$]*)/gm;
+  for (const match of source.matchAll(declared)) names.set(match[1], file);
+  for (const match of source.matchAll(/^export\s+(?:type\s+)?\{([^}]*)\}(\s*from\s*['"][^'"]+['"])?/gm)) {
+    for (const part of match[1].split(',')) {
+      const name = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/).pop();
+      if (name) names.set(name, file);
+    }
+  }
+  for (const match of source.matchAll(/^export\s+\*\s+from\s+['"](\.[^'"]+)['"]/gm)) {
+    const target = [`${match[1]}.ts`, `${match[1]}/index.ts`, match[1]]
+      .map((candidate) => path.resolve(path.dirname(file), candidate))
+      .find((candidate) => existsSync(candidate) && candidate.endsWith('.ts'));
+    if (!target) return undefined;
+    const inner = exportedNames(target, seen);
+    if (!inner) return undefined;
+    for (const [name, where] of inner) if (!names.has(name)) names.set(name, where);
+  }
+  if (/^export\s+(default|=)/m.test(source) || /^export\s+\*\s+as\s/m.test(source)) return undefined;
+  return names;
+}
+
+function withoutBarrels(source) {
+  return source.replace(
+    /^import\s*\{([^}]*)\}\s*from\s*'(@lakepipe\/[\w-]+)';/gm,
+    (statement, list, pkg) => {
+      const names = barrelNames(pkg);
+      if (!names) return statement;
+      const byFile = new Map();
+      for (const raw of list.split(',')) {
+        const specifier = raw.trim();
+        if (!specifier) continue;
+        const imported = specifier.replace(/^type\s+/, '').split(/\s+as\s+/)[0].trim();
+        const file = names.get(imported);
+        if (!file) return statement;
+        byFile.set(file, [...(byFile.get(file) ?? []), specifier]);
+      }
+      return [...byFile]
+        .map(([file, specifiers]) => `import { ${specifiers.join(', ')} } from ${JSON.stringify(file)};`)
+        .join(' ');
+    },
+  );
+}
+
+/**
+ * Workspace sources as esbuild reads them: barrel imports made direct (above), and import.meta.url
+ * still pointing at the source file, not the bundle, so files beside sources are found.
+ */
+const workspaceSources = {
+  name: 'workspace-sources',
   setup(build) {
     build.onLoad({ filter: /\.[cm]?[jt]s$/ }, (args) => {
       if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
-      const source = readFileSync(args.path, 'utf8');
-      if (!source.includes('import.meta.')) return undefined;
-      const values = {
-        url: JSON.stringify(pathToFileURL(args.path).href),
-        dirname: JSON.stringify(path.dirname(args.path)),
-        filename: JSON.stringify(args.path),
-      };
-      // Code only: an `import.meta.url` inside a string (a banner written into a Lambda bundle) stays.
-      const contents = source
-        .split('\n')
-        .map((line) =>
-          line.replace(/import\.meta\.(url|dirname|filename)\b/g, (match, key, offset) =>
-            insideString(line.slice(0, offset)) ? match : values[key],
-          ),
-        )
-        .join('\n');
+      let contents = readFileSync(args.path, 'utf8');
       const loader = path.extname(args.path).slice(1).replace(/^[cm]/, '');
+      if (loader === 'ts') contents = withoutBarrels(contents);
+      if (contents.includes('import.meta.')) {
+        const values = {
+          url: JSON.stringify(pathToFileURL(args.path).href),
+          dirname: JSON.stringify(path.dirname(args.path)),
+          filename: JSON.stringify(args.path),
+        };
+        // Code only: an `import.meta.url` inside a string (a banner written into a Lambda bundle) stays.
+        contents = contents
+          .split('\n')
+          .map((line) =>
+            line.replace(/import\.meta\.(url|dirname|filename)\b/g, (match, key, offset) =>
+              insideString(line.slice(0, offset)) ? match : values[key],
+            ),
+          )
+          .join('\n');
+      }
       return { contents, loader, resolveDir: path.dirname(args.path) };
     });
   },
@@ -131,7 +220,7 @@ async function main() {
       metafile: true,
       logLevel: 'silent',
       sourcemap: false,
-      plugins: [externalDependencies, workspaceWithoutSideEffects, sourceLocation],
+      plugins: [externalDependencies, workspaceWithoutSideEffects, workspaceSources],
     })
     .catch((error) => {
       rmSync(outdir, { recursive: true, force: true });

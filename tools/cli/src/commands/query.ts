@@ -60,7 +60,7 @@ export async function queryCommand(
 
 async function onLocalLake(sql: string, options: QueryOptions): Promise<Rows> {
   const [{ openLocalLake }, { loadPipelineForCli }] = await Promise.all([
-    import('@lakepipe/view'),
+    import('../twin/lake-api'),
     import('../stage-registry'),
   ]);
   const pipeline = loadPipelineForCli(options.config);

@@ -50,10 +50,10 @@ export async function statusCommand(
   ] = await Promise.all([
     import('@lakepipe/constructs/env'),
     import('../twin/local-ledger'),
-    import('@lakepipe/lake'),
+    import('../twin/lake-api'),
     import('../serve/run-details'),
   ]);
-  if (runId !== undefined) (await import('@lakepipe/lake')).assertRunId(runId);
+  if (runId !== undefined) (await import('../twin/lake-api')).assertRunId(runId);
   const target = compileTargetFor(loadEnvConfig(options.env));
   const lakeRoot = path.resolve(options.lake);
   const local = await openLocalLedger(lakeRoot, target.ledgerTable);

@@ -3,10 +3,10 @@ import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:
 import { get } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Ledger } from '@lakepipe/ledger';
-import { createLedgerTable, dynamoClientFor, dynamoDocumentClientFor } from '@lakepipe/testing';
+import { createLedgerTable } from '@lakepipe/testing';
 import { LedgerServerUnavailableError } from '../errors';
 import { isProcessAlive, readLock } from './file-lock';
 import { markLakeIfNew } from './lake-lock';
@@ -66,8 +66,13 @@ export async function openLocalLedger(
     dropLease(lease);
     throw error;
   }
-  const documents = dynamoDocumentClientFor(endpoint);
-  const dynamo = dynamoClientFor(endpoint);
+  // The clients of @lakepipe/testing's dynamoClientFor, made here: that module also loads the S3 client.
+  const dynamo = new DynamoDBClient({
+    endpoint,
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
   try {
     await ensureTable(documents, tableName, paths.dataDir);
   } catch (error) {
