@@ -6,7 +6,9 @@ import { InvalidOptionError } from '../errors';
 export function register(program: Command): void {
   program
     .command('run')
-    .description('run the whole pipeline locally: sourcing, Spark ETL (DuckDB), scoring, views')
+    .description(
+      'run the whole pipeline locally (sourcing, Spark ETL on DuckDB, scoring, views), or with --env the deployed one',
+    )
     .option('--config <file>', 'the pipeline file', 'pipeline.yaml')
     .option('--source <dir>', 'ingest the files of this folder instead of the generated sample')
     .option('--rows <n>', 'rows of the generated sample', '100000')
