@@ -96,7 +96,8 @@ function barrelNames(pkg) {
     const manifest = realpathSync(path.join(repoRoot, 'node_modules', pkg, 'package.json'));
     const dir = path.dirname(manifest);
     const entry = JSON.parse(readFileSync(manifest, 'utf8')).exports?.['.'];
-    if (typeof entry === 'string' && entry.endsWith('.ts')) names = exportedNames(path.join(dir, entry), new Set());
+    if (typeof entry === 'string' && entry.endsWith('.ts'))
+      names = exportedNames(path.join(dir, entry), new Set());
   } catch {
     names = undefined;
   }
@@ -115,7 +116,11 @@ function exportedNames(file, seen) {
   for (const match of source.matchAll(declared)) names.set(match[1], file);
   for (const match of source.matchAll(/^export\s+(?:type\s+)?\{([^}]*)\}(\s*from\s*['"][^'"]+['"])?/gm)) {
     for (const part of match[1].split(',')) {
-      const name = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/).pop();
+      const name = part
+        .trim()
+        .replace(/^type\s+/, '')
+        .split(/\s+as\s+/)
+        .pop();
       if (name) names.set(name, file);
     }
   }
@@ -133,25 +138,25 @@ function exportedNames(file, seen) {
 }
 
 function withoutBarrels(source) {
-  return source.replace(
-    /^import\s*\{([^}]*)\}\s*from\s*'(@lakepipe\/[\w-]+)';/gm,
-    (statement, list, pkg) => {
-      const names = barrelNames(pkg);
-      if (!names) return statement;
-      const byFile = new Map();
-      for (const raw of list.split(',')) {
-        const specifier = raw.trim();
-        if (!specifier) continue;
-        const imported = specifier.replace(/^type\s+/, '').split(/\s+as\s+/)[0].trim();
-        const file = names.get(imported);
-        if (!file) return statement;
-        byFile.set(file, [...(byFile.get(file) ?? []), specifier]);
-      }
-      return [...byFile]
-        .map(([file, specifiers]) => `import { ${specifiers.join(', ')} } from ${JSON.stringify(file)};`)
-        .join(' ');
-    },
-  );
+  return source.replace(/^import\s*\{([^}]*)\}\s*from\s*'(@lakepipe\/[\w-]+)';/gm, (statement, list, pkg) => {
+    const names = barrelNames(pkg);
+    if (!names) return statement;
+    const byFile = new Map();
+    for (const raw of list.split(',')) {
+      const specifier = raw.trim();
+      if (!specifier) continue;
+      const imported = specifier
+        .replace(/^type\s+/, '')
+        .split(/\s+as\s+/)[0]
+        .trim();
+      const file = names.get(imported);
+      if (!file) return statement;
+      byFile.set(file, [...(byFile.get(file) ?? []), specifier]);
+    }
+    return [...byFile]
+      .map(([file, specifiers]) => `import { ${specifiers.join(', ')} } from ${JSON.stringify(file)};`)
+      .join(' ');
+  });
 }
 
 /**

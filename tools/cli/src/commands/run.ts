@@ -111,7 +111,10 @@ export async function runCommand(
     rows,
     fail,
     env: options.env,
-    observer: display,
+    observer: (await import('../twin/hints')).withLakeInNotifications(display, {
+      config: options.config,
+      lake: options.lake,
+    }),
   });
   if (result.sample) {
     out.write(
@@ -131,25 +134,20 @@ export async function runCommand(
   }
   out.write(`\n${summary.renderStageSummary(rowsSummary)}\n\n`);
   for (const note of summary.summaryNotes(rowsSummary)) out.write(`${note}\n`);
-  const relLake = path.relative(process.cwd(), result.lakeRoot) || '.';
   out.write(`run id: ${result.runId}\nlake:   ${result.lakeRoot}\n`);
+  const { tryNextAfterRun, placeFlags } = await import('../twin/hints');
+  const place = { config: options.config, lake: options.lake };
   if (!result.ok) {
-    for (const line of result.notifications) out.write(`notification: ${line}\n`);
-    out.write(`\nnotifications are kept in ${path.join(relLake, '_notifications')}/\n`);
+    // The notification was announced as it happened (twin/hints.ts); the failure is said once, last.
+    out.write(`details: npx lakepipe status ${result.runId}${placeFlags(place, ['lake'])}\n`);
     out.write(`${result.error!.message}\n`);
     return 1;
   }
-  const lakeFlag = relLake === '.lake' ? '' : ` --lake ${relLake}`;
   const firstDataset = Object.keys(result.pipeline.datasets)[0] ?? 'bench_tests';
   out.write(
-    [
-      '',
-      'Try next:',
-      `  npx lakepipe query "SELECT * FROM ${firstDataset}_latest LIMIT 5"${lakeFlag}`,
-      `  npx lakepipe status ${result.runId}${lakeFlag}`,
-      `  npx lakepipe serve${lakeFlag}        # runs, stages and the workflow in the browser`,
-      '',
-    ].join('\n'),
+    ['', 'Try next:', ...tryNextAfterRun({ ...place, runId: result.runId, dataset: firstDataset }), ''].join(
+      '\n',
+    ),
   );
   return 0;
 }

@@ -185,6 +185,11 @@ describe('the local twin when stages fail', () => {
     expect(lines.at(-1)).toMatch(
       /FAILED in stage score: InjectedFailureError: injected failure in stage "score", attempt 4/,
     );
+    // the failure is said once, and the hint to read it names the lake the run used
+    expect(output.join('').match(/InjectedFailureError/g)).toHaveLength(1);
+    expect(lines.at(-2)).toMatch(
+      new RegExp(`^details: npx lakepipe status \\S+ --lake ${path.relative(process.cwd(), lake)}$`),
+    );
     const notifications = filesUnder(path.join(lake, '_notifications'), '.jsonl');
     expect(notifications.length).toBe(1);
     const records = readFileSync(notifications[0]!, 'utf8')
