@@ -133,13 +133,14 @@ export async function runCommand(
     writeFileSync(options.report, JSON.stringify(report, null, 2));
   }
   out.write(`\n${summary.renderStageSummary(rowsSummary)}\n\n`);
-  for (const note of summary.summaryNotes(rowsSummary)) out.write(`${note}\n`);
-  out.write(`run id: ${result.runId}\nlake:   ${result.lakeRoot}\n`);
   const { tryNextAfterRun, placeFlags } = await import('../twin/hints');
   const place = { config: options.config, lake: options.lake };
+  const statusCommand = `npx lakepipe status ${result.runId}${placeFlags(place, ['lake'])}`;
+  for (const note of summary.summaryNotes(rowsSummary, statusCommand)) out.write(`${note}\n`);
+  out.write(`run id: ${result.runId}\nlake:   ${result.lakeRoot}\n`);
   if (!result.ok) {
     // The notification was announced as it happened (twin/hints.ts); the failure is said once, last.
-    out.write(`details: npx lakepipe status ${result.runId}${placeFlags(place, ['lake'])}\n`);
+    out.write(`details: ${statusCommand}\n`);
     out.write(`${result.error!.message}\n`);
     return 1;
   }

@@ -69,8 +69,14 @@ export function renderStageSummary(rows: readonly StageSummaryRow[]): string {
   );
 }
 
-/** Sentences worth a line of their own under the table (e.g. a re-run that found nothing new). */
-export function summaryNotes(rows: readonly StageSummaryRow[]): string[] {
+/**
+ * Sentences worth a line of their own under the table (e.g. a re-run that found nothing new).
+ * @param statusCommand the command that shows this run, with its --lake. @default `npx lakepipe status`
+ */
+export function summaryNotes(
+  rows: readonly StageSummaryRow[],
+  statusCommand = 'npx lakepipe status',
+): string[] {
   const notes: string[] = [];
   for (const r of rows) {
     const { files = 0, duplicates = 0, skipped = 0 } = r.counts;
@@ -83,7 +89,7 @@ export function summaryNotes(rows: readonly StageSummaryRow[]): string[] {
         notes.push(`${r.stageId}: ${files} new files landed, ${duplicates} already ingested were skipped`);
       }
       if (skipped > 0)
-        notes.push(`${r.stageId}: ${skipped} files could not be ingested — see npx lakepipe status`);
+        notes.push(`${r.stageId}: ${skipped} files could not be ingested — see ${statusCommand}`);
     }
     if (r.counts.rejectedRows) {
       notes.push(

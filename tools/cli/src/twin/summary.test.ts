@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { summaryNotes } from './summary';
+
+describe('the notes under a run summary', () => {
+  it('points at the run, with its lake, for source files that could not be ingested', () => {
+    const rows = [
+      {
+        stageId: 'source',
+        type: 'sourcing',
+        status: 'SUCCEEDED',
+        attempts: 1,
+        counts: { files: 3, skipped: 2 },
+      },
+    ];
+
+    const notes = summaryNotes(rows, 'npx lakepipe status R1 --lake ../mylake');
+
+    expect(notes).toEqual([
+      'source: 2 files could not be ingested — see npx lakepipe status R1 --lake ../mylake',
+    ]);
+  });
+});
