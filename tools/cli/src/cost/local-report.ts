@@ -101,7 +101,9 @@ async function workloadOf(
 export async function localCostReport(ledger: LedgerQueries, props: LocalCostProps): Promise<CostReport> {
   const book: PriceBook = props.pricesFile ? loadPriceBook(props.pricesFile) : defaultPriceBook();
   const envConfig = loadEnvConfig(props.env);
-  const profiles = listEnvironments().map((name) => environmentProfile(loadEnvConfig(name)));
+  const allProfiles = listEnvironments().map((name) => environmentProfile(loadEnvConfig(name)));
+  // another environment in a region the book lacks is left out of the comparison, not fatal
+  const profiles = allProfiles.filter((p) => p.name === props.env || p.region in book.regions);
   const context: WorkloadContext = {
     pipeline: props.pipeline,
     stateCount: stateCountOf(props.pipeline, props.env),
@@ -127,6 +129,10 @@ export async function localCostReport(ledger: LedgerQueries, props: LocalCostPro
       scheduled !== undefined
         ? `${runsPerDay} run(s)/day from the schedule ${props.pipeline.trigger.schedule} (change with --runs-per-day)`
         : '1 run/day assumed: the schedule does not say (change with --runs-per-day)',
+    );
+  for (const left of allProfiles.filter((p) => !profiles.includes(p)))
+    notes.push(
+      `${left.name} (${left.region}) is left out of the comparison: its region is not in the price book`,
     );
   if (!envConfig.costBaseline)
     notes.push(`${envConfig.sourceFile} declares no costBaseline: nothing to compare with`);
