@@ -142,6 +142,44 @@ describe.each(ENVS)('least privilege in %s', (env) => {
     }
   });
 
+  it('names the lake key by its ARN in every KMS statement, never by an alias IAM would not match', () => {
+    // Act
+    const aliased = policies.roles.flatMap((role) =>
+      role.policies
+        .flatMap((p) => p.document.Statement)
+        .filter((s) => ([s.Action].flat() as string[]).some((a) => a.startsWith('kms:')))
+        .flatMap((s) => [s.Resource].flat() as string[])
+        .filter((resource) => resource.includes(':alias/'))
+        .map((resource) => `${role.name}: ${resource}`),
+    );
+
+    // Assert
+    expect(aliased).toEqual([]);
+  });
+
+  it('declares every log group, the Glue and SageMaker ones included, with the retention and the lake key', () => {
+    // Arrange
+    const retention = loadEnvConfig(env).logRetentionDays;
+
+    // Act
+    const groups = policies.resources.aws_cloudwatch_log_group ?? [];
+
+    // Assert
+    for (const group of groups)
+      expect(group, String(group.name)).toMatchObject({
+        retention_in_days: retention,
+        kms_key_id: targets.keyArn,
+      });
+    expect(groups.map((g) => g.name)).toEqual(
+      expect.arrayContaining([
+        '/aws/sagemaker/TransformJobs',
+        `/aws-glue/jobs/lakepipe-${env}-etl-etl/output`,
+        `/aws-glue/jobs/lakepipe-${env}-etl-etl/error`,
+        `/aws/lambda/lakepipe-${env}-sourcing`,
+      ]),
+    );
+  });
+
   it.each(LEAST_PRIVILEGE_MATRIX.map((row) => [`${row.group}: ${row.check}`, row] as const))(
     '%s',
     async (_, row) => {
