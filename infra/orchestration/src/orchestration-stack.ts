@@ -17,6 +17,7 @@ import {
   type CompiledPipeline,
   compilePipeline,
   createStageRegistry,
+  lakeKeyAliasArn,
   manifestReadPermission,
   type PipelineModel,
   type StagePermission,
@@ -264,7 +265,7 @@ export class OrchestrationStack extends LakepipeStack {
     const statements: Statement[] = [];
     const seen = new Set<string>();
     // stage types name the lake key by its alias (no Terraform token in the ASL); IAM matches key ARNs
-    const lakeKeyAlias = `arn:aws:kms:${target.region}:${target.accountId}:alias/${target.resourceName('data')}`;
+    const lakeKeyAlias = lakeKeyAliasArn(target);
     for (const stage of Object.values(pipeline.stages)) {
       const type = typeOf(stage.type)!;
       const permissions: readonly StagePermission[] = [

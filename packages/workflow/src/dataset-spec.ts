@@ -1,12 +1,16 @@
+import { NAME_PATTERN } from '@lakepipe/lake';
 import { z } from 'zod';
 
 /**
  * The `datasets:` section of pipeline.yaml: what a dataset looks like and which rows are good.
  * Shared by every service (sourcing reads `source`, spark-etl everything, scoring `features`,
- * view the columns); refined by the spark-etl issue.
+ * view the columns).
  */
-export const SAFE_NAME = /^[a-z][a-z0-9_]{0,62}$/;
-const safeName = z.string().regex(SAFE_NAME, 'must match ^[a-z][a-z0-9_]{0,62}$');
+/** A dataset, stage, view or column name: the lake's one naming rule (packages/lake names.ts). */
+export const SAFE_NAME = NAME_PATTERN;
+/** A name following SAFE_NAME, for the attribute schemas of stage types (e.g. `dataset:`). */
+export const safeNameSchema = z.string().regex(SAFE_NAME, 'must match ^[a-z][a-z0-9_]{0,62}$');
+const safeName = safeNameSchema;
 
 export const COLUMN_TYPES = ['string', 'int', 'bigint', 'double', 'boolean', 'date', 'timestamp'] as const;
 /** string | int | bigint | double | boolean | date | timestamp | decimal(p,s) */

@@ -2,6 +2,7 @@ export * from './aws-errors';
 export * from './cloud-rules';
 export * from './compile';
 export * from './condition';
+export * from './dataset-contract';
 export * from './dataset-spec';
 export * from './errors';
 export * from './graph';

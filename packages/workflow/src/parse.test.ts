@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { PipelineValidationError } from './errors';
 import { loadPipeline, parsePipeline } from './parse';
 import { createStageRegistry } from './registry';
+import type { StageType } from './stage-type';
 import { fakeStageType, serviceStandIns } from './test-fixtures/stage-types';
 
 const registry = createStageRegistry([fakeStageType, ...serviceStandIns]);
@@ -160,6 +162,74 @@ flow:
     // Assert
     expect(act).toThrow(
       'infra/other.yaml:1:1: is missing flow: the list of steps to run (e.g. flow: [source, etl])',
+    );
+  });
+
+  it('gives validate the whole pipeline: a view stage naming an undeclared view is reported at its line', () => {
+    // Arrange: a type that checks its views against the pipeline's, as the view service's does
+    const viewLike: StageType<{ views: string[] }> = {
+      ...(fakeStageType as unknown as StageType<{ views: string[] }>),
+      type: 'view-like',
+      attributes: z.strictObject({ views: z.array(z.string()) }),
+      validate: ({ attributes, pipeline }) =>
+        attributes.views.flatMap((name, i) =>
+          name in (pipeline?.views ?? {})
+            ? []
+            : [{ path: ['views', i], message: `view "${name}" is not declared` }],
+        ),
+      local: {},
+    };
+    const withViews = createStageRegistry([viewLike as StageType]);
+    const text =
+      'name: t\nviews:\n  daily: { sql: SELECT 1 }\nstages:\n  report:\n    type: view-like\n    views: [daily, no_such_view]\nflow: [report]\n';
+
+    // Act
+    const act = () => parsePipeline(text, { registry: withViews });
+
+    // Assert
+    expect(act).toThrow('pipeline.yaml:7:20: stages.report.views.1 view "no_such_view" is not declared');
+  });
+
+  it('merges what stages publish about a dataset into its contract, and reports a conflict at the stage', () => {
+    // Arrange
+    const publisher = (threshold: number): StageType<{ note?: string }> => ({
+      ...fakeStageType,
+      contract: () => [
+        { dataset: 'ds', scored: { columns: [{ name: 'id', type: 'string' }], threshold, classes: 1 } },
+      ],
+    });
+    const etlLike: StageType<{ note?: string }> = {
+      ...fakeStageType,
+      type: 'etl-like',
+      contract: () => [{ dataset: 'ds', curated: [{ name: 'd2', type: 'double' }] }],
+    };
+    const ok = createStageRegistry([publisher(0.4) as StageType, etlLike as StageType]);
+    const text = 'name: t\nstages:\n  a: { type: fake }\n  b: { type: etl-like }\nflow: [a, b]\n';
+
+    // Act
+    const model = parsePipeline(text, { registry: ok });
+    const clash = () =>
+      parsePipeline('name: t\nstages:\n  a: { type: fake }\n  b: { type: fake }\nflow: [a, b]\n', {
+        registry: createStageRegistry([
+          {
+            ...publisher(0.4),
+            contract: ({ stageId }) => [
+              { dataset: 'ds', scored: { columns: [], threshold: stageId === 'a' ? 0.4 : 0.6, classes: 1 } },
+            ],
+          } as StageType,
+        ]),
+      });
+
+    // Assert
+    expect(model.contracts).toEqual({
+      ds: {
+        dataset: 'ds',
+        scored: { columns: [{ name: 'id', type: 'string' }], threshold: 0.4, classes: 1 },
+        curated: [{ name: 'd2', type: 'double' }],
+      },
+    });
+    expect(clash).toThrow(
+      'pipeline.yaml:4:3: stages.b publishes scored of dataset ds differently from stage a ({"columns":[],"threshold":0.6,"classes":1} vs {"columns":[],"threshold":0.4,"classes":1}); one dataset has one scored',
     );
   });
 });

@@ -5,6 +5,7 @@ import type { DatasetSpec } from './dataset-spec';
 import { PipelineValidationError } from './errors';
 import { isPlainObject, ProblemReporter } from './parse/positions';
 import { validateFlow } from './parse/validate-flow';
+import { validateAcrossStages } from './parse/validate-pipeline';
 import { validateStages } from './parse/validate-stages';
 import { reportZodIssues } from './parse/zod-issues';
 import type { PipelineModel, RetryPolicy, ViewSpec } from './pipeline-model';
@@ -56,37 +57,40 @@ export function parsePipeline(text: string, options: ParsePipelineOptions): Pipe
   }
   const top = pipelineSchema.safeParse(raw);
   if (!top.success) reportZodIssues(reporter, top.error.issues, [], raw, pipelineSchema);
-  const pipelineName = typeof raw.name === 'string' ? raw.name : 'pipeline';
+  const pipelineName = top.data?.name ?? (typeof raw.name === 'string' ? raw.name : 'pipeline');
   const datasets = (top.success ? (top.data.datasets ?? {}) : {}) as Record<string, DatasetSpec>;
   const defaultRetry: RetryPolicy = { ...DEFAULT_RETRY, ...(top.success ? top.data.defaults?.retry : {}) };
   const defaultTimeout =
     (top.success ? top.data.defaults?.timeoutSeconds : undefined) ?? DEFAULT_TIMEOUT_SECONDS;
 
   const rawStages = isPlainObject(raw.stages) ? raw.stages : {};
-  const stages = validateStages(reporter, rawStages, {
+  const { stages, typed } = validateStages(reporter, rawStages, {
     registry: options.registry,
-    datasets,
-    pipelineName,
     defaultRetry,
     defaultTimeout,
   });
   const flow = validateFlow(reporter, raw, rawStages);
+  const views = (top.success ? (top.data.views ?? {}) : isPlainObject(raw.views) ? raw.views : {}) as Record<
+    string,
+    ViewSpec
+  >;
+  const model: PipelineModel = {
+    name: pipelineName,
+    ...(top.data?.description === undefined ? {} : { description: top.data.description }),
+    defaults: { retry: defaultRetry, timeoutSeconds: defaultTimeout },
+    trigger: top.data?.trigger ?? {},
+    datasets,
+    views,
+    stages,
+    flow,
+    sourceFile: file,
+  };
+  const contracts = validateAcrossStages(reporter, model, typed, options.registry);
 
   const { problems } = reporter;
   if (problems.length > 0) {
     problems.sort((a, b) => a.line - b.line || a.column - b.column);
     throw new PipelineValidationError(problems);
   }
-  const data = top.data!;
-  return {
-    name: data.name,
-    ...(data.description === undefined ? {} : { description: data.description }),
-    defaults: { retry: defaultRetry, timeoutSeconds: defaultTimeout },
-    trigger: data.trigger ?? {},
-    datasets,
-    views: (data.views ?? {}) as Record<string, ViewSpec>,
-    stages,
-    flow,
-    sourceFile: file,
-  };
+  return { ...model, contracts };
 }

@@ -1,4 +1,6 @@
+import type { DatasetContract } from './dataset-contract';
 import type { DatasetSpec } from './dataset-spec';
+import type { StageType } from './stage-type';
 
 /**
  * The typed model of a validated pipeline.yaml (parsing and validation live in this package).
@@ -55,8 +57,20 @@ export interface PipelineModel {
   readonly views: Readonly<Record<string, ViewSpec>>;
   readonly stages: Readonly<Record<string, StageModel>>;
   readonly flow: readonly FlowStep[];
+  /**
+   * What the stages publish about each dataset (StageType.contract), by dataset name.
+   * @default none: no stage published anything (a model built by hand)
+   */
+  readonly contracts?: Readonly<Record<string, DatasetContract>>;
   /** the file it was read from, for messages */
   readonly sourceFile?: string;
+}
+
+/** The stages of one stage type, with the attributes its schema resolved, typed. */
+export function stagesOf<A>(pipeline: PipelineModel, stageType: StageType<A>): readonly StageModel<A>[] {
+  return Object.values(pipeline.stages).filter(
+    (s) => s.type === stageType.type,
+  ) as unknown as StageModel<A>[];
 }
 
 /** Stages of one type, e.g. every `spark-etl` stage, for a service's stack. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { datasetSpec, SAFE_NAME } from './dataset-spec';
+import { datasetSpec, safeNameSchema } from './dataset-spec';
 import type { RetryPolicy } from './pipeline-model';
 
 /** Used where pipeline.yaml leaves them out. */
@@ -11,7 +11,7 @@ export const MAX_TIMEOUT_SECONDS = 86_400;
 /** Keys of the execution state the workflow itself uses; a stage may not be named like them. */
 export const RESERVED_STAGE_IDS: readonly string[] = ['trigger', 'error'];
 
-const safeName = z.string().regex(SAFE_NAME, 'must match ^[a-z][a-z0-9_]{0,62}$');
+const safeName = safeNameSchema;
 
 export const retrySchema = z.strictObject({
   /** retries after the first attempt; 0 = no retry */

@@ -1,6 +1,7 @@
 import type { ObjectStore } from '@lakepipe/lake';
 import type { LedgerApi } from '@lakepipe/ledger';
 import type { z } from 'zod';
+import type { DatasetContractPart } from './dataset-contract';
 import type { DatasetSpec } from './dataset-spec';
 import type { PipelineModel } from './pipeline-model';
 
@@ -18,6 +19,16 @@ export interface CompileTarget {
   readonly ledgerTable: string;
   /** the error topic's ARN */
   readonly errorTopicArn: string;
+}
+
+/**
+ * The ARN of the lake key's alias (shared-infra creates `alias/lakepipe-<env>-data`): the ASL names
+ * the key by it, with no Terraform token (SageMaker accepts an alias ARN for KmsKeyId).
+ */
+export function lakeKeyAliasArn(
+  target: Pick<CompileTarget, 'region' | 'accountId' | 'resourceName'>,
+): string {
+  return `arn:aws:kms:${target.region}:${target.accountId}:alias/${target.resourceName('data')}`;
 }
 
 /** What a stage type gets when its stage is compiled. */
@@ -158,10 +169,20 @@ export interface StageType<A = unknown> {
   readonly description: string;
   /** schema of the stage's own attributes (everything but type, retry, timeoutSeconds, comment) */
   readonly attributes: z.ZodType<A>;
-  /** Checks that need the whole pipeline (e.g. the dataset exists); returns messages, empty when fine. */
+  /**
+   * Checks that need the whole pipeline (e.g. the dataset exists, the views named exist); returns
+   * messages, empty when fine. Runs once every stage's attributes are parsed; the parser always
+   * passes `pipeline`, the whole pipeline (its stages, views, datasets, flow and contracts).
+   */
   validate?(
     context: Omit<StageCompileContext<A>, 'target'>,
   ): readonly { path: readonly (string | number)[]; message: string }[];
+  /**
+   * What the stage publishes about its dataset for other stages (the columns and types it writes,
+   * e.g. curated/ or scored/, a threshold): merged into `PipelineModel.contracts`.
+   * @default nothing
+   */
+  contract?(context: Omit<StageCompileContext<A>, 'target' | 'pipeline'>): readonly DatasetContractPart[];
   /**
    * The stage's Task states, in order; each result lands at `$.<stageId>` until the compiler's
    * manifest step replaces it with the manifest's counts. Parameters read the execution's `$.runId`.

@@ -18,6 +18,7 @@ import { type PipelineModel, stagesOfType } from '@lakepipe/workflow';
 import type { Construct } from 'constructs';
 import { ModelMismatchError } from '../src/errors';
 import { parseModel } from '../src/scorer/model';
+import { SHIPPED_MODEL_FILE } from '../src/shipped-model';
 import {
   type SageMakerScoringAttributes,
   SCORING_COUNTER_COMPONENT,
@@ -28,11 +29,8 @@ import {
 import { buildModelArtifact } from './model-artifact';
 import { xgboostImageUri, xgboostRepositoryArn } from './xgboost-images';
 
-/** The model the service ships (trained by tools/model-training/train.py). */
-export const DEFAULT_MODEL_FILE = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../model/xgboost-model.json',
-);
+/** The model the service ships: the one file the twin scores with (src/shipped-model.ts). */
+export const DEFAULT_MODEL_FILE = SHIPPED_MODEL_FILE;
 
 /** The count Lambda's code: counts a run's scored rows and writes the stage manifest. */
 const COUNTER_ENTRY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/count-handler.ts');

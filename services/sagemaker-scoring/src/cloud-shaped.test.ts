@@ -21,11 +21,11 @@ import {
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import { createCountHandler } from './count-handler';
-import { SHIPPED_MODEL_FILE } from './local-transform';
 import { lineAlignedChunks } from './scorer/line-chunks';
 import { scoreFeatures } from './scorer/score-features';
 import { Scorer } from './scorer/scorer';
 import { readReference, shippedModelDir } from './scorer/test-support';
+import { SHIPPED_MODEL_FILE } from './shipped-model';
 import { sagemakerScoringStageType } from './stage-type';
 
 const RUN_ID = '20261130T110000Z-5c0123';

@@ -1,18 +1,11 @@
-import path from 'node:path';
 import { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { lakePrefixes } from '@lakepipe/lake';
 import type { LocalStageContext } from '@lakepipe/workflow';
 import { FeatureRowsRejectedError, type RejectedFeatureRow } from './errors';
 import { countLineFeeds, lineAlignedChunks } from './scorer/line-chunks';
 import { formatRejected, scoreFeatures } from './scorer/score-features';
 import { Scorer } from './scorer/scorer';
-
-/** The model the stack ships and the local twin scores with. */
-export const SHIPPED_MODEL_FILE = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../model/xgboost-model.json',
-);
+import { SHIPPED_MODEL_FILE } from './shipped-model';
 
 /** Bytes of a features file scored at a time (line-aligned): bounds memory at any file size. */
 const SCORING_CHUNK_BYTES = 32 * 1024 * 1024;

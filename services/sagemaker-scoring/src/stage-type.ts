@@ -1,6 +1,13 @@
-import { LOCAL_STORAGE_INSTANCE, type StageCompileContext, type StageType } from '@lakepipe/workflow';
+import {
+  DEFAULT_THRESHOLD,
+  LOCAL_STORAGE_INSTANCE,
+  lakeKeyAliasArn,
+  type StageCompileContext,
+  type StageType,
+  safeNameSchema,
+} from '@lakepipe/workflow';
 import { z } from 'zod';
-import { DEFAULT_THRESHOLD } from './scorer/score-features';
+import { shippedModelOutputs } from './shipped-model';
 
 /** Instance types SageMaker batch transform accepts (CreateTransformJob's TransformInstanceType). */
 export const TRANSFORM_INSTANCE_TYPES = [
@@ -39,7 +46,7 @@ function sizes(family: string, list: readonly string[]): string[] {
 
 export const sagemakerScoringAttributes = z.strictObject({
   /** the dataset whose `features/` are scored; it must declare `features` */
-  dataset: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must match ^[a-z][a-z0-9_]{0,62}$'),
+  dataset: safeNameSchema,
   instance: z.strictObject({
     type: z.string().refine((t) => (TRANSFORM_INSTANCE_TYPES as readonly string[]).includes(t), {
       message: `must be a batch transform instance type (${TRANSFORM_INSTANCE_TYPES.slice(0, 4).join(', ')}, ...; see TRANSFORM_INSTANCE_TYPES)`,
@@ -75,13 +82,8 @@ export function scoringModelArn(target: StageCompileContext<unknown>['target']):
   return `arn:aws:sagemaker:${target.region}:${target.accountId}:model/${scoringModelName(target)}`;
 }
 
-/**
- * The lake key's alias (shared-infra creates `alias/lakepipe-<env>-data`); SageMaker accepts an
- * alias ARN for KmsKeyId and VolumeKmsKeyId, so the ASL needs no Terraform token.
- */
-export function lakeKeyAliasArn(target: StageCompileContext<unknown>['target']): string {
-  return `arn:aws:kms:${target.region}:${target.accountId}:alias/${target.resourceName('data')}`;
-}
+// the lake key by its alias ARN (SageMaker accepts it for KmsKeyId and VolumeKmsKeyId): @lakepipe/workflow
+export { lakeKeyAliasArn } from '@lakepipe/workflow';
 
 /** Keeps the job name <= 63 characters: prefix (<= 29) + '-' + run id (24) + '-' + 8 random hex. */
 const JOB_PREFIX_MAX = 29;
@@ -130,6 +132,30 @@ export const sagemakerScoringStageType: StageType<SageMakerScoringAttributes> = 
         },
       ];
     return [];
+  },
+
+  contract({ attributes, datasets }) {
+    const spec = datasets[attributes.dataset];
+    if (!spec) return [];
+    const classes = shippedModelOutputs();
+    const [idName, idColumn] =
+      Object.entries(spec.columns).find(([, c]) => c.unique) ?? Object.entries(spec.columns)[0]!;
+    return [
+      {
+        dataset: attributes.dataset,
+        // SageMaker's join with OutputFilter $[0,-1]: the id, then the model's outputs
+        scored: {
+          columns: [
+            { name: idName, type: idColumn.type },
+            ...(classes > 2
+              ? Array.from({ length: classes }, (_, k) => ({ name: `score_${k}`, type: 'double' }))
+              : [{ name: 'score', type: 'double' }]),
+          ],
+          threshold: attributes.threshold ?? DEFAULT_THRESHOLD,
+          classes,
+        },
+      },
+    ];
   },
 
   compile({ stageId, attributes, target }) {

@@ -1,4 +1,5 @@
 import type { ManifestColumn } from '@lakepipe/lake';
+import type { DatasetContractPart } from '@lakepipe/workflow';
 import type { TransformModel } from './spec/model';
 import { typeName } from './spec/types';
 
@@ -34,4 +35,21 @@ export function featuresSchemaOf(model: TransformModel): ManifestColumn[] {
 export function etlOutputSchema(model: TransformModel): Record<string, ManifestColumn[]> {
   const features = featuresSchemaOf(model);
   return { curated: curatedSchemaOf(model), ...(features.length > 0 ? { features } : {}) };
+}
+
+/**
+ * What spark-etl publishes about its dataset for other stages (PipelineModel.contracts): the
+ * curated data columns (declared, then derived, each with the type the ETL casts it to: `d * 2`
+ * is a double) and the features columns. view builds its tables and the Athena DDL from these.
+ */
+export function etlContract(model: TransformModel): DatasetContractPart {
+  const features = featuresSchemaOf(model);
+  return {
+    dataset: model.dataset,
+    curated: [
+      ...model.columns.map((c) => ({ name: c.name, type: typeName(c.type) })),
+      ...model.derived.map((d) => ({ name: d.name, type: typeName(d.type) })),
+    ],
+    ...(features.length > 0 ? { features } : {}),
+  };
 }

@@ -1,6 +1,7 @@
-import type { StageCompileContext, StageType } from '@lakepipe/workflow';
+import { type StageCompileContext, type StageType, safeNameSchema } from '@lakepipe/workflow';
 import { z } from 'zod';
 import { DatasetNotDeclaredError } from './errors';
+import { etlContract } from './output-schema';
 import { analyseDatasetSpec } from './spec/model';
 
 /** Glue 5.0 worker types (G.025X is for streaming jobs only, so it is not offered here). */
@@ -19,7 +20,7 @@ export const GLUE_WORKER_TYPES = [
 
 export const sparkEtlAttributes = z.strictObject({
   /** the dataset of `datasets:` this stage turns from raw/ into curated/ */
-  dataset: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must match ^[a-z][a-z0-9_]{0,62}$'),
+  dataset: safeNameSchema,
   /** Spark capacity of this job alone: no cluster shared with other jobs */
   workers: z.strictObject({
     type: z.enum(GLUE_WORKER_TYPES, {
@@ -94,6 +95,13 @@ export const sparkEtlStageType: StageType<SparkEtlAttributes> = {
       path: i.path,
       message: i.message,
     }));
+  },
+
+  contract({ attributes, datasets }) {
+    const spec = datasets[attributes.dataset];
+    const model = spec && analyseDatasetSpec(attributes.dataset, spec).model;
+    // a dataset spec with problems publishes nothing: validate reports its problems
+    return model ? [etlContract(model)] : [];
   },
 
   compile({ stageId, attributes, target, timeoutSeconds }) {

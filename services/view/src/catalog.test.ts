@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DatasetContract } from '@lakepipe/workflow';
 import { describe, expect, it } from 'vitest';
 import { createTableStatement, createViewStatements } from './athena/ddl';
 import { buildLakeCatalog, viewsWithDependencies } from './catalog';
@@ -20,8 +21,9 @@ function expectGolden(name: string, actual: string): void {
   expect(`${actual}\n`).toBe(readFileSync(file, 'utf8'));
 }
 
-const minimal = (extra: string) =>
-  pipelineFromYaml(`
+const minimal = (extra: string, contracts: Record<string, DatasetContract> = {}) =>
+  pipelineFromYaml(
+    `
 name: p
 datasets:
   bench_tests:
@@ -29,7 +31,22 @@ datasets:
     columns:
       test_id: { type: string, unique: true }
       score_x: { type: double }
-${extra}`);
+${extra}`,
+    'pipeline.yaml',
+    contracts,
+  );
+
+/** What a scoring stage publishes for bench_tests: the id, the model's score columns, the threshold. */
+const scoredContract = (threshold: number, scores: readonly string[]): Record<string, DatasetContract> => ({
+  bench_tests: {
+    dataset: 'bench_tests',
+    scored: {
+      columns: [{ name: 'test_id', type: 'string' }, ...scores.map((name) => ({ name, type: 'double' }))],
+      threshold,
+      classes: scores.length,
+    },
+  },
+});
 
 describe('buildLakeCatalog', () => {
   it('names the five tables and the built-in views of each dataset (_current with a unique column), views after what they read', () => {
@@ -75,20 +92,26 @@ describe('buildLakeCatalog', () => {
     expect(curated.partitionKeys).toEqual([{ name: 'dt', type: 'date' }]);
   });
 
-  it("flags at the threshold of the dataset's scoring stage", () => {
+  it("flags at the threshold the dataset's scoring stage publishes", () => {
     // Arrange
-    const pipeline = minimal(`stages:
-  score: { type: sagemaker-scoring, dataset: bench_tests, threshold: 0.8 }`);
+    const pipeline = minimal(
+      `stages:
+  score: { type: sagemaker-scoring, dataset: bench_tests, threshold: 0.8 }`,
+      scoredContract(0.8, ['score']),
+    );
     // Act
     const latest = buildLakeCatalog(pipeline).views.find((v) => v.name === 'bench_tests_latest')!;
     // Assert
     expect(latest.sql).toContain('s."score" >= 0.8 AS "flagged"');
   });
 
-  it('writes one score column per class for a multi-class model, with no single flag', () => {
+  it('writes one score column per class the scoring stage publishes for a multi-class model, with no single flag', () => {
     // Arrange
-    const pipeline = minimal(`stages:
-  score: { type: sagemaker-scoring, dataset: bench_tests, classes: 3 }`);
+    const pipeline = minimal(
+      `stages:
+  score: { type: sagemaker-scoring, dataset: bench_tests }`,
+      scoredContract(0.5, ['score_0', 'score_1', 'score_2']),
+    );
     // Act
     const catalog = buildLakeCatalog(pipeline);
     // Assert

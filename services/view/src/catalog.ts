@@ -1,5 +1,5 @@
 import { assertSafeName, isSafeName } from '@lakepipe/lake';
-import { type PipelineModel, stagesOfType } from '@lakepipe/workflow';
+import { DEFAULT_THRESHOLD, type PipelineModel } from '@lakepipe/workflow';
 import { UnknownRelationError, ViewConfigError, ViewSqlError } from './errors';
 import { validateViewSql } from './sql/validate';
 import {
@@ -8,14 +8,8 @@ import {
   type LakeTable,
   latestViewName,
   rejectsSummaryViewName,
-  type ScoredShape,
   tableName,
 } from './tables';
-
-/** The stage type whose `threshold` decides `flagged` in `<dataset>_latest`. */
-export const SCORING_STAGE_TYPE = 'sagemaker-scoring';
-/** `flagged = score >= threshold` when the scoring stage sets no threshold. */
-export const DEFAULT_THRESHOLD = 0.5;
 
 export interface ViewDefinition {
   readonly name: string;
@@ -35,8 +29,8 @@ export interface LakeCatalog {
   readonly views: readonly ViewDefinition[];
 }
 
-/** What the catalog needs of a pipeline (a PipelineModel fits). */
-export type CatalogSource = Pick<PipelineModel, 'datasets' | 'views' | 'stages'> & {
+/** What the catalog needs of a pipeline (a PipelineModel fits): the datasets' contracts give the stages' columns. */
+export type CatalogSource = Pick<PipelineModel, 'datasets' | 'views' | 'stages' | 'contracts'> & {
   readonly sourceFile?: string;
 };
 
@@ -52,39 +46,9 @@ export function numberLiteral(value: number, what: string): string {
   return String(value);
 }
 
-interface ScoringSettings extends ScoredShape {
+/** How `<dataset>_latest` flags a row: the threshold the scoring stage published in the dataset's contract. */
+interface ScoringSettings {
   readonly threshold: number;
-}
-
-/** The threshold and class count of each dataset's scoring stage (attributes of `sagemaker-scoring` stages). */
-export function scoringSettings(source: CatalogSource, problems: string[]): Map<string, ScoringSettings> {
-  const settings = new Map<string, ScoringSettings & { stageId: string }>();
-  for (const stage of stagesOfType<Record<string, unknown>>(source as PipelineModel, SCORING_STAGE_TYPE)) {
-    const dataset = stage.attributes.dataset;
-    if (typeof dataset !== 'string') continue;
-    const threshold = stage.attributes.threshold ?? DEFAULT_THRESHOLD;
-    const classes = stage.attributes.classes;
-    if (typeof threshold !== 'number' || !Number.isFinite(threshold)) {
-      problems.push(
-        `stages.${stage.id}.threshold must be a finite number (got ${JSON.stringify(threshold)})`,
-      );
-      continue;
-    }
-    const shape = {
-      threshold,
-      classes: typeof classes === 'number' ? classes : undefined,
-      stageId: stage.id,
-    };
-    const earlier = settings.get(dataset);
-    if (earlier && (earlier.threshold !== shape.threshold || earlier.classes !== shape.classes)) {
-      problems.push(
-        `stages ${earlier.stageId} and ${stage.id} score dataset ${dataset} with different thresholds or classes (${earlier.threshold} vs ${shape.threshold}); ${latestViewName(dataset)} needs one`,
-      );
-      continue;
-    }
-    settings.set(dataset, shape);
-  }
-  return settings;
 }
 
 /** `<dataset>_latest`: the newest run's curated rows, each with its score and flag (null when not scored). */
@@ -159,7 +123,6 @@ export function buildLakeCatalog(source: CatalogSource): LakeCatalog {
   const problems: string[] = [];
   const sqlErrors: Error[] = [];
   const where = source.sourceFile ? ` (${source.sourceFile})` : '';
-  const settings = scoringSettings(source, problems);
   const tables: LakeTable[] = [];
   const builtIns: ViewDefinition[] = [];
 
@@ -181,8 +144,9 @@ export function buildLakeCatalog(source: CatalogSource): LakeCatalog {
           `datasets.${dataset}.columns.${reserved} clashes with the column ${latestViewName(dataset)} adds`,
         );
     }
-    const datasetSettings = settings.get(dataset);
-    const [raw, curated, rejected, features, scored] = datasetTables(dataset, spec, datasetSettings ?? {});
+    const contract = source.contracts?.[dataset];
+    const datasetSettings = contract?.scored ? { threshold: contract.scored.threshold } : undefined;
+    const [raw, curated, rejected, features, scored] = datasetTables(dataset, spec, contract);
     tables.push(raw!, curated!, rejected!, features!, scored!);
     const idColumn = features!.columns[0]!.name;
     const uniqueColumn = Object.entries(spec.columns).find(([, c]) => c.unique)?.[0];

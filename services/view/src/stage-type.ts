@@ -1,4 +1,9 @@
-import type { PipelineModel, StageCompileContext, StageType } from '@lakepipe/workflow';
+import {
+  type PipelineModel,
+  type StageCompileContext,
+  type StageType,
+  safeNameSchema,
+} from '@lakepipe/workflow';
 import { z } from 'zod';
 import { buildLakeCatalog, type LakeCatalog, viewsWithDependencies } from './catalog';
 import { ViewConfigError } from './errors';
@@ -14,7 +19,7 @@ export interface ViewStageAttributes {
   readonly views?: readonly string[];
 }
 
-const safeName = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must match ^[a-z][a-z0-9_]{0,62}$');
+const safeName = safeNameSchema;
 const viewStageAttributes = z
   .strictObject({
     datasets: z.array(safeName).min(1, 'must name at least one dataset').optional(),
@@ -145,7 +150,12 @@ export const viewStageType: StageType<ViewStageAttributes> = {
       const { openLocalLake } = await import('./local/local-lake');
       const lake = await openLocalLake({
         lakeRoot: context.lakeRoot,
-        pipeline: { datasets: context.datasets, views: {}, stages: {} },
+        pipeline: {
+          datasets: context.datasets,
+          views: {},
+          stages: {},
+          contracts: context.pipeline?.contracts,
+        },
         views: views.map((v) => ({ ...v, origin: 'declared', dependsOn: [] })),
       });
       lake.close();

@@ -1,5 +1,5 @@
 import { assertSafeName, lakePrefixes } from '@lakepipe/lake';
-import type { DatasetSpec } from '@lakepipe/workflow';
+import type { DatasetContract, DatasetSpec } from '@lakepipe/workflow';
 
 /** The lake stages that get a table per dataset. */
 export const TABLE_STAGES = ['raw', 'curated', 'rejected', 'features', 'scored'] as const;
@@ -59,61 +59,34 @@ export function idColumnOf(spec: DatasetSpec): LakeColumn {
   return { name, type: column.type };
 }
 
-/**
- * The type of a derived column: `CAST(... AS <type>)` gives that type, anything else is a
- * string (the ETL engineer's derive subset keeps derivations to casts and string functions).
- */
-export function derivedColumnType(expression: string): LakeColumnType {
-  const cast = /^\s*(?:try_)?cast\s*\(.*\bas\s+([a-z]+(?:\(\d+,\s*\d+\))?)\s*\)\s*$/is.exec(expression);
-  const sqlType = cast?.[1]?.toLowerCase();
-  const known: Record<string, LakeColumnType> = {
-    date: 'date',
-    timestamp: 'timestamp',
-    int: 'int',
-    integer: 'int',
-    bigint: 'bigint',
-    double: 'double',
-    boolean: 'boolean',
-    varchar: 'string',
-    string: 'string',
-  };
-  if (sqlType?.startsWith('decimal')) return sqlType.replace(/\s+/g, '');
-  return (sqlType && known[sqlType]) || 'string';
-}
-
 const RUN: LakeColumn = { name: 'run', type: 'string' };
 
-/** Number of score columns a model writes: 1 for regression and binary classification, k for k classes. */
-export interface ScoredShape {
-  /** @default 1 — one `score` column; above 2, `score_0` .. `score_<k-1>` */
-  readonly classes?: number;
-}
-
-/** The five tables of one dataset, in lake order: raw, curated, rejected, features, scored. */
+/**
+ * The five tables of one dataset, in lake order: raw, curated, rejected, features, scored. The
+ * curated, features and scored columns and their types are what the stages publish in the
+ * dataset's contract (spark-etl: curated with derived columns typed as the ETL writes them;
+ * scoring: the model's score columns). Without a contract (no ETL or scoring stage for the
+ * dataset) curated holds the declared columns and scored one `score` column.
+ */
 export function datasetTables(
   dataset: string,
   spec: DatasetSpec,
-  scored: ScoredShape = {},
+  contract: DatasetContract = { dataset },
 ): readonly LakeTable[] {
   assertSafeName('dataset', dataset);
   const partitionBy = spec.partitionBy ?? [];
   const declared = Object.entries(spec.columns).map(([name, c]) => ({ name, type: c.type }));
-  const derived = Object.entries(spec.derive ?? {}).map(([name, expr]) => ({
-    name,
-    type: derivedColumnType(expr),
-  }));
-  const all = [...declared, ...derived];
+  const all: readonly LakeColumn[] = contract.curated ?? declared;
   const typeOf = (name: string) => all.find((c) => c.name === name)?.type ?? 'string';
   const id = idColumnOf(spec);
   const csv = spec.format?.csv;
   const rawFormat = spec.format?.jsonl && !csv ? 'jsonl' : 'csv';
   const base = { dataset, header: false, delimiter: ',' } as const;
 
-  const classes = scored.classes ?? 1;
-  const scoreColumns: LakeColumn[] =
-    classes > 2
-      ? Array.from({ length: classes }, (_, k) => ({ name: `score_${k}`, type: 'double' }))
-      : [{ name: 'score', type: 'double' }];
+  // the scored files' first column is the id; the table names it `id`
+  const scoreColumns: readonly LakeColumn[] = contract.scored?.columns.slice(1) ?? [
+    { name: 'score', type: 'double' },
+  ];
 
   return [
     {

@@ -1,4 +1,4 @@
-import type { DatasetSpec } from '../dataset-spec';
+import { SAFE_NAME } from '../dataset-spec';
 import type { RetryPolicy, StageModel } from '../pipeline-model';
 import { RESERVED_STAGE_IDS, STAGE_BASE_KEYS, stageBaseSchema } from '../pipeline-schema';
 import type { StageRegistry } from '../registry';
@@ -6,28 +6,37 @@ import { didYouMean } from '../suggest';
 import { isPlainObject, type ProblemReporter } from './positions';
 import { reportZodIssues } from './zod-issues';
 
-/** A stage id: a lower-case letter, then up to 62 of a-z, 0-9 or _. */
-export const SAFE_ID = /^[a-z][a-z0-9_]{0,62}$/;
+/** A stage id: a lower-case letter, then up to 62 of a-z, 0-9 or _ (the lake's naming rule). */
+export const SAFE_ID = SAFE_NAME;
 
 export interface StageValidationContext {
   readonly registry: StageRegistry;
-  readonly datasets: Readonly<Record<string, DatasetSpec>>;
-  readonly pipelineName: string;
   readonly defaultRetry: RetryPolicy;
   readonly defaultTimeout: number;
 }
 
+/** A stage whose attributes its type's schema accepted (its base keys may still be wrong). */
+export interface TypedStage {
+  readonly stageId: string;
+  readonly type: string;
+  readonly attributes: unknown;
+  /** its own timeoutSeconds, else the pipeline default */
+  readonly timeoutSeconds: number;
+}
+
 /**
  * `stages:` one by one: the id, the base keys (retry, timeoutSeconds, ...), then the registered
- * type's attributes and its whole-pipeline checks. Returns the stages that passed all of them.
+ * type's attributes. Returns the stages that passed all of them, and every stage whose attributes
+ * parsed (for the whole-pipeline checks of validate-pipeline.ts).
  */
 export function validateStages(
   reporter: ProblemReporter,
   rawStages: Readonly<Record<string, unknown>>,
   context: StageValidationContext,
-): Record<string, StageModel> {
-  const { registry, datasets, pipelineName } = context;
+): { stages: Record<string, StageModel>; typed: TypedStage[] } {
+  const { registry } = context;
   const stages: Record<string, StageModel> = {};
+  const typed: TypedStage[] = [];
   for (const [stageId, rawStage] of Object.entries(rawStages)) {
     const stagePath = ['stages', stageId];
     if (!SAFE_ID.test(stageId)) {
@@ -77,14 +86,12 @@ export function validateStages(
       );
       continue;
     }
-    for (const problem of stageType.validate?.({
+    typed.push({
       stageId,
+      type: typeName,
       attributes: parsed.data,
       timeoutSeconds: (base.success ? base.data.timeoutSeconds : undefined) ?? context.defaultTimeout,
-      datasets,
-      pipelineName,
-    }) ?? [])
-      reporter.report([...stagePath, ...problem.path], problem.message);
+    });
     if (!base.success) continue;
     stages[stageId] = {
       id: stageId,
@@ -95,5 +102,5 @@ export function validateStages(
       line: reporter.lineOfKey(stagePath),
     };
   }
-  return stages;
+  return { stages, typed };
 }

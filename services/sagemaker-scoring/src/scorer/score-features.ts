@@ -1,9 +1,7 @@
+import { DEFAULT_THRESHOLD } from '@lakepipe/workflow';
 import type { RejectedFeatureRow } from '../errors';
 import { parseFeaturesCsv } from './features-csv';
 import type { PredictOptions, Scorer } from './scorer';
-
-/** The threshold a score is flagged at when the stage does not set one. */
-export const DEFAULT_THRESHOLD = 0.5;
 
 export interface ScoreFeaturesOptions extends PredictOptions {
   /** the file's name or key, for rejected rows */

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileCommand } from './compile';
@@ -37,6 +38,28 @@ describe('lakepipe validate / compile / graph', () => {
     expect(code).toBe(1);
     expect(err.chunks.join('')).toContain(
       'broken.yaml:14:5: flow.1 unknown stage "scroe"; did you mean "score"?',
+    );
+  });
+
+  it('reports a view stage naming a view pipeline.yaml does not declare, at its line', async () => {
+    // Arrange
+    const err = sink();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'validate-'));
+    const file = path.join(dir, 'pipeline.yaml');
+    const text = readFileSync(pipelineFile, 'utf8').replace(
+      'views: [daily_defect_rate]',
+      'views: [no_such_view]',
+    );
+    writeFileSync(file, text);
+    const line = text.split('\n').findIndex((l) => l.includes('no_such_view')) + 1;
+
+    // Act
+    const code = await validateCommand({ config: file }, sink(), err);
+
+    // Assert
+    expect(code).toBe(1);
+    expect(err.chunks.join('')).toContain(
+      `pipeline.yaml:${line}:33: stages.report.views.0 view "no_such_view" is not declared under views:; views: daily_defect_rate`,
     );
   });
 
