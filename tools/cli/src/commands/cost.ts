@@ -1,6 +1,8 @@
 import path from 'node:path';
+import type { CostReport } from '@lakepipe/cost';
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import type { CloudContextOverrides } from '../cloud/context';
 import { InvalidOptionError } from '../errors';
 
 export interface CostOptions {
@@ -15,6 +17,8 @@ export interface CostOptions {
   readonly stageMinutes?: string;
   readonly lake: string;
   readonly config: string;
+  /** read the runs from the deployed ledger of --env instead of the lake */
+  readonly cloud?: boolean;
 }
 
 /**
@@ -45,6 +49,10 @@ export function register(program: Command): void {
       '--stage-minutes <list>',
       'billed minutes per attempt by stage, overriding the local-time scaling: etl=6,score=9',
     )
+    .option(
+      '--cloud',
+      'price the runs of the deployed ledger of --env (its HTTP API, AWS credentials) as recorded, not the lake',
+    )
     .option('--lake <dir>', 'the local lake folder', '.lake')
     .option('--config <file>', 'the pipeline file', 'pipeline.yaml')
     .action(async (options: CostOptions) => {
@@ -64,6 +72,7 @@ function parseNumber(option: string, value: string | undefined, positive: boolea
 export async function costCommand(
   options: CostOptions,
   out: { write(text: string): unknown } = process.stdout,
+  deps: { readonly aws?: CloudContextOverrides } = {},
 ): Promise<number> {
   const runsPerDay = parseNumber('--runs-per-day', options.runsPerDay, false);
   const months = parseNumber('--months', options.months, true);
@@ -82,24 +91,31 @@ export async function costCommand(
   ]);
   const pipeline = loadPipelineForCli(options.config);
   loadEnvConfig(options.env); // an unknown --env fails before the ledger starts
-  const target = compileTargetFor(loadEnvConfig(options.ledgerEnv));
-  const local = await openLocalLedger(path.resolve(options.lake), target.ledgerTable);
-  try {
-    const report = await localCostReport(local.ledger, {
-      pipeline,
-      env: options.env,
-      runId: options.run,
-      runsPerDay,
-      months,
-      pricesFile: options.prices,
-      stageMinutes: options.stageMinutes,
-    });
-    if (options.explain) out.write(cost.renderCostExplain(report));
-    else if (options.format === 'json') out.write(cost.renderCostJson(report));
-    else if (options.format === 'markdown') out.write(cost.renderCostMarkdown(report));
-    else out.write(cost.renderCostTable(report));
-    return 0;
-  } finally {
-    await local.close();
+  const props = {
+    pipeline,
+    env: options.env,
+    runId: options.run,
+    runsPerDay,
+    months,
+    pricesFile: options.prices,
+    stageMinutes: options.stageMinutes,
+  };
+  let report: CostReport;
+  if (options.cloud) {
+    const { cloudCostReport } = await import('../cost/cloud-report');
+    report = await cloudCostReport(props, deps);
+  } else {
+    const target = compileTargetFor(loadEnvConfig(options.ledgerEnv));
+    const local = await openLocalLedger(path.resolve(options.lake), target.ledgerTable);
+    try {
+      report = await localCostReport(local.ledger, props);
+    } finally {
+      await local.close();
+    }
   }
+  if (options.explain) out.write(cost.renderCostExplain(report));
+  else if (options.format === 'json') out.write(cost.renderCostJson(report));
+  else if (options.format === 'markdown') out.write(cost.renderCostMarkdown(report));
+  else out.write(cost.renderCostTable(report));
+  return 0;
 }
