@@ -89,7 +89,7 @@ describe.each(['dev', 'prod'])('OrchestrationStack (%s)', (env) => {
       ],
     });
     expect(bySid.Ledger).toMatchObject({
-      Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       Resource: [tf('data.aws_ssm_parameter.ledger-table-arn.value')],
       Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RUN#*'] } },
     });

@@ -303,10 +303,11 @@ export class OrchestrationStack extends LakepipeStack {
     }
     statements.push(
       {
-        // run, stage summary and attempt items only (RUN#<runId>), never a claim or a movement
+        // run, stage summary and attempt items only (RUN#<runId>), never a claim or a movement;
+        // GetItem: a redrive reads whether a stage of the run already succeeded
         Sid: 'Ledger',
         Effect: 'Allow',
-        Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Resource: [shared.ledgerTableArn],
         Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RUN#*'] } },
       },

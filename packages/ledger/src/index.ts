@@ -3,4 +3,5 @@ export * from './errors';
 export * from './http';
 export * from './keys';
 export * from './ledger';
+export * from './run-recovery';
 export * from './types';

@@ -1,6 +1,7 @@
 /** The ledger's items (one DynamoDB table, single-table design). */
-export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
-export type StageStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
+/** ABORTED: the run's process (local) or execution (cloud) ended without finishing it; `lakepipe redrive` resumes it. */
+export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+export type StageStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED' | 'ABORTED';
 
 export interface LedgerError {
   readonly name: string;
@@ -101,6 +102,18 @@ export interface LedgerApi {
   listRuns(input?: { limit?: number; cursor?: string }): Promise<Page<RunItem>>;
   getRun(runId: string): Promise<RunWithStages | undefined>;
   objectHistory(key: string): Promise<readonly ObjectMovementItem[]>;
+}
+
+/**
+ * What a service writes to the ledger, and all its IAM allows: the objects it moved and the
+ * source files it claims. Run and stage items are the state machine's (packages/workflow
+ * ledger-tasks.ts); reading is LedgerQueries.
+ */
+export interface LedgerWriter {
+  /** Batched writes (25 per request, unprocessed items retried). */
+  recordMovements(movements: readonly Omit<ObjectMovementItem, 'at'>[]): Promise<void>;
+  /** Conditional put: of two concurrent claims of the same (dataset, sha256), exactly one wins. */
+  claimSource(claim: Omit<SourceClaimItem, 'claimedAt'>): Promise<ClaimResult>;
 }
 
 /** What the HTTP API and the CLI read: the query side of the ledger. */

@@ -72,9 +72,10 @@ flow:
               },
             },
           ],
-          Next: 'a',
+          // a stage is entered through its redrive guard (a redrive skips a stage that succeeded)
+          Next: 'a: redriven?',
         },
-        { Not: { Variable: '$.etl.ok', BooleanEquals: true }, Next: 'b' },
+        { Not: { Variable: '$.etl.ok', BooleanEquals: true }, Next: 'b: redriven?' },
       ],
       Default: 'Run succeeded',
     });
@@ -91,7 +92,7 @@ flow:
     const parallel = definition.States['parallel 1']!;
     expect(parallel.ResultSelector).toEqual({ 'state.$': 'States.JsonMerge($[0], $[1], false)' });
     expect(parallel.OutputPath).toBe('$.state');
-    expect(parallel.Next).toBe('views');
+    expect(parallel.Next).toBe('views: redriven?');
     expect(parallel.Catch).toEqual([
       { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'parallel 1 failed' },
     ]);

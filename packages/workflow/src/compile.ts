@@ -1,10 +1,13 @@
 import { CompileContext } from './compile/context';
 import { addFailurePath, failureStatesLast, routeFailure } from './compile/failure-path';
 import { compileSequence } from './compile/flow';
+import { REDRIVE_REQUESTED } from './compile/redrive';
 import { addRunDefaults } from './compile/run-defaults';
 import {
   MARK_RUN_FAILED_STATE,
   NOTIFY_FAILURE_STATE,
+  REDRIVE_CHOICE_STATE,
+  RESTART_RUN_STATE,
   RUN_DEFAULTS_STATE,
   RUN_FAILED_STATE,
   RUN_ID_STATE,
@@ -13,7 +16,7 @@ import {
   START_RUN_STATE,
 } from './compile/state-names';
 import type { AslState, CompiledPipeline } from './compile/types';
-import { runSucceededTask, startRunTask } from './ledger-tasks';
+import { restartRunTask, runSucceededTask, startRunTask } from './ledger-tasks';
 import type { PipelineModel } from './pipeline-model';
 import type { StageRegistry } from './registry';
 import type { CompileTarget } from './stage-type';
@@ -50,7 +53,9 @@ export function compilePipeline(
     RUN_DEFAULTS_STATE,
     RUN_ID_STATE,
     RUN_INPUT_STATE,
+    REDRIVE_CHOICE_STATE,
     START_RUN_STATE,
+    RESTART_RUN_STATE,
     RUN_SUCCEEDED_STATE,
     NOTIFY_FAILURE_STATE,
     MARK_RUN_FAILED_STATE,
@@ -59,12 +64,26 @@ export function compilePipeline(
     ctx.claim(name);
 
   addRunDefaults(states);
+  states[REDRIVE_CHOICE_STATE] = {
+    Type: 'Choice',
+    Comment:
+      'lakepipe redrive starts the same run again with redrive: true; stages that succeeded are not run again',
+    Choices: [{ ...REDRIVE_REQUESTED, Next: RESTART_RUN_STATE }],
+    Default: START_RUN_STATE,
+  };
   states[START_RUN_STATE] = {};
+  states[RESTART_RUN_STATE] = {};
   const startFailed = routeFailure(ctx, states, START_RUN_STATE, true);
   const firstStep = compileSequence(ctx, model.flow, states, { next: RUN_SUCCEEDED_STATE }, true, 'flow');
   states[START_RUN_STATE] = ctx.ledgerState(START_RUN_STATE, 'start-run', startRunTask(table, model.name), {
     ResultPath: null,
     Next: firstStep,
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: startFailed }],
+  });
+  states[RESTART_RUN_STATE] = ctx.ledgerState(RESTART_RUN_STATE, 'restart-run', restartRunTask(table), {
+    ResultPath: null,
+    Next: firstStep,
+    // a run that is not FAILED or ABORTED (or does not exist) cannot be redriven: say so, touch nothing
     Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: startFailed }],
   });
   const succeededFailed = routeFailure(ctx, states, RUN_SUCCEEDED_STATE, true);

@@ -13,12 +13,15 @@ export type LedgerAction =
   | 'attempt-succeeded'
   | 'attempt-failed'
   | 'run-succeeded'
-  | 'run-failed';
+  | 'run-failed'
+  | 'restart-run'
+  | 'stage-status';
 
 /** The DynamoDB API a ledger task calls (the local twin runs the same call on DynamoDB Local). */
-export type LedgerApiCall = 'putItem' | 'updateItem' | 'transactWriteItems';
+export type LedgerApiCall = 'getItem' | 'putItem' | 'updateItem' | 'transactWriteItems';
 
 export const LEDGER_RESOURCES: Record<LedgerApiCall, string> = {
+  getItem: 'arn:aws:states:::dynamodb:getItem',
   putItem: 'arn:aws:states:::dynamodb:putItem',
   updateItem: 'arn:aws:states:::dynamodb:updateItem',
   transactWriteItems: 'arn:aws:states:::aws-sdk:dynamodb:transactWriteItems',
@@ -107,6 +110,51 @@ export function startRunTask(table: string, pipeline: string): LedgerTask {
       },
       // a reused run id must never reset a run (the TypeScript ledger's startRun has the same guard)
       ConditionExpression: 'attribute_not_exists(PK)',
+    },
+  };
+}
+
+/**
+ * A redrive of a FAILED or ABORTED run: the same run item RUNNING again (its counters and stage
+ * attempts stay; new attempts are numbered on). A SUCCEEDED or still RUNNING run is refused.
+ */
+export function restartRunTask(table: string): LedgerTask {
+  return {
+    api: 'updateItem',
+    parameters: {
+      TableName: table,
+      Key: runKey(),
+      UpdateExpression:
+        'SET #status = :running, #redrivenAt = :now ADD #redrives :one REMOVE #error, #finishedAt',
+      ConditionExpression: 'attribute_exists(PK) AND #status IN (:failed, :aborted)',
+      ExpressionAttributeNames: {
+        '#status': 'status',
+        '#redrivenAt': 'redrivenAt',
+        '#redrives': 'redrives',
+        '#error': 'error',
+        '#finishedAt': 'finishedAt',
+      },
+      ExpressionAttributeValues: {
+        ':running': { S: 'RUNNING' },
+        ':now': NOW,
+        ':one': { N: '1' },
+        ':failed': { S: 'FAILED' },
+        ':aborted': { S: 'ABORTED' },
+      },
+    },
+  };
+}
+
+/** Reads a stage's summary status in this run (`$.done.Item.status.S`; no Item when it never started). */
+export function stageStatusTask(table: string, stageId: string): LedgerTask {
+  return {
+    api: 'getItem',
+    parameters: {
+      TableName: table,
+      Key: summaryKey(stageId),
+      ProjectionExpression: '#status',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ConsistentRead: true,
     },
   };
 }

@@ -9,6 +9,7 @@ import type { StageModel } from '../pipeline-model';
 import type { CompileContext } from './context';
 import { routeFailure } from './failure-path';
 import { MANIFEST_FIELD, MANIFEST_STEP_KEY, manifestReadState } from './manifest-step';
+import { addRedriveGuard } from './redrive';
 import { classifyErrorStates, stageRetry, taskRetry } from './retry';
 import { type AslState, type Continuation, continueWith } from './types';
 
@@ -137,6 +138,12 @@ export function compileStage(
   scope[wrapper] = {};
   scope[output] = {};
   const failure = routeFailure(ctx, scope, label, topLevel, stage.id);
+  // a stage that writes a manifest can be skipped by a redrive once it succeeded (its manifest is its output)
+  const guard: Record<string, AslState> = {};
+  const entry = manifestStep
+    ? addRedriveGuard(ctx, guard, { label, stageId: stage.id, stage: wrapper, failure, cont })
+    : wrapper;
+  insertBefore(scope, wrapper, guard);
   scope[wrapper] = {
     Type: 'Parallel',
     Comment: `${stage.type} stage ${stage.id}: every attempt is recorded in the ledger${stage.retry.maxAttempts > 0 ? `, retried up to ${stage.retry.maxAttempts} times` : ''}`,
@@ -153,5 +160,16 @@ export function compileStage(
     ResultPath: `$.${stage.id}`,
     ...continueWith(cont),
   };
-  return wrapper;
+  return entry;
+}
+
+/** Puts `states` into `scope` just before `name`, so the ASL reads in the order it runs. */
+function insertBefore(scope: Record<string, AslState>, name: string, states: Record<string, AslState>): void {
+  if (Object.keys(states).length === 0) return;
+  const entries = Object.entries(scope);
+  for (const key of Object.keys(scope)) delete scope[key];
+  for (const [key, value] of entries) {
+    if (key === name) Object.assign(scope, states);
+    scope[key] = value;
+  }
 }

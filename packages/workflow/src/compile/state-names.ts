@@ -3,6 +3,9 @@ export const RUN_DEFAULTS_STATE = 'Run defaults';
 export const RUN_ID_STATE = 'Run id';
 export const RUN_INPUT_STATE = 'Run input';
 export const START_RUN_STATE = 'Start run';
+/** `lakepipe redrive`: the input carries `redrive: true` and the run id of a FAILED or ABORTED run. */
+export const REDRIVE_CHOICE_STATE = 'New run or redrive?';
+export const RESTART_RUN_STATE = 'Restart run';
 export const RUN_SUCCEEDED_STATE = 'Run succeeded';
 export const NOTIFY_FAILURE_STATE = 'Notify failure';
 export const MARK_RUN_FAILED_STATE = 'Mark run failed';

@@ -1,0 +1,87 @@
+import { newRunId } from '@lakepipe/lake';
+import { createLedgerTable, LOCAL_CREDENTIALS, uniqueTableName } from '@lakepipe/testing';
+import { dynamoDbEndpoint } from '@lakepipe/testing/vitest';
+import { describe, expect, it } from 'vitest';
+import { createLedgerClient } from './client';
+import { Ledger } from './ledger';
+import { markRunAborted, releaseRunClaims } from './run-recovery';
+
+async function fresh() {
+  const client = createLedgerClient({
+    endpoint: dynamoDbEndpoint(),
+    region: 'eu-west-1',
+    credentials: LOCAL_CREDENTIALS,
+  });
+  const tableName = uniqueTableName('recovery');
+  await createLedgerTable(client, tableName);
+  return { client, tableName, ledger: new Ledger({ client, tableName }) };
+}
+
+describe('run recovery', () => {
+  it('marks a run whose process is gone ABORTED with its RUNNING stage, leaving finished stages as they were', async () => {
+    // Arrange: source succeeded, etl was running when the process died
+    const target = await fresh();
+    const runId = newRunId();
+    await target.ledger.startRun({ runId, pipeline: 'bench' });
+    const source = await target.ledger.startStage({ runId, stageId: 'source' });
+    await target.ledger.finishStage({
+      runId,
+      stageId: 'source',
+      attempt: source.attempt,
+      status: 'SUCCEEDED',
+    });
+    await target.ledger.startStage({ runId, stageId: 'etl' });
+
+    // Act
+    const result = await markRunAborted(target, runId, 'process 4242 is gone');
+    const again = await markRunAborted(target, runId, 'twice');
+
+    // Assert
+    expect(result).toEqual({ aborted: true, items: expect.arrayContaining(['etl', 'etl#1']) });
+    expect(again.aborted).toBe(false);
+    const run = await target.ledger.getRun(runId);
+    expect(run?.status).toBe('ABORTED');
+    expect(run?.error).toEqual({ name: 'Aborted', cause: 'process 4242 is gone' });
+    expect(run?.stages.map((s) => `${s.stageId}#${s.attempt} ${s.status}`).sort()).toEqual([
+      'etl#1 ABORTED',
+      'source#1 SUCCEEDED',
+    ]);
+  });
+
+  it('leaves a finished run alone', async () => {
+    const target = await fresh();
+    const runId = newRunId();
+    await target.ledger.startRun({ runId, pipeline: 'bench' });
+    await target.ledger.finishRun({ runId, status: 'SUCCEEDED' });
+    expect(await markRunAborted(target, runId, 'x')).toEqual({ aborted: false, items: [] });
+    expect((await target.ledger.getRun(runId))?.status).toBe('SUCCEEDED');
+  });
+
+  it('releases only the claims of one run, so a new run can take its files', async () => {
+    // Arrange
+    const target = await fresh();
+    const stuck = newRunId();
+    const other = newRunId(new Date(Date.now() + 1000));
+    const claim = (runId: string, sha: string) =>
+      target.ledger.claimSource({
+        dataset: 'ds',
+        sha256: sha,
+        source: `landing/ds/${sha[0]}.csv`,
+        runId,
+        rawKey: `raw/ds/x/${sha[0]}.csv`,
+      });
+    await claim(stuck, 'a'.repeat(64));
+    await claim(stuck, 'b'.repeat(64));
+    await claim(other, 'c'.repeat(64));
+
+    // Act
+    const released = await releaseRunClaims(target, stuck);
+
+    // Assert
+    expect(released.map((c) => c.sha256).sort()).toEqual(['a'.repeat(64), 'b'.repeat(64)]);
+    expect(
+      (await claim(stuck === other ? other : newRunId(new Date(Date.now() + 2000)), 'a'.repeat(64))).claimed,
+    ).toBe(true);
+    expect((await claim(newRunId(new Date(Date.now() + 3000)), 'c'.repeat(64))).claimed).toBe(false);
+  });
+});
