@@ -6,6 +6,7 @@ import { S3ObjectStore, writeStageManifest } from '@lakepipe/lake';
 import type { Ledger } from '@lakepipe/ledger';
 import { serveLedgerApi } from '@lakepipe/ledger';
 import { s3ClientFor, startS3Server } from '@lakepipe/testing';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPipelineForCli } from '../stage-registry';
 import { compileForLocalRun } from '../twin/compile';
@@ -304,6 +305,38 @@ describe('the CLI against a deployed pipeline (local SSM, Step Functions and API
       };
       const write = await fetch(`${dashboard.url}/runs`, { method: 'POST', body: '{}' });
 
+      // the page itself, in a browser, over the cloud ledger
+      const browser = await chromium.launch({
+        executablePath: '/usr/bin/chromium',
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--no-first-run',
+        ],
+      });
+      let shown: { source: string; runs: number };
+      try {
+        const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+        await page.goto(`${dashboard.url}/`);
+        await page.waitForSelector('body[data-ready="true"]');
+        await page.waitForSelector('#queries li');
+        shown = {
+          source: await page.locator('#source').innerText(),
+          runs: await page.locator('#runs tbody tr').count(),
+        };
+        mkdirSync(path.resolve(__dirname, '../../.artifacts'), { recursive: true });
+        await page.screenshot({
+          path: path.resolve(__dirname, '../../.artifacts/dashboard-cloud.png'),
+          fullPage: true,
+        });
+      } finally {
+        await browser.close();
+      }
+
+      expect(shown.source).toBe('AWS dev (eu-west-1) · read-only');
+      expect(shown.runs).toBe(started.length);
       expect(meta.source).toBe('AWS dev (eu-west-1) · read-only');
       expect(new Set(runs.items.map((r) => r.runId))).toEqual(new Set(started));
       expect(details.notLanded.map((f) => f.name)).toEqual(['x.bin']);

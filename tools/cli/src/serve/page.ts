@@ -356,7 +356,8 @@ function renderDetails(run, d) {
         g.samples.map((s) => '<li><code class="where" title="' + esc(s.file) + '">' + esc(baseName(s.file)) + ':' + s.line + '</code>' + (s.value != null ? ' value <code class="value">' + esc(s.value) + '</code>' : '') +
           '<details><summary>raw line and reason</summary>' + (s.reason ? '<div class="muted">' + esc(s.reason) + '</div>' : '') + (s.raw != null ? '<code class="block raw">' + esc(s.raw) + '</code>' : '') + '<div class="muted">' + esc(s.file) + '</div></details></li>').join('') + '</ul></td></tr>').join('') +
       '</tbody></table></div>';
-    files.innerHTML = d.notLanded.length === 0 ? '<p class="note">Every source file the run saw was landed.</p>' :
+    const counted = (counter(run, 'duplicates') || 0) + (counter(run, 'skipped') || 0);
+    files.innerHTML = d.notLanded.length === 0 ? '<p class="note">' + (counted ? 'The ledger counts ' + num(counted) + ' source file(s) not landed, but no manifest of this run lists them.' : 'Every source file the run saw was landed.') + '</p>' :
       '<div class="scroll"><table id="file-table"><caption class="sr-only">Source files the run did not land</caption><thead><tr><th scope="col">file</th><th scope="col">status</th><th scope="col">reason</th></tr></thead><tbody>' +
       d.notLanded.map((f) => '<tr class="file" data-status="' + esc(f.status) + '"><td><code>' + esc(f.source || f.name) + '</code></td><td>' + esc(f.status) + '</td><td>' + esc([f.reason, f.message].filter(Boolean).join(': ')) + '</td></tr>').join('') + '</tbody></table></div>';
     for (const p of d.problems || []) rejects.insertAdjacentHTML('beforeend', '<p class="note">' + esc(p) + '</p>');
