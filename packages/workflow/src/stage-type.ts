@@ -1,5 +1,5 @@
 import type { ObjectStore } from '@lakepipe/lake';
-import type { LedgerApi } from '@lakepipe/ledger';
+import type { LedgerWriter } from '@lakepipe/ledger';
 import type { z } from 'zod';
 import type { DatasetContractPart } from './dataset-contract';
 import type { DatasetSpec } from './dataset-spec';
@@ -104,7 +104,8 @@ export interface LocalStageContext {
   readonly lakeRoot: string;
   /** a folder store on lakeRoot */
   readonly store: ObjectStore;
-  readonly ledger: LedgerApi;
+  /** the service-facing side of the ledger: movements and claims (run and stage items are the state machine's) */
+  readonly ledger: LedgerWriter;
   readonly datasets: Readonly<Record<string, DatasetSpec>>;
   /**
    * The validated pipeline the twin runs (for a stage that needs more than datasets, e.g. views).

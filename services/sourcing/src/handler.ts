@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
 import { type ObjectStore, S3ObjectStore } from '@lakepipe/lake';
-import { createLedgerClient, Ledger, type LedgerApi } from '@lakepipe/ledger';
+import { createLedgerClient, Ledger, type LedgerWriter } from '@lakepipe/ledger';
 import { SourcingEventError } from './errors';
 import { parseSourcingEvent } from './event';
 import { type IngestResult, ingestSources } from './ingest';
@@ -11,7 +11,7 @@ const logger = new Logger({ serviceName: 'sourcing' });
 /** What the handler needs; the Lambda builds them from its environment, tests pass local ones. */
 export interface SourcingDependencies {
   readonly store: ObjectStore;
-  readonly ledger: LedgerApi;
+  readonly ledger: LedgerWriter;
   /** another bucket's store, for `s3` sources with `bucket:` */
   readonly bucketStore: (bucket: string) => ObjectStore;
 }

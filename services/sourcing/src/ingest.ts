@@ -10,7 +10,7 @@ import {
   runIdDate,
   writeStageManifest,
 } from '@lakepipe/lake';
-import type { LedgerApi, ObjectMovementItem } from '@lakepipe/ledger';
+import type { LedgerWriter, ObjectMovementItem } from '@lakepipe/ledger';
 import type { SourceSpec } from '@lakepipe/workflow';
 import { SourcingConfigurationError } from './errors';
 import { DEFAULT_CONTENT_TYPES, type Fetch, getWithRetries, type HttpOptions, responseCheck } from './http';
@@ -29,7 +29,7 @@ export interface IngestSourcesInput {
   readonly sources: Readonly<Record<string, SourceSpec>>;
   /** The lake: raw/ is written here, and `s3` sources without a bucket are read from it. */
   readonly store: ObjectStore;
-  readonly ledger: LedgerApi;
+  readonly ledger: LedgerWriter;
   /**
    * The store of another bucket, for `s3` sources with `bucket:` (cross-account: see README).
    * @default such sources are a configuration error
@@ -372,7 +372,7 @@ async function quarantine(args: {
  * looked at a file and what it decided.
  */
 async function recordNotLanded(
-  ledger: LedgerApi,
+  ledger: LedgerWriter,
   runId: string,
   stageId: string,
   details: readonly FileOutcome[],

@@ -13,7 +13,7 @@ import {
   runIdDate,
   writeStageManifest,
 } from '@lakepipe/lake';
-import type { LedgerApi, ObjectMovementItem } from '@lakepipe/ledger';
+import type { LedgerWriter, ObjectMovementItem } from '@lakepipe/ledger';
 import type { DatasetSpec } from '@lakepipe/workflow';
 import { RejectRatioExceededError, UnsupportedFileError } from '../errors';
 import { type EtlManifest, etlStageManifestInput, type FileCounts, rejectedRatioOf } from '../manifest';
@@ -30,7 +30,7 @@ export interface LocalEtlOptions {
   readonly runId: string;
   readonly stageId: string;
   /** @default no ledger: object movements are not recorded */
-  readonly ledger?: LedgerApi;
+  readonly ledger?: LedgerWriter;
   /** @default no progress reports */
   readonly progress?: (update: {
     readonly rows?: number;
@@ -612,7 +612,7 @@ async function removeRunFiles(curatedRoot: string, runId: string): Promise<void>
 
 /** Records each written object (and the manifest) as a movement, with the bytes and sha256 measured once. */
 async function recordMovements(
-  ledger: LedgerApi | undefined,
+  ledger: LedgerWriter | undefined,
   runId: string,
   stageId: string,
   written: readonly ManifestOutput[],
