@@ -241,7 +241,7 @@ function renderRuns() {
   document.querySelector('#runs tbody').innerHTML = rows.map((r) =>
     '<tr class="run' + (r.runId === state.selected ? ' selected' : '') + '" data-run="' + esc(r.runId) + '" data-status="' + esc(r.status) + '"' + (r.runId === state.selected ? ' aria-current="true"' : '') + '>' +
     '<td><a class="id" href="#run=' + encodeURIComponent(r.runId) + '">' + esc(r.runId) + '</a></td>' +
-    '<td><span class="badge ' + esc(r.status) + '">' + esc(r.status) + '</span></td>' +
+    '<td><span class="badge ' + esc(r.status) + '"' + (r.error ? ' title="' + esc((r.error.stageId ? r.error.stageId + ': ' : '') + r.error.name + ': ' + r.error.cause) + '"' : '') + '>' + esc(r.status) + '</span></td>' +
     '<td class="when">' + fmtTime(r.startedAt) + '</td>' +
     '<td class="num" data-col="duration">' + fmtMs(ms(r.startedAt, r.finishedAt)) + '</td>' +
     ['rowsRead', 'curatedRows', 'rejectedRows', 'scoredRows', 'flaggedRows'].map((k) => '<td class="num" data-col="' + k + '">' + num(counter(r, k)) + '</td>').join('') + '</tr>').join('');
