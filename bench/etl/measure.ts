@@ -1,13 +1,15 @@
-// One measurement in its own process: `stage` (runLocalEtl), `baseline` (one DuckDB statement) or
+// One measurement in its own process: `stage` (runLocalEtl), `spark` (the Glue job itself by
+// spark-submit --master local[*], runSparkEtl: the same outputs), `baseline` (one DuckDB statement) or
 // `baseline-outputs` (that statement plus the features and rejected outputs the stage also writes).
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { runLocalEtl } from '../../services/spark-etl/src/local/run-local-etl';
+import { runSparkEtl } from '../../services/spark-etl/src/local/run-spark-etl';
 import { benchTestsSpec } from '../../services/spark-etl/src/test-support/pipeline';
 
 const [kind, lake, runId] = process.argv.slice(2) as [
-  'stage' | 'baseline' | 'baseline-outputs',
+  'stage' | 'spark' | 'baseline' | 'baseline-outputs',
   string,
   string,
 ];
@@ -16,16 +18,20 @@ for (const p of ['curated', 'rejected', 'features', '_manifests', '_tmp', 'basel
 const started = performance.now();
 const cpuStarted = process.cpuUsage();
 let rows = 0;
-if (kind === 'stage') {
-  const manifest = await runLocalEtl({
+/** per raw file: read/curated/rejected (stage and spark), to prove the two engines wrote the same */
+let byFile = '';
+if (kind === 'stage' || kind === 'spark') {
+  const options = {
     lakeRoot: lake,
     dataset: 'bench_tests',
     spec: benchTestsSpec(),
     runId,
     stageId: 'etl',
-    progress: ({ message }) => message && console.error(`  ${message}`),
-  });
+    progress: ({ message }: { message?: string }) => message && console.error(`  ${message}`),
+  };
+  const manifest = kind === 'stage' ? await runLocalEtl(options) : await runSparkEtl(options);
   rows = manifest.curatedRows;
+  byFile = JSON.stringify(manifest.byFile);
 } else {
   // The floor: DuckDB's own CSV reader, the same casts and checks in one WHERE, one partitioned write.
   // `baseline-outputs` adds what the stage also writes, the way one would by hand: the features CSV
@@ -86,4 +92,5 @@ const cpu = process.cpuUsage(cpuStarted);
 const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 const rssMb = Math.round(process.resourceUsage().maxRSS / 1024);
 readdirSync(lake);
-console.log(JSON.stringify({ seconds, cpuSeconds, rssMb, rows }));
+// spark: the CPU and memory are the JVM's (a child process), not counted here
+console.log(JSON.stringify({ seconds, cpuSeconds, rssMb, rows, byFile }));

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DatasetSpec } from '@lakepipe/workflow';
+import { etlOutputSchema } from '../src/output-schema';
 import { compileSparkSql, renderSqlScript } from '../src/spec/compile';
 import { buildTransformModel } from '../src/spec/model';
 
@@ -41,6 +42,8 @@ export function glueJobArtifacts(dataset: string, spec: DatasetSpec): GlueJobArt
     features: model.features,
     idColumn: model.idColumn ?? null,
     maxRejectRatio: model.maxRejectRatio,
+    // the columns the job's stage manifest records (the DuckDB engine records the same)
+    schema: etlOutputSchema(model),
     sql: { dialect: sql.dialect, transform: sql.transform, outputs: sql.outputs },
   };
   return {

@@ -18,7 +18,8 @@ export interface EtlManifest {
   readonly dataset: string;
   readonly runId: string;
   readonly stageId: string;
-  readonly engine: 'duckdb' | 'glue';
+  /** the DuckDB engine, or the Spark job (on Glue, or spark-submit anywhere) */
+  readonly engine: 'duckdb' | 'spark';
   readonly filesRead: number;
   readonly rowsRead: number;
   readonly curatedRows: number;

@@ -52,6 +52,21 @@ def progress(**update):
     print(LINE_PROGRESS + json.dumps(update), flush=True)
 
 
+class Steps:
+    """Reports each step's wall time as a progress line, like the DuckDB engine's `name: 1.23 s`."""
+
+    def __init__(self):
+        import time
+
+        self.clock = time.monotonic
+        self.started = self.clock()
+
+    def done(self, name):
+        now = self.clock()
+        progress(message="%s: %.2f s" % (name, now - self.started))
+        self.started = now
+
+
 def configure(spark):
     for key, value in SPARK_SETTINGS.items():
         spark.conf.set(key, value)
@@ -260,24 +275,25 @@ def read_lines(spark, lake, run_id, keys):
         offsets.append((c["_source_file"], c["_first"], c["_first"] + c["_n"] - 1, before - c["_first"] + 1))
         by_file[c["_source_file"]] = before + c["_n"]
     offsets_df = spark.createDataFrame(offsets, "_f string, _first long, _last long, _shift long")
-    lines = text.join(
-        F.broadcast(offsets_df),
-        (text["_source_file"] == offsets_df["_f"]) & text["_id"].between(offsets_df["_first"], offsets_df["_last"]),
-    ).select(
-        F.lit(run_id).alias("_run_id"),
-        F.col("_source_file"),
-        (F.col("_id") + F.col("_shift")).alias("_line_number"),
-        F.expr("CASE WHEN endswith(_text, '\\r') THEN substring(_text, 1, length(_text) - 1) ELSE _text END").alias("_line"),
+    lines = (
+        text.join(
+            F.broadcast(offsets_df),
+            (text["_source_file"] == offsets_df["_f"]) & text["_id"].between(offsets_df["_first"], offsets_df["_last"]),
+        )
+        .select(
+            F.lit(run_id).alias("_run_id"),
+            F.col("_source_file"),
+            (F.col("_id") + F.col("_shift")).alias("_line_number"),
+            F.expr("CASE WHEN endswith(_text, '\\r') THEN substring(_text, 1, length(_text) - 1) ELSE _text END").alias("_line"),
+        )
+        .persist()
     )
+    text.unpersist()
     lines.createOrReplaceTempView("etl_lines")
-    spark.sql(
-        "SELECT _source_file, _line AS _header FROM etl_lines WHERE _line_number = 1"
-    ).createOrReplaceTempView("etl_files_found")
-    spark.createDataFrame([(k,) for k in keys], "_source_file string").createOrReplaceTempView("etl_file_keys")
-    spark.sql(
-        "SELECT k._source_file, f._header FROM etl_file_keys k LEFT JOIN etl_files_found f ON k._source_file = f._source_file"
-    ).createOrReplaceTempView("etl_files")
-    return text
+    # one small local table: the transform joins every line to its file's header positions
+    found = dict((r["_source_file"], r["_line"]) for r in lines.where("_line_number = 1").select("_source_file", "_line").collect())
+    spark.createDataFrame([(k, found.get(k)) for k in keys], "_source_file string, _header string").createOrReplaceTempView("etl_files")
+    return lines
 
 
 def run(args, spark, lake, ledger):
@@ -289,7 +305,9 @@ def run(args, spark, lake, ledger):
     files = lake.list(raw_prefix)
     h.check_readable(files)
     progress(files=len(files), message="reading %d file(s) of %s" % (len(files), raw_prefix))
+    steps = Steps()
     text = read_lines(spark, lake, run_id, files)
+    steps.done("read and number the lines")
     for statement in spec["sql"]["transform"]:
         spark.sql(statement)
     from pyspark import StorageLevel
@@ -310,6 +328,7 @@ def run(args, spark, lake, ledger):
     rows_read = sum(c["rowsRead"] for c in file_counts)
     rejected_rows = sum(c["rejectedRows"] for c in file_counts)
     curated_rows = rows_read - rejected_rows
+    steps.done("parse, type and check every line; count")
     progress(rows=rows_read, message="%d curated, %d rejected" % (curated_rows, rejected_rows))
 
     staging = h.staging_prefix(run_id, stage_id, uuid.uuid4().hex[:6])
@@ -322,6 +341,7 @@ def run(args, spark, lake, ledger):
             staged = [k for k in lake.list(staging + "rejected/") if h.is_data_file(k)]
             for i, key in enumerate(staged):
                 movements.append(lake.move(key, "%spart-%d.parquet" % (h.rejected_prefix(dataset, run_id), i)))
+            steps.done("write rejected")
         if h.exceeds(rejected_rows, rows_read, spec["maxRejectRatio"]):
             ledger.record(movements, run_id, stage_id)
             raise h.reject_ratio_error(dataset, rejected_rows, rows_read, spec["maxRejectRatio"], run_id)
@@ -333,8 +353,10 @@ def run(args, spark, lake, ledger):
                 curated.repartition(*partition_by).write.partitionBy(*partition_by).parquet(stage_uri + "curated/")
             else:
                 curated.coalesce(1).write.parquet(stage_uri + "curated/")
+            steps.done("write curated")
             if spec["features"]:
                 write_features(spark, lake, staging + "features/part-0.csv")
+                steps.done("write features")
 
         # publish: this run's old curated files go, the new ones arrive; other runs' rows stay
         old = [k for k in lake.list(h.curated_prefix(dataset)) if h.is_run_file(k, run_id)]

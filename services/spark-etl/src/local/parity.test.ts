@@ -1,6 +1,6 @@
-import { cpSync, mkdirSync, readdirSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { lakePrefixes, runIdDate } from '@lakepipe/lake';
+import { lakePrefixes, parseStageManifest, runIdDate } from '@lakepipe/lake';
 import type { LedgerApi, ObjectMovementItem } from '@lakepipe/ledger';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EtlManifest } from '../manifest';
@@ -37,6 +37,8 @@ function landCorpus(lake: string): string[] {
 
 interface EngineRun {
   readonly manifest: EtlManifest;
+  /** the stage manifest file as written, without what differs by nature (engine, times, bytes and hashes of outputs) */
+  readonly written: unknown;
   readonly snapshot: LakeSnapshot;
   readonly movedKeys: readonly string[];
 }
@@ -47,8 +49,14 @@ async function runEngine(engine: 'duckdb' | 'spark'): Promise<EngineRun> {
   const { movements, ledger } = movementRecorder();
   const options = { lakeRoot, dataset: 'bench_tests', spec, runId: RUN, stageId: 'etl', ledger };
   const manifest = engine === 'duckdb' ? await runLocalEtl(options) : await runSparkEtl(options);
+  const file = parseStageManifest(
+    readFileSync(path.join(lakeRoot, lakePrefixes.manifest(RUN, 'etl')), 'utf8'),
+    'etl.json',
+  );
+  const { engine: _e, timings: _t, outputs, ...written } = file;
   return {
     manifest,
+    written: { ...written, outputs: outputs.map((o) => o.key) },
     snapshot: await lakeSnapshot(lakeRoot, manifest, 'bench_tests', RUN),
     movedKeys: movements.map((m) => m.to).sort(),
   };
@@ -66,7 +74,7 @@ describe('DuckDB and Spark engines: the same answer on dirty data', () => {
   beforeAll(async () => {
     duckdb = await runEngine('duckdb');
     spark = await runEngine('spark');
-  }, 900_000);
+  }, 1_500_000);
 
   it('reads, curates and rejects the same rows per file, and neither fails the run', () => {
     // Assert
@@ -151,6 +159,7 @@ describe('DuckDB and Spark engines: the same answer on dirty data', () => {
   it('writes the same manifest, Parquet types, files per partition and ledger movements', () => {
     // Assert
     expect(spark.snapshot.manifest).toEqual(duckdb.snapshot.manifest);
+    expect(spark.written).toEqual(duckdb.written);
     expect(spark.snapshot.parquetTypes).toEqual(duckdb.snapshot.parquetTypes);
     expect(duckdb.snapshot.parquetTypes.curated!.started_at).toBe(
       'INT64 {"type":"TIMESTAMP","isAdjustedToUTC":false,"unit":"MICROS"}',

@@ -8,6 +8,7 @@ import { lakePrefixes, parseStageManifest, type StageManifest } from '@lakepipe/
 import type { ObjectMovementItem } from '@lakepipe/ledger';
 import { RejectRatioExceededError, SparkJobError, SparkNotInstalledError } from '../errors';
 import type { EtlManifest } from '../manifest';
+import { etlOutputSchema } from '../output-schema';
 import { compileSparkSql } from '../spec/compile';
 import { buildTransformModel } from '../spec/model';
 import type { LocalEtlOptions } from './run-local-etl';
@@ -36,6 +37,8 @@ export function sparkJobSpec(dataset: string, options: Pick<LocalEtlOptions, 'sp
     features: model.features,
     idColumn: model.idColumn ?? null,
     maxRejectRatio: model.maxRejectRatio,
+    // the columns the stage manifest records, as the DuckDB engine records them
+    schema: etlOutputSchema(model),
     sql: { dialect: sql.dialect, transform: sql.transform, outputs: sql.outputs },
   };
 }
