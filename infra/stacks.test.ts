@@ -41,12 +41,12 @@ describe('stackCatalog', () => {
     for (const entry of stackCatalog) expect(projects, entry.id).toContain(entry.project);
   });
 
-  it('keeps storage and catalogs always on and compute ephemeral', () => {
-    // Act
-    const alwaysOn = stackCatalog.filter((entry) => !entry.ephemeral).map((entry) => entry.id);
+  it('keeps every stack always on: none costs money while idle, and the data services must stay up', () => {
+    // Act (ADR 0003: Glue DPUs and SageMaker instances exist only while an execution runs)
+    const onDemand = stackCatalog.filter((entry) => entry.ephemeral).map((entry) => entry.id);
 
     // Assert
-    expect(alwaysOn).toEqual(['shared-infra', 'spark-etl-catalog', 'view-catalog']);
+    expect(onDemand).toEqual([]);
     expect(stackName('view-catalog', 'prod')).toBe('view-catalog-prod');
   });
 });

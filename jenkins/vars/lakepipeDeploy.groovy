@@ -1,53 +1,79 @@
-// Plans, reviews and applies stack targets ([stack:, env:] maps, in deploy order) one after another.
-// Each plan review is archived and echoed; a blocked review stops the build before apply; a protected
-// environment (prod) waits for a person who has read the review.
+// Plan, review, approve and apply stack targets ([stack:, env:] maps in deploy order). Plans run with the
+// read-only planner role on any branch; applies only on main, with the deployer role, each under the
+// stack's lock, from the plan that was reviewed (stashed on the planning agent, applied on another).
 
-void call(List<Map> targets, Map options = [:]) {
-    List<String> protectedEnvs = options.protectedEnvs ?: ['prod']
-    boolean applyChanges = options.containsKey('apply') ? options.apply : true
+/** Plans and reviews each target; a blocked review or a failed plan fails the build. */
+void plan(List<Map> targets) {
     for (Map target in targets) {
         String name = "${target.stack}-${target.env}"
-        stage("${name}") {
-            lock(resource: "lakepipe-${target.env}-${target.stack}") {
-                lakepipeAws(target.env) {
-                    planAndReview(target, name)
-                }
-                if (!applyChanges) {
-                    return
-                }
-                if (protectedEnvs.contains(target.env)) {
-                    approve(name)
-                }
-                lakepipeAws(target.env) {
-                    lakepipeCi("apply --stack ${target.stack} --env ${target.env}")
-                }
-            }
+        int status = 0
+        lakepipeAws(target.env, 'plan') {
+            status = lakepipeCi.status("plan --stack ${target.stack} --env ${target.env}")
+        }
+        String review = "cdktf.out/reviews/${name}.md"
+        if (fileExists(review)) {
+            archiveArtifacts artifacts: "cdktf.out/reviews/${name}.*", fingerprint: true
+            echo readFile(review)
+        }
+        if (status == 2) {
+            error("plan review blocked ${name}: see ${review} " +
+                  "(rerun with ALLOW_DESTROY=${target.env}:<address> if it is intended)")
+        }
+        if (status != 0) {
+            error("plan of ${name} failed (exit ${status})")
         }
     }
 }
 
-private void planAndReview(Map target, String name) {
-    int status = lakepipeCi.status("plan --stack ${target.stack} --env ${target.env}")
-    String review = "cdktf.out/reviews/${name}.md"
-    if (fileExists(review)) {
-        archiveArtifacts artifacts: "cdktf.out/reviews/${name}.*", fingerprint: true
-        echo readFile(review)
+/** Keeps the reviewed plans of one environment (configuration, assets, plan, review) for the apply. */
+void stashPlans(String envName) {
+    stash name: "plans-${envName}", includes: "cdktf.out/stacks/*-${envName}/**,cdktf.out/reviews/*-${envName}.*",
+          excludes: '**/.terraform/**', allowEmpty: true
+}
+
+/** The reviews of the targets, one after another, for the approval gate (read while on an agent). */
+String reviews(List<Map> targets) {
+    return targets.collect { Map target ->
+        String review = "cdktf.out/reviews/${target.stack}-${target.env}.md"
+        fileExists(review) ? readFile(review) : "(no review for ${target.stack}-${target.env})"
+    }.join('\n\n')
+}
+
+/**
+ * One approval for a whole environment, called from a stage with `agent none`: nothing is held while
+ * a person reads the reviews (no executor, no lock). Milestones abort an older build still waiting here
+ * once a newer one has been approved.
+ */
+void approve(String envName, int count, String reviewText) {
+    milestone()
+    timeout(time: 1, unit: 'DAYS') {
+        input(message: "Apply ${count} stack(s) to ${envName}?\n\n${reviewText}", ok: "Apply to ${envName}",
+              submitter: 'lakepipe-prod-approvers')
     }
-    if (status == 2) {
-        error("plan review blocked ${name}: see ${review} (rerun with ALLOW_DESTROY=<address> if it is intended)")
+    milestone()
+}
+
+/**
+ * Applies the stashed plans of the targets on main: fresh deployer credentials per stack, the stack's
+ * lock held, the commit recorded per stack and env by tools/ci (which refuses a commit that does not
+ * descend from the one last deployed). Then records the commit as promoted to the environment.
+ */
+void apply(String envName, List<Map> targets) {
+    lakepipeBranch.requireMain("apply to ${envName}")
+    unstash "plans-${envName}"
+    for (Map target in targets) {
+        lock(resource: lakepipeLocks.name(target.stack, target.env)) {
+            lakepipeAws(target.env, 'apply') {
+                lakepipeCi("apply --stack ${target.stack} --env ${target.env} --commit ${env.GIT_COMMIT}")
+            }
+        }
     }
-    if (status != 0) {
-        error("plan of ${name} failed (exit ${status})")
+    lakepipeAws(envName, 'apply') {
+        lakepipeCi("record-approval --env ${envName} --commit ${env.GIT_COMMIT}")
     }
 }
 
-private void approve(String name) {
-    String review = readFile("cdktf.out/reviews/${name}.md")
-    currentBuild.description = "waiting for approval: ${name}"
-    milestone()
-    timeout(time: 1, unit: 'DAYS') {
-        input(message: "Apply ${name}?\n\n${review}", ok: "Apply ${name}", submitter: 'lakepipe-prod-approvers')
-    }
-    milestone()
-    currentBuild.description = null
+/** The targets of one environment. */
+List<Map> of(List<Map> targets, String envName) {
+    return targets.findAll { Map target -> target.env == envName }
 }

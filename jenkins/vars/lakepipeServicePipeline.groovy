@@ -1,5 +1,6 @@
-// The pipeline every service's Jenkinsfile runs: verify the service, synth, then plan, review and
-// apply the service's stacks (every environment, dev first, prod behind approval) - nothing else.
+// The pipeline every service's Jenkinsfile runs: verify the service, synth, then plan and review its
+// stacks in every environment with the read-only planner role - on every branch, main included. It never
+// applies: each stack has exactly one applying job, the monorepo pipeline on main (docs/delivery.md).
 
 void call(Map config) {
     String project = config.project
@@ -8,16 +9,12 @@ void call(Map config) {
         options {
             disableConcurrentBuilds()
             timestamps()
+            ansiColor('xterm')
             buildDiscarder(logRotator(numToKeepStr: '30', artifactNumToKeepStr: '10'))
             timeout(time: 2, unit: 'HOURS')
         }
-        parameters {
-            string(name: 'ALLOW_DESTROY', defaultValue: '',
-                   description: 'Addresses whose destroy or replace is intended (comma separated)')
-        }
         environment {
             CI = 'true'
-            LAKEPIPE_ALLOW_DESTROY = "${params.ALLOW_DESTROY}"
         }
         stages {
             stage('Install') {
@@ -35,11 +32,10 @@ void call(Map config) {
                     sh "npm run synth -- --project ${project}"
                 }
             }
-            stage('Plan and deploy') {
+            stage('Plan') {
                 steps {
                     script {
-                        List<Map> targets = lakepipeCi.targets(lakepipeCi.output("stacks --project ${project}"))
-                        lakepipeDeploy(targets, [apply: env.BRANCH_NAME == 'main'])
+                        lakepipeDeploy.plan(lakepipeCi.targets(lakepipeCi.output("stacks --project ${project}")))
                     }
                 }
             }

@@ -92,6 +92,25 @@ beforeAll(async () => {
     'services/view/src/index.test.ts': 'export {};\n',
   });
   commit('pipeline', { 'pipeline.yaml': 'name: test2\n' });
+  // one commit per file class that every stack is built from (docs/delivery.md, "What a change deploys")
+  commit('stacks', { 'infra/stacks.ts': 'export const stackCatalog = [];\n' });
+  commit('stack-factories', { 'infra/stack-factories.ts': 'export {};\n' });
+  commit('main', { 'infra/main.ts': 'export {};\n' });
+  commit('stages', { 'packages/stages/src/index.ts': 'export const stages = [];\n' });
+  commit('shared-config', { 'infra/config/defaults.json': '{}\n' });
+  commit('lockfile', {
+    'package-lock.json': '{"name":"ws","lockfileVersion":3,"requires":true,"packages":{}}\n',
+  });
+  commit('root-package', {
+    'package.json': JSON.stringify({
+      name: 'ws',
+      private: true,
+      type: 'module',
+      workspaces: Object.keys(projects),
+      scripts: { synth: 'tsx infra/main.ts' },
+    }),
+  });
+  commit('stray', { 'scripts/release.sh': 'echo release\n' });
 }, 60_000);
 
 describe('affected', () => {
@@ -149,14 +168,100 @@ describe('affected', () => {
     expect(result.targets).toHaveLength(catalog.length * envs.length);
   });
 
-  it('explains a base that git does not know', async () => {
+  it.each([
+    ['stacks', 'infra/stacks.ts'],
+    ['stack-factories', 'infra/stack-factories.ts'],
+    ['main', 'infra/main.ts'],
+    ['stages', 'packages/stages/src/index.ts'],
+    ['shared-config', 'infra/config/defaults.json'],
+    ['lockfile', 'package-lock.json'],
+    ['root-package', 'package.json'],
+  ])(
+    'deploys every stack in every environment for a change to the %s file class (%s)',
+    async (name, file) => {
+      // Arrange
+      const previous = Object.keys(commits)[Object.keys(commits).indexOf(name) - 1]!;
+
+      // Act
+      const result = await run(previous, name);
+
+      // Assert
+      expect(result.files).toEqual([file]);
+      expect(result.targets).toHaveLength(catalog.length * envs.length);
+      expect(result.targets[0]?.reasons).toContain(`${file} changed (every stack is built from it)`);
+      expect(result.targets.at(-1)?.stackName).toBe(`${catalog.at(-1)!.id}-prod`);
+    },
+  );
+
+  it('deploys every stack for a file outside every Nx project, naming it', async () => {
     // Act
-    const act = affected({ base: 'no-such-ref', workspaceRoot: workspace, catalog, environments: envs });
+    const result = await run('root-package', 'stray');
+
+    // Assert
+    expect(result.targets).toHaveLength(catalog.length * envs.length);
+    expect(result.targets[0]?.reasons).toEqual([
+      'scripts/release.sh changed (it is outside every Nx project)',
+    ]);
+  });
+
+  it('falls back to every stack with a warning when the base commit is missing (rebased history)', async () => {
+    // Act
+    const result = await affected({
+      base: '0123456789abcdef0123456789abcdef01234567',
+      workspaceRoot: workspace,
+      catalog,
+      environments: envs,
+    });
+
+    // Assert
+    expect(result.targets).toHaveLength(catalog.length * envs.length);
+    expect(result.warnings).toEqual([
+      'base 0123456789abcdef0123456789abcdef01234567 is not a commit this clone shares with HEAD (rebased or force-pushed history, a re-created job, or a shallow clone): deploying every stack in every environment',
+    ]);
+  });
+
+  it('deploys everything on a first build (no base at all)', async () => {
+    // Act
+    const result = await affected({ base: '', workspaceRoot: workspace, catalog, environments: envs });
+
+    // Assert
+    expect(result.targets).toHaveLength(catalog.length * envs.length);
+    expect(result.targets[0]?.reasons).toEqual([
+      'every stack: no base commit was given (the first build of this job)',
+    ]);
+  });
+
+  it('says when the work tree has uncommitted changes, which it does not count', async () => {
+    // Arrange
+    writeFileSync(path.join(workspace, 'services/view/src/index.ts'), 'export const dirty = 1;\n');
+
+    try {
+      // Act
+      const result = await run('stages', 'shared-config');
+
+      // Assert
+      expect(result.warnings).toEqual([
+        'the work tree has 1 uncommitted change(s) (services/view/src/index.ts): affected compares commits, so they are not counted; commit them to include them',
+      ]);
+    } finally {
+      git('checkout', '-q', '--', 'services/view/src/index.ts');
+    }
+  });
+
+  it('explains a head that git does not know', async () => {
+    // Act
+    const act = affected({
+      base: 'HEAD',
+      head: 'no-such-ref',
+      workspaceRoot: workspace,
+      catalog,
+      environments: envs,
+    });
 
     // Assert
     await expect(act).rejects.toThrow(AffectedError);
     await expect(act).rejects.toThrow(
-      /^cannot compare --base no-such-ref with --head HEAD \(is the ref fetched\?/,
+      /^cannot compare --base HEAD with --head no-such-ref \(is the ref fetched\?/,
     );
   });
 });
@@ -191,7 +296,7 @@ describe('the stack catalog and the affected mapping', () => {
 });
 
 describe('classifyChangedFiles', () => {
-  it('sends environment configs to CI, tests and docs nowhere, everything else to Nx', () => {
+  it('sends environment configs to CI, catalog files to every stack, tests and docs nowhere, the rest to Nx', () => {
     // Act
     const split = classifyChangedFiles([
       'infra/config/dev.yaml',
@@ -199,10 +304,12 @@ describe('classifyChangedFiles', () => {
       'docs/delivery.md',
       'services/view/src/view.ts',
       'package-lock.json',
+      'infra/stacks.ts',
     ]);
 
     // Assert
-    expect(split.forNx).toEqual(['services/view/src/view.ts', 'package-lock.json']);
+    expect(split.forNx).toEqual(['services/view/src/view.ts']);
+    expect(split.everyStack).toEqual(['package-lock.json', 'infra/stacks.ts']);
     expect([...split.envConfigs]).toEqual([['dev', 'infra/config/dev.yaml']]);
     expect(split.ignored).toEqual(['services/view/src/view.test.ts', 'docs/delivery.md']);
   });

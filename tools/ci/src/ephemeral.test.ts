@@ -7,12 +7,20 @@ import {
   ephemeralCycle,
   ephemeralTargets,
   runPipeline,
+  startPipeline,
+  stopExecution,
+  waitForExecution,
 } from './ephemeral';
 import { PipelineRunError, PlanBlockedError } from './errors';
 import { processRunner } from './exec';
 import { type StubExecutionScript, startSfnStub } from './sfn-stub';
 import { loadDeliveryEnvConfig } from './stack-catalog';
-import { deliveryWorkspace, fakeTerraform, fakeTerraformEnv, testCatalog } from './test-workspace';
+import {
+  deliveryWorkspace,
+  fakeTerraform,
+  fakeTerraformEnv,
+  onDemandTestCatalog as testCatalog,
+} from './test-workspace';
 
 const ephemeralStacks = [
   'orchestration-dev',
@@ -29,7 +37,7 @@ afterEach(async () => {
 
 async function setup(script: StubExecutionScript, plans: Record<string, string> = {}, fail?: string) {
   const root = deliveryWorkspace(testCatalog.map((entry) => `${entry.id}-dev`));
-  const tf = fakeTerraformEnv(root, { default: 'view-destroy.json', ...plans }, fail);
+  const tf = fakeTerraformEnv(root, { default: 'compute-destroy.json', ...plans }, fail);
   const stub = await startSfnStub(script);
   stubs.push(stub);
   const log: string[] = [];
@@ -151,7 +159,76 @@ describe('runPipeline', () => {
   });
 });
 
+describe('start, wait and stop (Jenkins waits across credential sessions)', () => {
+  it('returns RUNNING when the wait window ends first, then the result on a later wait', async () => {
+    // Arrange
+    const { options } = await setup({ runningPolls: 4, status: 'SUCCEEDED' });
+    const { executionArn } = await startPipeline(options);
+
+    // Act
+    const first = await waitForExecution({ ...options, pollIntervalMs: 1 }, executionArn, 0);
+    const later = await waitForExecution(options, executionArn, 60_000);
+
+    // Assert
+    expect(first).toEqual({ executionArn, status: 'RUNNING' });
+    expect(later).toMatchObject({ executionArn, status: 'SUCCEEDED', runId: '20261126T020000Z-a1b2c3' });
+  });
+
+  it('stops an execution with a cause', async () => {
+    // Arrange
+    const { options, stub } = await setup({ runningPolls: 100, status: 'SUCCEEDED' });
+    const { executionArn } = await startPipeline(options);
+
+    // Act
+    await stopExecution(options, executionArn, 'the Jenkins job was aborted');
+
+    // Assert
+    expect(stub.calls.at(-1)).toEqual({
+      operation: 'StopExecution',
+      body: { executionArn, error: 'lakepipe.Stopped', cause: 'the Jenkins job was aborted' },
+    });
+  });
+
+  it('stops the execution when waiting itself fails (expired credentials, network)', async () => {
+    // Arrange: the second client (the wait) cannot reach Step Functions
+    const { options, stub } = await setup({ runningPolls: 100, status: 'SUCCEEDED' });
+    let clients = 0;
+    const broken = new SFNClient({
+      region: 'eu-west-1',
+      endpoint: 'http://127.0.0.1:9',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
+    const flaky = { ...options, sfn: () => (++clients === 2 ? broken : options.sfn()) };
+
+    // Act
+    const act = runPipeline(flaky);
+
+    // Assert
+    await expect(act).rejects.toThrow();
+    expect(stub.calls.map((c) => c.operation)).toEqual(['StartExecution', 'StopExecution']);
+    expect(String(stub.calls[1]?.body.cause)).toMatch(/^the ephemeral job failed while waiting: /);
+  });
+});
+
 describe('destroyEphemeral', () => {
+  it('refuses a destroy that would delete a log group: logs outlive every deploy', async () => {
+    // Arrange
+    const { options, tf } = await setup(
+      { runningPolls: 0, status: 'SUCCEEDED' },
+      { 'view-dev': 'view-destroy.json' },
+    );
+
+    // Act
+    const act = destroyEphemeral(options);
+
+    // Assert
+    await expect(act).rejects.toThrow(
+      'plan of view-dev is blocked:\n  - delete of aws_cloudwatch_log_group.view_handler_logs_5E6F7081: CloudWatch log group (its log events are lost)',
+    );
+    expect(tf.calls()).not.toContain('view-dev apply -input=false -no-color -lock-timeout=5m destroy.tfplan');
+  });
+
   it('destroys the compute stacks newest first through reviewed destroy plans', async () => {
     // Arrange
     const { options, tf } = await setup({ runningPolls: 0, status: 'SUCCEEDED' });
@@ -167,7 +244,9 @@ describe('destroyEphemeral', () => {
       'view-dev show',
       'view-dev apply',
     ]);
-    expect(tf.calls()[1]).toBe('view-dev plan -destroy -input=false -lock-timeout=5m -out=destroy.tfplan');
+    expect(tf.calls()[1]).toBe(
+      'view-dev plan -destroy -input=false -no-color -lock-timeout=5m -out=destroy.tfplan',
+    );
     expect(
       tf.calls().some((call) => call.startsWith('shared-infra-dev') || call.startsWith('view-catalog-dev')),
     ).toBe(false);
@@ -214,7 +293,9 @@ describe('ephemeralCycle', () => {
     expect(result.status).toBe('SUCCEEDED');
     const applies = steps(tf.calls()).filter((s) => s.endsWith(' apply'));
     expect(applies).toHaveLength(12);
-    expect(tf.calls().at(-1)).toBe('orchestration-dev apply -input=false -lock-timeout=5m destroy.tfplan');
+    expect(tf.calls().at(-1)).toBe(
+      'orchestration-dev apply -input=false -no-color -lock-timeout=5m destroy.tfplan',
+    );
   });
 
   it('destroys the compute even when the pipeline fails, then reports the failure', async () => {
@@ -249,7 +330,9 @@ describe('ephemeralCycle', () => {
     await expect(act).rejects.toThrow(/terraform apply .* exited with 1/);
     expect(stub.calls).toEqual([]);
     expect(
-      tf.calls().filter((call) => call.endsWith('apply -input=false -lock-timeout=5m destroy.tfplan')),
+      tf
+        .calls()
+        .filter((call) => call.endsWith('apply -input=false -no-color -lock-timeout=5m destroy.tfplan')),
     ).toHaveLength(6);
   });
 });

@@ -14,10 +14,21 @@ import { NotEphemeralError, PipelineRunError, PlanBlockedError, StackCatalogErro
 import type { CommandRunner } from './exec';
 import { planReview } from './plan-review';
 import { type DeliveryEnvConfig, type StackCatalogEntry, type StackTarget, toTarget } from './stack-catalog';
-import { applyStack, planStack, readJsonFile, writeReview } from './stack-plan';
+import {
+  type ApplyRecordOptions,
+  applyStack,
+  planStack,
+  prepareStackDir,
+  readJsonFile,
+  writeReview,
+} from './stack-plan';
 import { applyDestroyCommand, destroyPlanCommands, stackPaths } from './terraform';
 
-export type EphemeralAction = 'deploy' | 'run' | 'destroy' | 'cycle';
+/**
+ * deploy | run | destroy | cycle, and the steps Jenkins uses to wait across credential sessions:
+ * start (StartExecution), wait (DescribeExecution for one window), stop (StopExecution).
+ */
+export type EphemeralAction = 'deploy' | 'run' | 'destroy' | 'cycle' | 'start' | 'wait' | 'stop';
 
 export interface EphemeralOptions {
   readonly workspaceRoot: string;
@@ -42,6 +53,14 @@ export interface EphemeralOptions {
   readonly terraformBin?: string;
   /** progress lines for the build log @default stderr */
   readonly log?: (line: string) => void;
+  /**
+   * Deploy records: each apply is refused unless its commit descends from the one last deployed to
+   * the stack, and recorded after it.
+   * @default no record (a run by hand)
+   */
+  readonly record?: ApplyRecordOptions;
+  /** @default true: an apply without the stack's committed provider lock file is refused */
+  readonly requireProviderLock?: boolean;
 }
 
 /** The compute stacks of an environment, in deploy order: only the ones the catalog marks ephemeral. */
@@ -72,7 +91,11 @@ export async function deployEphemeral(options: EphemeralOptions): Promise<readon
     logOf(options)(`deploying ${target.stackName}`);
     const review = await planStack({ ...options, target });
     if (review?.verdict === 'blocked') throw new PlanBlockedError(target.stackName, review.reasons);
-    await applyStack({ ...options, target });
+    await applyStack({
+      ...options,
+      target,
+      ...(options.record ? { record: options.record } : {}),
+    });
     deployed.push(target.stackName);
   }
   return deployed;
@@ -91,7 +114,9 @@ export async function destroyEphemeral(options: EphemeralOptions): Promise<reado
       assertEphemeral(options.catalog, target, 'destroy');
       logOf(options)(`destroying ${target.stackName}`);
       const terraformOptions = { ...options, target };
-      for (const line of destroyPlanCommands(terraformOptions)) await options.runner.run(line);
+      const lockfileReadonly = prepareStackDir(terraformOptions);
+      for (const line of destroyPlanCommands({ ...terraformOptions, lockfileReadonly }))
+        await options.runner.run(line);
       const paths = stackPaths(options.workspaceRoot, target);
       if (existsSync(paths.destroyPlanJson)) {
         const review = planReview(readJsonFile(paths.destroyPlanJson), {
@@ -127,56 +152,109 @@ export interface PipelineRunResult {
   readonly output?: unknown;
 }
 
-/** Starts the pipeline's state machine for one run id and waits for it; anything but SUCCEEDED throws. */
-export async function runPipeline(options: EphemeralOptions): Promise<PipelineRunResult> {
-  const log = logOf(options);
-  const client = options.sfn();
+/** Starts the pipeline's state machine for one run id (the execution's name: a second start is refused). */
+export async function startPipeline(
+  options: EphemeralOptions,
+): Promise<{ readonly runId: string; readonly executionArn: string }> {
   const runId = options.runId ?? newRunId();
   const stateMachineArn =
     options.stateMachineArn ??
     defaultStateMachineArn(options.config, options.env, pipelineNameOf(options.workspaceRoot));
-  const started = await client.send(
-    // the execution name is the run id: a second start of the same run is refused by Step Functions
+  const started = await options.sfn().send(
     new StartExecutionCommand({
       stateMachineArn,
       name: runId,
       input: JSON.stringify({ runId, trigger: 'jenkins-ephemeral' }),
     }),
   );
-  const executionArn = started.executionArn!;
-  log(`started ${executionArn} (run ${runId})`);
-  const deadline = Date.now() + (options.timeoutMs ?? 6 * 3600_000);
+  logOf(options)(`started ${started.executionArn} (run ${runId})`);
+  return { runId, executionArn: started.executionArn! };
+}
+
+/** The execution is still running after the wait window: call `wait` again (with fresh credentials). */
+export interface StillRunning {
+  readonly executionArn: string;
+  readonly status: 'RUNNING';
+}
+
+/**
+ * Waits for an execution for at most `windowMs`: resolves with the result when it succeeded, with
+ * `RUNNING` when the window ended first (Jenkins then takes fresh credentials and waits again: one
+ * assumed-role session lasts an hour at most), and throws PipelineRunError when it failed.
+ */
+export async function waitForExecution(
+  options: EphemeralOptions,
+  executionArn: string,
+  windowMs: number,
+): Promise<PipelineRunResult | StillRunning> {
+  const client = options.sfn();
+  const deadline = Date.now() + windowMs;
   const interval = options.pollIntervalMs ?? 15_000;
-  let described: DescribeExecutionCommandOutput;
   for (;;) {
-    described = await client.send(new DescribeExecutionCommand({ executionArn }));
-    if (described.status !== 'RUNNING' && described.status !== 'PENDING_REDRIVE') break;
-    if (Date.now() >= deadline) {
-      await client.send(
-        new StopExecutionCommand({
+    const described: DescribeExecutionCommandOutput = await client.send(
+      new DescribeExecutionCommand({ executionArn }),
+    );
+    if (described.status !== 'RUNNING' && described.status !== 'PENDING_REDRIVE') {
+      const status = described.status ?? 'UNKNOWN';
+      logOf(options)(`${executionArn} ended ${status}`);
+      if (status !== 'SUCCEEDED') {
+        throw new PipelineRunError(
           executionArn,
-          error: 'lakepipe.Timeout',
-          cause: 'the ephemeral job stopped waiting',
-        }),
-      );
-      throw new PipelineRunError(
+          status,
+          [described.error, described.cause].filter(Boolean).join(': '),
+        );
+      }
+      return {
+        runId: described.name ?? '',
         executionArn,
-        'TIMED_OUT',
-        `still running after ${options.timeoutMs ?? 6 * 3600_000} ms; stopped`,
-      );
+        status,
+        output: described.output ? JSON.parse(described.output) : undefined,
+      };
     }
+    if (Date.now() >= deadline) return { executionArn, status: 'RUNNING' };
     await new Promise((resolve) => setTimeout(resolve, interval));
   }
-  const status = described.status ?? 'UNKNOWN';
-  log(`${executionArn} ended ${status}`);
-  if (status !== 'SUCCEEDED') {
-    throw new PipelineRunError(
-      executionArn,
-      status,
-      [described.error, described.cause].filter(Boolean).join(': '),
-    );
+}
+
+export function isStillRunning(result: PipelineRunResult | StillRunning): result is StillRunning {
+  return !('runId' in result);
+}
+
+/** Stops an execution (the job failed, timed out or was aborted): no compute keeps running unwatched. */
+export async function stopExecution(
+  options: EphemeralOptions,
+  executionArn: string,
+  cause: string,
+): Promise<void> {
+  await options.sfn().send(new StopExecutionCommand({ executionArn, error: 'lakepipe.Stopped', cause }));
+  logOf(options)(`stopped ${executionArn}: ${cause}`);
+}
+
+/**
+ * Starts the pipeline and waits for it (one process, one credential session: for runs by hand; Jenkins
+ * uses start/wait/stop). Any error while waiting, the timeout included, stops the execution first.
+ */
+export async function runPipeline(options: EphemeralOptions): Promise<PipelineRunResult> {
+  const { executionArn } = await startPipeline(options);
+  const timeoutMs = options.timeoutMs ?? 6 * 3600_000;
+  let result: PipelineRunResult | StillRunning;
+  try {
+    result = await waitForExecution(options, executionArn, timeoutMs);
+  } catch (error) {
+    if (!(error instanceof PipelineRunError)) {
+      await stopExecution(
+        options,
+        executionArn,
+        `the ephemeral job failed while waiting: ${(error as Error).message}`,
+      ).catch(() => undefined);
+    }
+    throw error;
   }
-  return { runId, executionArn, status, output: described.output ? JSON.parse(described.output) : undefined };
+  if (isStillRunning(result)) {
+    await stopExecution(options, executionArn, 'the ephemeral job stopped waiting');
+    throw new PipelineRunError(executionArn, 'TIMED_OUT', `still running after ${timeoutMs} ms; stopped`);
+  }
+  return result;
 }
 
 /**

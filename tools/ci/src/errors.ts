@@ -89,3 +89,65 @@ export class PipelineRunError extends Error {
     this.name = 'PipelineRunError';
   }
 }
+
+/** A plan review without an environment: whether a stateful destroy blocks depends on it, so none is assumed. */
+export class ReviewEnvError extends Error {
+  constructor(readonly planFile: string) {
+    super(
+      `plan-review ${planFile}: --env is required (or --stack <id>-<env>, e.g. sourcing-prod): a stateful destroy blocks in prod and only warns in dev, so no environment is assumed`,
+    );
+    this.name = 'ReviewEnvError';
+  }
+}
+
+/** An apply (or a promotion) of a commit that does not descend from the one recorded before it. */
+export class DeployOrderError extends Error {
+  constructor(
+    readonly target: string,
+    readonly recordedCommit: string,
+    readonly commit: string,
+    readonly why: string,
+  ) {
+    super(
+      `refusing ${target} at ${commit}: ${why} (recorded: ${recordedCommit}); an older commit landing after a newer one is a silent rollback. Revert on main instead, so the revert commit descends from what is deployed`,
+    );
+    this.name = 'DeployOrderError';
+  }
+}
+
+/** A deploy record (S3 object) that is not the JSON CI writes. */
+export class DeployRecordError extends Error {
+  constructor(
+    readonly location: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${location} is not a lakepipe deploy record:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'DeployRecordError';
+  }
+}
+
+/** An apply asked for where only a plan may run: a branch or pull-request build. */
+export class ApplyNotAllowedError extends Error {
+  constructor(
+    readonly branch: string,
+    readonly what: string,
+  ) {
+    super(
+      `refusing to ${what} from ${branch}: only main applies (branches and pull requests plan with the read-only planner role)`,
+    );
+    this.name = 'ApplyNotAllowedError';
+  }
+}
+
+/** An apply without the stack's committed provider lock file. */
+export class MissingProviderLockError extends Error {
+  constructor(
+    readonly stackName: string,
+    readonly lockFile: string,
+  ) {
+    super(
+      `refusing to apply ${stackName}: ${lockFile} is not committed. Generate it where the Terraform registry is reachable (Jenkins job lakepipe/provider-locks, or \`npx tsx tools/ci/src/bin.ts provider-locks\` after \`npm run synth -- --env dev\`) and commit it, so every apply uses the provider builds that were reviewed`,
+    );
+    this.name = 'MissingProviderLockError';
+  }
+}

@@ -14,11 +14,22 @@ export interface CommandLine {
    * @default stdout goes to the build log
    */
   readonly stdoutFile?: string;
+  /**
+   * Variables added to the process environment for this command (TF_PLUGIN_CACHE_DIR, TF_IN_AUTOMATION).
+   * @default the runner's environment only
+   */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Exit codes that are answers, not failures (`plan -detailed-exitcode` exits 2 on drift).
+   * @default [0]
+   */
+  readonly okExitCodes?: readonly number[];
 }
 
 /** Runs command lines. The real one spawns processes; `--dry-run` prints them. */
 export interface CommandRunner {
-  run(line: CommandLine): Promise<void>;
+  /** Runs the command; resolves with its exit code when it is one of `okExitCodes` (0 by default). */
+  run(line: CommandLine): Promise<number | undefined>;
 }
 
 /** The shell form of a command line, for logs and dry runs: `(cd dir && terraform plan ...)`. */
@@ -38,11 +49,11 @@ export function processRunner(
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   return {
     run: (line) =>
-      new Promise<void>((resolve, reject) => {
+      new Promise<number>((resolve, reject) => {
         log(`+ ${formatCommandLine(line)}`);
         const child = spawn(line.command, [...line.args], {
           cwd: line.cwd,
-          env: options.env ?? process.env,
+          env: { ...(options.env ?? process.env), ...line.env },
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         const stderrTail: string[] = [];
@@ -63,8 +74,9 @@ export function processRunner(
           reject(new CommandFailedError(formatCommandLine(line), null, error.message)),
         );
         child.on('close', (code) => {
-          if (code !== 0) reject(new CommandFailedError(formatCommandLine(line), code, stderrTail.join('')));
-          else stdoutDone.then(resolve, reject);
+          if (code === null || !(line.okExitCodes ?? [0]).includes(code))
+            reject(new CommandFailedError(formatCommandLine(line), code, stderrTail.join('')));
+          else stdoutDone.then(() => resolve(code), reject);
         });
       }),
   };
@@ -80,6 +92,7 @@ export function dryRunner(
     run: async (line) => {
       lines.push(line);
       print(formatCommandLine(line));
+      return undefined;
     },
   };
 }

@@ -1,3 +1,4 @@
+import { ReviewEnvError } from './errors';
 import { allowancesFromEnv, type PlanReview, planReview } from './plan-review';
 import { renderPlanReviewJson, renderPlanReviewMarkdown } from './render';
 import { parseStackName, type StackCatalogEntry } from './stack-catalog';
@@ -20,21 +21,35 @@ export const BLOCKED_EXIT_CODE = 2;
 
 /**
  * `plan-review PLAN.json`: the review of a saved `terraform show -json` file, rendered, with the exit
- * code (0, or 2 when blocked). The environment comes from --env, else from the stack name, else `dev`.
+ * code (0, or 2 when blocked). The environment comes from --env, else from the stack name (`envSource`
+ * says which); with neither it throws ReviewEnvError rather than assume one.
  */
 export function planReviewCommand(
   planFile: string,
   options: PlanReviewCommandOptions,
-): { readonly review: PlanReview; readonly output: string; readonly exitCode: number } {
+): {
+  readonly review: PlanReview;
+  readonly output: string;
+  readonly exitCode: number;
+  /** where the environment came from: `--env`, or `--stack sourcing-prod` */
+  readonly envSource: string;
+} {
   const fromStack =
     options.stack && options.catalog ? parseStackName(options.catalog, options.stack)?.env : undefined;
+  const env = options.env ?? fromStack;
+  if (!env) throw new ReviewEnvError(planFile);
   const review = planReview(readJsonFile(planFile), {
-    env: options.env ?? fromStack ?? 'dev',
+    env,
     stack: options.stack,
     catalog: options.catalog,
     allow: [...(options.allowDestroy ?? []), ...allowancesFromEnv(options.allowDestroyEnv)],
     source: planFile,
   });
   const output = options.format === 'json' ? renderPlanReviewJson(review) : renderPlanReviewMarkdown(review);
-  return { review, output, exitCode: review.verdict === 'blocked' ? BLOCKED_EXIT_CODE : 0 };
+  return {
+    review,
+    output,
+    exitCode: review.verdict === 'blocked' ? BLOCKED_EXIT_CODE : 0,
+    envSource: options.env ? '--env' : `--stack ${options.stack}`,
+  };
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PlanFormatError } from './errors';
-import { allowancesFromEnv, planReview, reviewAction } from './plan-review';
+import { allowancesFromEnv, parseAllowance, planReview, reviewAction } from './plan-review';
 import { renderPlanReviewJson, renderPlanReviewMarkdown } from './render';
 import type { StackCatalogEntry } from './stack-catalog';
 
@@ -83,7 +83,7 @@ describe('planReview', () => {
       },
     ]);
     expect(review.reasons).toEqual([
-      'replace of aws_s3_bucket.lake_bucket_5C0F7E2A: S3 bucket (its objects are lost); pass --allow-destroy aws_s3_bucket.lake_bucket_5C0F7E2A to allow it',
+      'replace of aws_s3_bucket.lake_bucket_5C0F7E2A: S3 bucket (its objects are lost); pass --allow-destroy prod:aws_s3_bucket.lake_bucket_5C0F7E2A to allow it',
     ]);
   });
 
@@ -128,7 +128,7 @@ describe('planReview', () => {
     const plan = fixture('shared-infra-bucket-delete.json');
 
     // Act
-    const review = planReview(plan, { env: 'prod', allow: ['aws_s3_bucket.lake_bucket_5C0F7E2A'] });
+    const review = planReview(plan, { env: 'prod', allow: ['prod:aws_s3_bucket.lake_bucket_5C0F7E2A'] });
 
     // Assert
     expect(review.verdict).toBe('warn');
@@ -143,13 +143,13 @@ describe('planReview', () => {
     const plan = fixture('shared-infra-bucket-delete.json');
 
     // Act
-    const review = planReview(plan, { env: 'prod', allow: ['aws_s3_bucket.lake_bucket'] });
+    const review = planReview(plan, { env: 'prod', allow: ['prod:aws_s3_bucket.lake_bucket'] });
 
     // Assert
     expect(review.verdict).toBe('blocked');
     expect(review.unusedAllowances).toEqual(['aws_s3_bucket.lake_bucket']);
     expect(renderPlanReviewMarkdown(review)).toContain(
-      '- note: --allow-destroy aws_s3_bucket.lake_bucket matches no destroy or replace in this plan',
+      '- note: --allow-destroy prod:aws_s3_bucket.lake_bucket matches no destroy or replace in this plan',
     );
   });
 
@@ -316,6 +316,99 @@ describe('reviewAction', () => {
     expect(reviewAction(['delete', 'create'])).toBe('replace');
     expect(reviewAction(['create', 'delete'])).toBe('replace');
     expect(reviewAction(['update'])).toBe('update');
+  });
+});
+
+/** A `terraform show -json` plan with one change per [type, name, actions]. */
+function planOf(changes: readonly (readonly [string, string, readonly string[]])[]): unknown {
+  return {
+    format_version: '1.2',
+    terraform_version: '1.11.4',
+    resource_changes: changes.map(([type, name, actions]) => ({
+      address: `${type}.${name}`,
+      mode: 'managed',
+      type,
+      name,
+      provider_name: 'registry.terraform.io/hashicorp/aws',
+      change: { actions, before: { name }, after: actions.includes('create') ? { name } : null },
+    })),
+  };
+}
+
+describe('planReview of operational state and env-qualified allowances', () => {
+  const logGroupAndAlarm = planOf([
+    ['aws_cloudwatch_log_group', 'sfn_logs', ['delete']],
+    ['aws_cloudwatch_metric_alarm', 'executions_failed', ['delete', 'create']],
+    ['aws_lambda_function', 'handler', ['delete']],
+  ]);
+
+  it('blocks deleting a log group or replacing an alarm in prod, as stateful', () => {
+    // Act
+    const review = planReview(logGroupAndAlarm, { env: 'prod' });
+
+    // Assert
+    expect(review.verdict).toBe('blocked');
+    expect(review.risky.map((c) => [c.address, c.action, c.risk])).toEqual([
+      ['aws_cloudwatch_log_group.sfn_logs', 'delete', 'CloudWatch log group (its log events are lost)'],
+      [
+        'aws_cloudwatch_metric_alarm.executions_failed',
+        'replace',
+        'CloudWatch alarm (its history is lost and nobody is paged until it is back)',
+      ],
+    ]);
+  });
+
+  it('only warns about the same log group and alarm in dev', () => {
+    // Act
+    const review = planReview(logGroupAndAlarm, { env: 'dev' });
+
+    // Assert
+    expect(review.verdict).toBe('warn');
+    expect(review.risky).toHaveLength(2);
+  });
+
+  it('never lets an allowance for dev downgrade the prod review', () => {
+    // Arrange
+    const allow = ['dev:aws_cloudwatch_log_group.sfn_logs', 'aws_cloudwatch_metric_alarm.executions_failed'];
+
+    // Act
+    const prod = planReview(logGroupAndAlarm, { env: 'prod', allow });
+    const dev = planReview(logGroupAndAlarm, { env: 'dev', allow });
+
+    // Assert
+    expect(prod.verdict).toBe('blocked');
+    expect(prod.risky.map((c) => c.allowed)).toEqual([false, false]);
+    expect(prod.unqualifiedAllowances).toEqual(['aws_cloudwatch_metric_alarm.executions_failed']);
+    expect(prod.reasons).toContain(
+      'allowance aws_cloudwatch_metric_alarm.executions_failed names no environment, so it does not apply to prod (protected): write prod:aws_cloudwatch_metric_alarm.executions_failed',
+    );
+    expect(prod.unusedAllowances).toEqual([]);
+    expect(dev.risky.map((c) => c.allowed)).toEqual([true, true]);
+  });
+
+  it('accepts allowances that name prod, one address at a time', () => {
+    // Act
+    const review = planReview(logGroupAndAlarm, {
+      env: 'prod',
+      allow: ['prod:aws_cloudwatch_log_group.sfn_logs', 'prod:aws_cloudwatch_metric_alarm.executions_failed'],
+    });
+
+    // Assert
+    expect(review.verdict).toBe('warn');
+    expect(review.reasons).toEqual([
+      'delete of aws_cloudwatch_log_group.sfn_logs: CloudWatch log group (its log events are lost) (explicitly allowed)',
+      'replace of aws_cloudwatch_metric_alarm.executions_failed: CloudWatch alarm (its history is lost and nobody is paged until it is back) (explicitly allowed)',
+    ]);
+  });
+});
+
+describe('parseAllowance', () => {
+  it('reads a leading environment, and leaves bare and module addresses whole', () => {
+    expect(parseAllowance('prod:aws_s3_bucket.lake')).toEqual({ env: 'prod', address: 'aws_s3_bucket.lake' });
+    expect(parseAllowance('aws_s3_bucket.lake')).toEqual({ address: 'aws_s3_bucket.lake' });
+    expect(parseAllowance('module.x.aws_s3_bucket.y["a:b"]')).toEqual({
+      address: 'module.x.aws_s3_bucket.y["a:b"]',
+    });
   });
 });
 

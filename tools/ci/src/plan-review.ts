@@ -21,6 +21,11 @@ export const statefulResourceTypes: Readonly<Record<string, string>> = {
   aws_kms_key: 'KMS key (data encrypted with it becomes unreadable)',
   aws_glue_catalog_database: 'Glue database (every table in it is dropped)',
   aws_glue_catalog_table: 'Glue table (Athena queries over it break)',
+  // operational state: losing it loses the evidence of what happened and who gets paged
+  aws_cloudwatch_log_group: 'CloudWatch log group (its log events are lost)',
+  aws_cloudwatch_metric_alarm: 'CloudWatch alarm (its history is lost and nobody is paged until it is back)',
+  aws_cloudwatch_composite_alarm:
+    'CloudWatch alarm (its history is lost and nobody is paged until it is back)',
 };
 
 export type Verdict = 'pass' | 'warn' | 'blocked';
@@ -29,7 +34,9 @@ export interface PlanReviewOptions {
   /** the environment the plan is for; stateful destroys are blocked in protected ones */
   readonly env: string;
   /**
-   * Addresses whose destroy/replace is explicitly allowed (`--allow-destroy`, LAKEPIPE_ALLOW_DESTROY).
+   * Addresses whose destroy/replace is explicitly allowed (`--allow-destroy`, LAKEPIPE_ALLOW_DESTROY), each
+   * `<env>:<address>` (`prod:aws_s3_bucket.lake`) or a bare `<address>`. A bare address counts only in an
+   * unprotected environment: an allowance meant for dev never downgrades a prod review.
    * @default none: every stateful destroy or replace in a protected environment blocks
    */
   readonly allow?: readonly string[];
@@ -95,16 +102,46 @@ export interface PlanReview {
   readonly changes: readonly ReviewedChange[];
   /** destroys and replaces of stateful resources (also listed in `changes`) */
   readonly risky: readonly ReviewedChange[];
-  /** allowances that matched no risky change: probably a typo in the address */
+  /** allowances for this environment that matched no risky change: probably a typo in the address */
   readonly unusedAllowances: readonly string[];
+  /** bare allowances ignored because this environment is protected (they must name it: `prod:<address>`) */
+  readonly unqualifiedAllowances: readonly string[];
+}
+
+/** An allowance split into its environment (undefined when bare) and its resource address. */
+export function parseAllowance(allowance: string): { readonly env?: string; readonly address: string } {
+  // a resource address never contains `:` outside an index key (`aws_x.y["a:b"]`), so only a leading
+  // `<env>:` before any `.` or `[` is an environment
+  const match = /^([a-z][a-z0-9-]*):([^:].*)$/.exec(allowance);
+  return match && !match[1]!.includes('.') ? { env: match[1]!, address: match[2]! } : { address: allowance };
+}
+
+/**
+ * The addresses an allowance list allows in one environment: `<env>:<address>` entries for this env, and
+ * bare addresses only when the environment is unprotected. Returns the bare ones it refused, too.
+ */
+export function allowancesFor(
+  allow: readonly string[],
+  env: string,
+  protectedEnv: boolean,
+): { readonly addresses: ReadonlySet<string>; readonly refused: readonly string[] } {
+  const addresses = new Set<string>();
+  const refused: string[] = [];
+  for (const entry of allow) {
+    const parsed = parseAllowance(entry);
+    if (parsed.env === env) addresses.add(parsed.address);
+    else if (parsed.env === undefined && protectedEnv) refused.push(entry);
+    else if (parsed.env === undefined) addresses.add(parsed.address);
+  }
+  return { addresses, refused };
 }
 
 /** Reviews `terraform show -json` output: what changes, what would lose data, and whether it may apply. */
 export function planReview(planJson: unknown, options: PlanReviewOptions): PlanReview {
   const plan = parseTerraformPlan(planJson, options.source);
-  const allow = new Set(options.allow ?? []);
   const preventDestroy = new Set(options.preventDestroy ?? []);
   const protectedEnv = (options.protectedEnvs ?? ['prod']).includes(options.env);
+  const { addresses: allow, refused } = allowancesFor(options.allow ?? [], options.env, protectedEnv);
   const stackService = serviceOfStack(options.stack, options.catalog);
   const knownServices = [...new Set((options.catalog ?? []).map((entry) => entry.project))];
 
@@ -140,8 +177,14 @@ export function planReview(planJson: unknown, options: PlanReviewOptions): PlanR
   for (const change of risky) {
     const what = `${change.action} of ${change.address}: ${change.risk}`;
     if (change.allowed) reasons.push(`${what} (explicitly allowed)`);
-    else if (protectedEnv) reasons.push(`${what}; pass --allow-destroy ${change.address} to allow it`);
+    else if (protectedEnv)
+      reasons.push(`${what}; pass --allow-destroy ${options.env}:${change.address} to allow it`);
     else reasons.push(what);
+  }
+  for (const entry of refused) {
+    reasons.push(
+      `allowance ${entry} names no environment, so it does not apply to ${options.env} (protected): write ${options.env}:${entry}`,
+    );
   }
   const blocked = errored || (protectedEnv && risky.some((change) => !change.allowed));
   const verdict: Verdict = blocked ? 'blocked' : risky.length > 0 ? 'warn' : 'pass';
@@ -159,6 +202,7 @@ export function planReview(planJson: unknown, options: PlanReviewOptions): PlanR
     changes: reviewed.filter((change) => change.action !== 'no-op'),
     risky,
     unusedAllowances: [...allow].filter((address) => !risky.some((change) => change.address === address)),
+    unqualifiedAllowances: refused,
   };
 }
 
@@ -181,10 +225,9 @@ function riskOf(
   if (change.type === 'aws_s3_bucket' && bucket && isStateBucket(bucket, stateBucket)) {
     return `Terraform state bucket ${bucket} (every stack's state is lost)`;
   }
-  return (
-    statefulResourceTypes[change.type] ??
-    (preventDestroy.has(change.address) ? 'declared with lifecycle.prevent_destroy' : undefined)
-  );
+  // the stack's own declaration first: it says the author meant this resource to outlive every deploy
+  if (preventDestroy.has(change.address)) return 'declared with lifecycle.prevent_destroy';
+  return statefulResourceTypes[change.type];
 }
 
 function isStateBucket(bucket: string, stateBucket: string | undefined): boolean {

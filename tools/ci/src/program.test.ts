@@ -27,8 +27,8 @@ describe('lakepipe-ci', () => {
     const dir = path.join(repoRoot, 'cdktf.out/stacks/view-dev');
     expect(code).toBe(0);
     expect(stdout.trim().split('\n')).toEqual([
-      `(cd ${dir} && terraform init -input=false -reconfigure -backend-config=bucket=lakepipe-tfstate-111111111111-eu-west-1 -backend-config=key=lakepipe/dev/view-dev.tfstate -backend-config=region=eu-west-1 -backend-config=encrypt=true -backend-config=use_lockfile=true)`,
-      `(cd ${dir} && terraform plan -input=false -lock-timeout=5m -out=plan.tfplan)`,
+      `(cd ${dir} && terraform init -input=false -no-color -reconfigure -backend-config=bucket=lakepipe-tfstate-111111111111-eu-west-1 -backend-config=key=lakepipe/dev/view-dev.tfstate -backend-config=region=eu-west-1 -backend-config=encrypt=true -backend-config=use_lockfile=true)`,
+      `(cd ${dir} && terraform plan -input=false -no-color -lock-timeout=5m -out=plan.tfplan)`,
       `(cd ${dir} && terraform show -json plan.tfplan > ${dir}/plan.json)`,
     ]);
   });
@@ -42,8 +42,11 @@ describe('lakepipe-ci', () => {
     expect(stdout).toBe('view-catalog dev\nview dev\nview-catalog prod\nview prod\n');
   });
 
-  it('prints the account, region and deployer role Jenkins assumes', () => {
-    expect(ci('aws-target', '--env', 'prod').stdout).toBe('222222222222 eu-west-1 lakepipe-prod-deployer\n');
+  it('prints the read-only planner role for a plan, and the deployer role only for an apply', () => {
+    expect(ci('aws-target', '--env', 'prod').stdout).toBe('222222222222 eu-west-1 lakepipe-prod-planner\n');
+    expect(ci('aws-target', '--env', 'prod', '--purpose', 'apply').stdout).toBe(
+      '222222222222 eu-west-1 lakepipe-prod-deployer\n',
+    );
   });
 
   it('exits 2 on a blocked review, taking the environment from the stack name', () => {
@@ -58,7 +61,7 @@ describe('lakepipe-ci', () => {
       '--stack',
       'shared-infra-prod',
       '--allow-destroy',
-      'aws_s3_bucket.lake_bucket_5C0F7E2A',
+      'prod:aws_s3_bucket.lake_bucket_5C0F7E2A',
     );
 
     // Assert

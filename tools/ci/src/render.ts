@@ -13,7 +13,7 @@ export function renderPlanReviewMarkdown(review: PlanReview): string {
   for (const reason of review.reasons) lines.push(`- ${reason}`);
   if (review.reasons.length > 0) lines.push('');
   for (const address of review.unusedAllowances) {
-    lines.push(`- note: --allow-destroy ${address} matches no destroy or replace in this plan`);
+    lines.push(`- note: --allow-destroy ${review.env}:${address} matches no destroy or replace in this plan`);
   }
   if (review.unusedAllowances.length > 0) lines.push('');
 

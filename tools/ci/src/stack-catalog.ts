@@ -144,3 +144,18 @@ export function toTarget(entry: StackCatalogEntry, env: string): StackTarget {
 export function deployerRoleName(env: string): string {
   return `lakepipe-${env}-deployer`;
 }
+
+/**
+ * The read-only role every plan runs with: `lakepipe-<env>-planner` (read the resources and the state,
+ * write only the state's `.tflock` objects, read deploy records). Branches and pull requests get no other.
+ */
+export function plannerRoleName(env: string): string {
+  return `lakepipe-${env}-planner`;
+}
+
+/** Why this build may not apply (a branch or a pull request), or undefined on main and outside multibranch jobs. */
+export function applyRefusal(processEnv: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (processEnv.CHANGE_ID) return `pull request ${processEnv.CHANGE_ID}`;
+  if (processEnv.BRANCH_NAME && processEnv.BRANCH_NAME !== 'main') return `branch ${processEnv.BRANCH_NAME}`;
+  return undefined;
+}

@@ -140,7 +140,7 @@ describe('applyStack', () => {
     await applyStack(options);
 
     // Assert
-    expect(tf.calls().at(-1)).toBe('sourcing-prod apply -input=false -lock-timeout=5m plan.tfplan');
+    expect(tf.calls().at(-1)).toBe('sourcing-prod apply -input=false -no-color -lock-timeout=5m plan.tfplan');
     expect(existsSync(path.join(root, 'cdktf.out', 'stacks', 'sourcing-prod', 'plan.tfplan'))).toBe(true);
   });
 });

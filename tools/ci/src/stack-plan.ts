@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PlanBlockedError, PlanFormatError } from './errors';
+import { assertDescendsFromDeployed, type DeployRecordStore } from './deploy-record';
+import { MissingProviderLockError, PlanBlockedError, PlanFormatError } from './errors';
 import type { CommandRunner } from './exec';
 import { type PlanReview, planReview } from './plan-review';
 import { renderPlanReviewJson, renderPlanReviewMarkdown } from './render';
@@ -10,7 +11,15 @@ import {
   type StackCatalogEntry,
   type StackTarget,
 } from './stack-catalog';
-import { applyCommand, planCommands, stackPaths } from './terraform';
+import {
+  applyCommand,
+  initCommand,
+  planCommands,
+  pluginCacheDirOf,
+  providerLockFile,
+  stackPaths,
+  type TerraformOptions,
+} from './terraform';
 
 export interface StackPlanOptions {
   readonly workspaceRoot: string;
@@ -22,6 +31,23 @@ export interface StackPlanOptions {
   readonly allow?: readonly string[];
   /** @default process.env.TERRAFORM_BIN, else `terraform` */
   readonly terraformBin?: string;
+  /** @default process.env.TF_PLUGIN_CACHE_DIR, else ~/.cache/lakepipe/terraform-plugins */
+  readonly pluginCacheDir?: string;
+}
+
+/**
+ * Puts the committed provider lock file (infra/terraform-locks/<id>.terraform.lock.hcl) into the stack's
+ * folder and creates the plugin cache. Returns whether a committed lock file exists (then init is
+ * `-lockfile=readonly`: no other provider build than the committed one can be installed).
+ */
+export function prepareStackDir(options: TerraformOptions): boolean {
+  mkdirSync(pluginCacheDirOf(options), { recursive: true });
+  const committed = providerLockFile(options.workspaceRoot, options.target.id);
+  if (!existsSync(committed)) return false;
+  const { stackDir } = stackPaths(options.workspaceRoot, options.target);
+  mkdirSync(stackDir, { recursive: true });
+  copyFileSync(committed, path.join(stackDir, '.terraform.lock.hcl'));
+  return true;
 }
 
 /** Addresses with `lifecycle.prevent_destroy` in a synthesized cdk.tf.json (`{ resource: { type: { name } } }`). */
@@ -56,7 +82,15 @@ export function readJsonFile(file: string): unknown {
 export async function planStack(options: StackPlanOptions): Promise<PlanReview | undefined> {
   const { workspaceRoot, target, config } = options;
   const paths = stackPaths(workspaceRoot, target);
-  for (const line of planCommands({ workspaceRoot, target, config, terraformBin: options.terraformBin })) {
+  const terraformOptions = {
+    workspaceRoot,
+    target,
+    config,
+    terraformBin: options.terraformBin,
+    pluginCacheDir: options.pluginCacheDir,
+  };
+  const lockfileReadonly = prepareStackDir(terraformOptions);
+  for (const line of planCommands({ ...terraformOptions, lockfileReadonly })) {
     await options.runner.run(line);
   }
   if (!existsSync(paths.planJson)) return undefined; // dry run: nothing was planned
@@ -81,15 +115,75 @@ export function writeReview(markdownFile: string, jsonFile: string, review: Plan
   writeFileSync(jsonFile, renderPlanReviewJson(review));
 }
 
-/** Applies the saved plan of a stack, but only if its review (written by planStack) did not block it. */
-export async function applyStack(options: Omit<StackPlanOptions, 'allow' | 'catalog'>): Promise<void> {
+/** Who is applying what, for the deploy record: checked before the apply, written after it. */
+export interface ApplyRecordOptions {
+  readonly store: DeployRecordStore;
+  /** the full commit id being applied */
+  readonly commit: string;
+  /** the Jenkins build (`lakepipe/lakepipe/main#42`) @default none */
+  readonly build?: string;
+}
+
+export interface ApplyStackOptions extends Omit<StackPlanOptions, 'allow' | 'catalog'> {
+  /**
+   * Record the apply per stack and environment, and refuse it unless the commit descends from the one
+   * last deployed there.
+   * @default no record: a local apply by hand
+   */
+  readonly record?: ApplyRecordOptions;
+  /**
+   * Refuse the apply without the stack's committed provider lock file.
+   * @default true
+   */
+  readonly requireProviderLock?: boolean;
+}
+
+/**
+ * Applies the saved plan of a stack (init, then `apply plan.tfplan`), but only if its review (written by
+ * planStack) did not block it, the stack's provider lock file is committed, and, with `record`, the
+ * commit descends from the one last deployed to this stack and environment.
+ */
+export async function applyStack(options: ApplyStackOptions): Promise<void> {
   const { workspaceRoot, target, config } = options;
   const paths = stackPaths(workspaceRoot, target);
   if (existsSync(paths.reviewJson)) {
     const review = readJsonFile(paths.reviewJson) as Pick<PlanReview, 'verdict' | 'reasons'>;
     if (review.verdict === 'blocked') throw new PlanBlockedError(target.stackName, review.reasons);
   }
-  await options.runner.run(
-    applyCommand({ workspaceRoot, target, config, terraformBin: options.terraformBin }),
-  );
+  const terraformOptions = {
+    workspaceRoot,
+    target,
+    config,
+    terraformBin: options.terraformBin,
+    pluginCacheDir: options.pluginCacheDir,
+  };
+  const locked = prepareStackDir(terraformOptions);
+  if (!locked && (options.requireProviderLock ?? true)) {
+    throw new MissingProviderLockError(
+      target.stackName,
+      path.relative(workspaceRoot, providerLockFile(workspaceRoot, target.id)),
+    );
+  }
+  if (options.record) {
+    await assertDescendsFromDeployed({
+      store: options.record.store,
+      env: target.env,
+      stackName: target.stackName,
+      commit: options.record.commit,
+      workspaceRoot,
+    });
+  }
+  // init again: the plan may come from another agent (stashed), whose providers are not installed here
+  await options.runner.run(initCommand({ ...terraformOptions, lockfileReadonly: locked }));
+  await options.runner.run(applyCommand(terraformOptions));
+  if (options.record) {
+    await options.record.store.write(
+      { kind: 'deployed', env: target.env, stackName: target.stackName },
+      {
+        commit: options.record.commit,
+        ...(options.record.build ? { build: options.record.build } : {}),
+        at: new Date().toISOString(),
+      },
+    );
+  }
 }

@@ -8,18 +8,27 @@ export const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..');
 export const fixturesDir = path.join(import.meta.dirname, '__fixtures__');
 export const fakeTerraform = path.join(fixturesDir, 'bin', 'terraform');
 
-/** The catalog the tests use: the shape of infra/stacks.ts. */
+/** The catalog the tests use: infra/stacks.ts, stack for stack (test-catalog.test.ts keeps it so). */
 export const testCatalog: readonly StackCatalogEntry[] = [
   { id: 'shared-infra', project: 'shared-infra', ephemeral: false },
-  { id: 'orchestration', project: 'orchestration', ephemeral: true },
-  { id: 'ledger-api', project: 'ledger-api', ephemeral: true },
-  { id: 'sourcing', project: 'sourcing', ephemeral: true },
+  { id: 'orchestration', project: 'orchestration', ephemeral: false },
+  { id: 'ledger-api', project: 'ledger-api', ephemeral: false },
+  { id: 'sourcing', project: 'sourcing', ephemeral: false },
   { id: 'spark-etl-catalog', project: 'spark-etl', ephemeral: false },
-  { id: 'spark-etl', project: 'spark-etl', ephemeral: true },
-  { id: 'sagemaker-scoring', project: 'sagemaker-scoring', ephemeral: true },
+  { id: 'spark-etl', project: 'spark-etl', ephemeral: false },
+  { id: 'sagemaker-scoring', project: 'sagemaker-scoring', ephemeral: false },
   { id: 'view-catalog', project: 'view', ephemeral: false },
-  { id: 'view', project: 'view', ephemeral: true },
+  { id: 'view', project: 'view', ephemeral: false },
 ];
+
+/**
+ * The same stacks with the compute marked ephemeral: the shape of a catalog where compute is billed
+ * while it exists (an endpoint, a cluster), for the tests of the nightly deploy/run/destroy cycle.
+ */
+export const onDemandTestCatalog: readonly StackCatalogEntry[] = testCatalog.map((entry) => ({
+  ...entry,
+  ephemeral: !['shared-infra', 'spark-etl-catalog', 'view-catalog'].includes(entry.id),
+}));
 
 /** A fresh folder under the workspace's .tmp (TMPDIR), one per test. */
 export function tempDir(prefix: string): string {
@@ -34,6 +43,14 @@ export function deliveryWorkspace(stackNames: readonly string[]): string {
   cpSync(path.join(repoRoot, 'infra', 'config'), path.join(root, 'infra', 'config'), { recursive: true });
   writeFileSync(path.join(root, 'pipeline.yaml'), 'name: bench-quality\n');
   for (const name of stackNames) mkdirSync(path.join(root, 'cdktf.out', 'stacks', name), { recursive: true });
+  // committed provider lock files (infra/terraform-locks), which an apply requires
+  mkdirSync(path.join(root, 'infra', 'terraform-locks'), { recursive: true });
+  for (const entry of testCatalog) {
+    writeFileSync(
+      path.join(root, 'infra', 'terraform-locks', `${entry.id}.terraform.lock.hcl`),
+      `# test lock file of ${entry.id}\n`,
+    );
+  }
   return root;
 }
 

@@ -32,15 +32,36 @@ describe('lakepipe affected', () => {
     expect(names.indexOf('view-dev')).toBeLessThan(names.indexOf('shared-infra-prod'));
   });
 
-  it('explains a base git does not know, and exits 1', async () => {
+  it('falls back to every stack with a warning for a base git does not know', async () => {
+    // Arrange
+    const out = capture();
+    const err = capture();
+
+    // Act
+    const code = await affectedCli(
+      { base: 'no-such-ref-anywhere', head: 'HEAD', json: true },
+      out,
+      err,
+      workspace,
+    );
+
+    // Assert
+    expect(code).toBe(0);
+    expect(err.text()).toContain(
+      'warning: base no-such-ref-anywhere is not a commit this clone shares with HEAD (rebased or force-pushed history, a re-created job, or a shallow clone): deploying every stack in every environment\n',
+    );
+    expect(JSON.parse(out.text()).targets.length).toBeGreaterThanOrEqual(18);
+  });
+
+  it('explains a head git does not know, and exits 1', async () => {
     // Arrange
     const err = capture();
 
     // Act
-    const code = await affectedCli({ base: 'no-such-ref-anywhere', head: 'HEAD' }, capture(), err, workspace);
+    const code = await affectedCli({ base: 'HEAD', head: 'no-such-ref-anywhere' }, capture(), err, workspace);
 
     // Assert
     expect(code).toBe(1);
-    expect(err.text()).toMatch(/^cannot compare --base no-such-ref-anywhere with --head HEAD/);
+    expect(err.text()).toMatch(/^cannot compare --base HEAD with --head no-such-ref-anywhere/);
   });
 });

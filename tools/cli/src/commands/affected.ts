@@ -44,6 +44,7 @@ export async function affectedCli(
           files: [],
           projects: [],
           targets: ci.allTargets({ catalog, environments, protectedEnvs }),
+          warnings: await ci.uncommittedWarnings(root),
         }
       : await ci.affected({
           base: options.base,
@@ -53,6 +54,7 @@ export async function affectedCli(
           environments,
           protectedEnvs,
         });
+    for (const warning of result.warnings) err.write(`warning: ${warning}\n`);
     if (options.json) {
       out.write(`${JSON.stringify(result, null, 2)}\n`);
     } else {

@@ -57,7 +57,7 @@ describe('lakepipe plan-review', () => {
     // Act
     const code = await planReviewCli(
       path.join(plans, 'shared-infra-bucket-delete.json'),
-      { env: 'prod', format: 'markdown', allowDestroy: ['aws_s3_bucket.lake_bucket_5C0F7E2A'] },
+      { env: 'prod', format: 'markdown', allowDestroy: ['prod:aws_s3_bucket.lake_bucket_5C0F7E2A'] },
       capture(),
       capture(),
     );
@@ -86,5 +86,36 @@ describe('lakepipe plan-review', () => {
     expect(err.text()).toContain(
       'format_version: Invalid input: expected string, received undefined (got missing)',
     );
+  });
+
+  it('refuses to assume an environment: exits 1 and asks for --env', async () => {
+    // Arrange
+    const err = capture();
+    const file = path.join(plans, 'shared-infra-bucket-delete.json');
+
+    // Act
+    const code = await planReviewCli(file, { format: 'markdown', allowDestroy: [] }, capture(), err);
+
+    // Assert
+    expect(code).toBe(1);
+    expect(err.text()).toBe(
+      `plan-review ${file}: --env is required (or --stack <id>-<env>, e.g. sourcing-prod): a stateful destroy blocks in prod and only warns in dev, so no environment is assumed\n`,
+    );
+  });
+
+  it('says which environment it took from --stack', async () => {
+    // Arrange
+    const err = capture();
+
+    // Act
+    await planReviewCli(
+      path.join(plans, 'sourcing-lambda-update.json'),
+      { stack: 'sourcing-prod', format: 'markdown', allowDestroy: [] },
+      capture(),
+      err,
+    );
+
+    // Assert
+    expect(err.text()).toBe('plan-review: reviewing for environment prod (from --stack sourcing-prod)\n');
   });
 });

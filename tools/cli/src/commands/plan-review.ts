@@ -22,7 +22,7 @@ export function register(program: Command): void {
     .argument('<plan.json>', 'output of `terraform show -json <planfile>`')
     .option(
       '--env <env>',
-      'environment the plan is for; prod blocks stateful destroys (default: from --stack, else dev)',
+      'environment the plan is for; prod blocks stateful destroys (required unless --stack names it)',
     )
     .option('--stack <name>', 'stack name, e.g. sourcing-prod (names the service of untagged resources)')
     .addOption(
@@ -30,7 +30,7 @@ export function register(program: Command): void {
     )
     .option(
       '--allow-destroy <address...>',
-      'allow destroying/replacing these resource addresses (also LAKEPIPE_ALLOW_DESTROY)',
+      'allow destroying/replacing these addresses, as <env>:<address> (bare ones count only outside prod; also LAKEPIPE_ALLOW_DESTROY)',
       [],
     )
     .action(async (planFile: string, options: PlanReviewCliOptions) => {
@@ -45,9 +45,8 @@ export async function planReviewCli(
   out: { write(text: string): unknown } = process.stdout,
   err: { write(text: string): unknown } = process.stderr,
 ): Promise<number> {
-  const { PlanFormatError, findWorkspaceRoot, loadStackCatalog, planReviewCommand } = await import(
-    '@lakepipe/ci'
-  );
+  const { PlanFormatError, ReviewEnvError, findWorkspaceRoot, loadStackCatalog, planReviewCommand } =
+    await import('@lakepipe/ci');
   // the catalog only names services; a plan can be reviewed outside the repository too
   const catalog = await loadStackCatalog(findWorkspaceRoot()).catch(() => undefined);
   try {
@@ -56,11 +55,14 @@ export async function planReviewCli(
       catalog,
       allowDestroyEnv: process.env.LAKEPIPE_ALLOW_DESTROY,
     });
+    if (result.envSource !== '--env') {
+      err.write(`plan-review: reviewing for environment ${result.review.env} (from ${result.envSource})\n`);
+    }
     out.write(result.output);
     if (result.exitCode !== 0) err.write(`plan-review: ${planFile} is blocked (exit ${result.exitCode})\n`);
     return result.exitCode;
   } catch (error) {
-    if (error instanceof PlanFormatError) {
+    if (error instanceof PlanFormatError || error instanceof ReviewEnvError) {
       err.write(`${error.message}\n`);
       return 1;
     }
