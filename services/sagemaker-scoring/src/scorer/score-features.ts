@@ -1,6 +1,7 @@
 import { DEFAULT_THRESHOLD } from '@lakepipe/workflow';
 import type { RejectedFeatureRow } from '../errors';
 import { parseFeaturesCsv } from './features-csv';
+import { countLineFeeds } from './line-chunks';
 import type { PredictOptions, Scorer } from './scorer';
 
 export interface ScoreFeaturesOptions extends PredictOptions {
@@ -29,6 +30,8 @@ export async function scoreFeatures(
   options: ScoreFeaturesOptions,
 ): Promise<ScoredFeatures> {
   const threshold = options.threshold ?? DEFAULT_THRESHOLD;
+  // the worker threads (if the batch is large enough for them) start while this thread parses
+  scorer.prepare(countLineFeeds(bytes) + 1, options);
   const batch = parseFeaturesCsv(bytes, scorer.numFeature, options.file);
   const predictions = await scorer.predictParallel(batch.values, batch.rows, options);
   const no = scorer.numOutputs;
