@@ -431,9 +431,9 @@ export const LEAST_PRIVILEGE_MATRIX: readonly MatrixRow[] = [
   },
   {
     group: 'Ledger items',
-    check: 'get a run item',
+    check: 'get a run, stage or attempt item (a redrive reads what already succeeded)',
     requests: ledger('dynamodb:GetItem', `RUN#${RUN_ID}`),
-    allowed: ['ledgerApi'],
+    allowed: ['ledgerApi', 'stateMachine'],
   },
   {
     group: 'Ledger items',
