@@ -5,6 +5,7 @@ import {
   compilePipeline,
   type PipelineModel,
   type StageRegistry,
+  type StageType,
 } from '@lakepipe/workflow';
 import { createStageRegistry } from './stage-types';
 
@@ -16,10 +17,15 @@ export interface EnvCompilation {
 
 /**
  * The pipeline compiled with every stage type for one environment's names (infra/config/<env>.yaml):
- * the state machine infra/orchestration deploys and the local twin executes.
+ * the state machine infra/orchestration deploys and the local twin executes. `additional` stage
+ * types are registered beside the services' (the twin's `stageTypes` option).
  */
-export function compileForEnv(pipeline: PipelineModel, env: string): EnvCompilation {
-  const registry = createStageRegistry();
+export function compileForEnv(
+  pipeline: PipelineModel,
+  env: string,
+  additional: readonly StageType[] = [],
+): EnvCompilation {
+  const registry = createStageRegistry(additional);
   const target = compileTargetFor(loadEnvConfig(env));
   return { registry, target, compiled: compilePipeline(pipeline, registry, target) };
 }

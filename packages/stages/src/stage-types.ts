@@ -23,9 +23,12 @@ export const stageTypes: readonly StageType[] = [
   viewStageType as StageType,
 ];
 
-/** A registry of every service's stage type (plus the workflow's built-in `notify`). */
-export function createStageRegistry(): StageRegistry {
-  return registryOf(stageTypes);
+/**
+ * A registry of every service's stage type (plus the workflow's built-in `notify`).
+ * @param additional stage types registered beside them (a type under test, docs/adding-a-stage-type.md)
+ */
+export function createStageRegistry(additional: readonly StageType[] = []): StageRegistry {
+  return registryOf([...stageTypes, ...additional]);
 }
 
 /** Loads and validates a pipeline file with every service's stage type registered. */

@@ -10,6 +10,7 @@ import {
   loadPipeline,
   localExecutionContext,
   type PipelineModel,
+  type StageType,
 } from '@lakepipe/workflow';
 import { LocalRunFailedError } from '../errors';
 import '@lakepipe/workflow/polyfills';
@@ -40,6 +41,11 @@ export interface LocalRunOptions {
   readonly retrySpeedup?: number;
   /** for tests: a fixed run id. @default a new time-sortable id */
   readonly runId?: string;
+  /**
+   * Stage types registered beside the services' (a new type under test, docs/adding-a-stage-type.md).
+   * @default none
+   */
+  readonly stageTypes?: readonly StageType[];
   /**
    * Told when the run waits: for another run holding the lake, or for the ledger server to start.
    * @default the observer's message line
@@ -86,7 +92,7 @@ async function runLocked(
   runId: string,
   onWait: (message: string) => void,
 ): Promise<LocalRunResult> {
-  const registry = createStageRegistry();
+  const registry = createStageRegistry(options.stageTypes);
   let pipeline = loadPipeline(options.configFile, registry);
   const store = new FolderObjectStore(lakeRoot);
   let sample: LocalRunResult['sample'];
@@ -96,7 +102,7 @@ async function runLocked(
     sample = await ensureSample({ store, lakeRoot, pipeline, rows: options.rows });
   }
 
-  const { target, compiled } = compileForLocalRun(pipeline, options.env);
+  const { target, compiled } = compileForLocalRun(pipeline, options.env, options.stageTypes);
   const observer = options.observer;
   const notifications: string[] = [];
   const notifier = new LocalNotifier({
