@@ -33,6 +33,8 @@ const env = {
 
 interface Case {
   readonly name: string;
+  /** environment for this row only */
+  readonly env?: Readonly<Record<string, string>>;
   /** @default node (this one) */
   readonly command?: string;
   readonly args: readonly string[];
@@ -50,6 +52,12 @@ const cases: readonly Case[] = [
   { name: 'lakepipe graph', args: [cli, 'graph'], goal: 0.5 },
   { name: 'lakepipe status', args: [cli, 'status', '--lake', lake], goal: 1 },
   { name: 'lakepipe query', args: [cli, 'query', query, '--lake', lake], goal: 1 },
+  // the same commands without the install-time build: what every start cost before it
+  ...(['--help', 'validate', 'status'] as const).map((command) => ({
+    name: `  ${command}, sources through tsx`,
+    args: command === 'status' ? [cli, command, '--lake', lake] : [cli, command],
+    env: { LAKEPIPE_CLI_FROM: 'sources' },
+  })),
   // what `npx` itself adds (npm's own start-up) to any command started through it
   { name: 'npx lakepipe --version', command: 'npx', args: ['lakepipe', '--version'] },
 ];
@@ -60,14 +68,14 @@ interface Sample {
   readonly from: string;
 }
 
-function time(args: readonly string[], command = process.execPath): Sample {
+function time(args: readonly string[], command = process.execPath, extraEnv = {}): Sample {
   const started = process.hrtime.bigint();
-  const child = spawnSync(command, args, { cwd: root, env, encoding: 'utf8' });
+  const child = spawnSync(command, args, { cwd: root, env: { ...env, ...extraEnv }, encoding: 'utf8' });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (child.status !== 0)
     throw new Error(`node ${args.join(' ')} exited ${child.status}: ${child.stderr || child.stdout}`);
   const line = /^lakepipe: from (.*)$/m.exec(child.stderr)?.[1] ?? '';
-  return { seconds, from: line.startsWith('sources') ? line : line ? 'bundle' : '-' };
+  return { seconds, from: line.startsWith('sources') ? 'sources' : line ? 'bundle' : '-' };
 }
 
 function cli_(...args: string[]): string {
@@ -100,7 +108,7 @@ const cold = time([cli, 'status', '--lake', lake]);
 const samples = new Map<string, Sample[]>(cases.map((c) => [c.name, []]));
 for (let round = 0; round <= runs; round++) {
   for (const testCase of cases) {
-    const sample = time(testCase.args, testCase.command);
+    const sample = time(testCase.args, testCase.command, testCase.env);
     if (round > 0) samples.get(testCase.name)!.push(sample);
   }
 }
