@@ -247,12 +247,15 @@ async function main() {
   const temporary = path.join(distDir, `.build.${process.pid}.json`);
   writeFileSync(temporary, `${JSON.stringify(record, null, 1)}\n`);
   renameSync(temporary, path.join(distDir, 'build.json'));
-  // Keep the two builds before this one: a command started from one may still load its chunks.
+  // Keep the two builds before this one, and any from the last day: a command started from one
+  // (a `serve` left running) may still load its chunks lazily.
   const builds = readdirSync(distDir, { withFileTypes: true })
     .filter((e) => e.isDirectory() && /^[0-9a-z]+-\d+$/.test(e.name))
     .map((e) => e.name)
     .sort((a, b) => Number.parseInt(b, 36) - Number.parseInt(a, 36));
-  for (const old of builds.slice(3)) rmSync(path.join(distDir, old), { recursive: true, force: true });
+  const dayAgo = builtAt - 24 * 3600_000;
+  for (const old of builds.slice(3))
+    if (Number.parseInt(old, 36) < dayAgo) rmSync(path.join(distDir, old), { recursive: true, force: true });
   say(
     `bundled ${sources.length} sources into ${path.relative(repoRoot, outdir)} in ${Date.now() - builtAt} ms`,
   );
