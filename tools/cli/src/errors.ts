@@ -75,3 +75,14 @@ export class MissingFileError extends Error {
     this.name = 'MissingFileError';
   }
 }
+
+/** `lakepipe redrive RUN_ID` on a run that cannot be resumed (unknown, or it SUCCEEDED). */
+export class RedriveRefusedError extends Error {
+  constructor(
+    readonly runId: string,
+    readonly reason: string,
+  ) {
+    super(`cannot redrive run ${runId}: ${reason}`);
+    this.name = 'RedriveRefusedError';
+  }
+}

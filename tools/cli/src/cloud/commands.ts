@@ -73,6 +73,12 @@ export interface CloudRunOptions {
   readonly config: string;
   /** @default true: follow the execution until it ends */
   readonly follow?: boolean;
+  /**
+   * Resume this FAILED or ABORTED run: a new execution of the same run id with `redrive: true`, in
+   * which the stages that succeeded are skipped (see packages/workflow/src/compile/redrive.ts).
+   * @default a new run
+   */
+  readonly redrive?: string;
 }
 
 /**
@@ -106,8 +112,12 @@ export async function cloudRunCommand(
       stateMachineArn: deployment.stateMachineArn!,
       env: options.env,
     });
-    const runId = newRunId();
-    const { executionArn } = await executions.start(runId);
+    const runId = options.redrive ?? newRunId();
+    const { executionArn } = await executions.start(
+      runId,
+      options.redrive ? 'redrive' : 'cli',
+      options.redrive ? { redrive: true } : {},
+    );
     const consoleUrl = `https://${context.region}.console.aws.amazon.com/states/home?region=${context.region}#/v2/executions/details/${executionArn}`;
     if (options.follow === false) {
       out.write(`${executionArn}\n`);

@@ -90,13 +90,20 @@ const TERMINAL: Record<string, ExecutionStatus> = {
 export class PipelineExecutions {
   constructor(private readonly props: PipelineExecutionsProps) {}
 
-  /** Starts a run; the execution's name is the run id, so the ledger and the console agree. */
-  async start(runId: string, trigger = 'cli'): Promise<{ executionArn: string; startDate?: Date }> {
+  /**
+   * Starts a run; the execution's name is the run id, so the ledger and the console agree. A redrive
+   * is a new execution of the same run (`<runId>-redrive-<time>`: execution names are unique).
+   */
+  async start(
+    runId: string,
+    trigger = 'cli',
+    options: { readonly redrive?: boolean } = {},
+  ): Promise<{ executionArn: string; startDate?: Date }> {
     const answer = await this.send<StartExecutionCommandOutput>(
       new StartExecutionCommand({
         stateMachineArn: this.props.stateMachineArn,
-        name: runId,
-        input: JSON.stringify({ runId, trigger }),
+        name: options.redrive ? `${runId}-redrive-${Date.now().toString(36)}` : runId,
+        input: JSON.stringify(options.redrive ? { runId, trigger, redrive: true } : { runId, trigger }),
       }),
     );
     return { executionArn: answer.executionArn!, startDate: answer.startDate };

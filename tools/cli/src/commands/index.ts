@@ -6,6 +6,7 @@ import { register as cost } from './cost';
 import { register as graph } from './graph';
 import { register as planReview } from './plan-review';
 import { register as query } from './query';
+import { register as redrive } from './redrive';
 import { register as run } from './run';
 import { register as score } from './score';
 import { register as serve } from './serve';
@@ -19,6 +20,7 @@ export const commands: readonly ((program: Command) => void)[] = [
   compile,
   graph,
   run,
+  redrive,
   status,
   query,
   serve,

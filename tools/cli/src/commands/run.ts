@@ -61,6 +61,11 @@ export interface RunCommandOptions {
   readonly env: string;
   /** benchmarks: where to write the run's measurements as JSON */
   readonly report?: string;
+  /**
+   * Resume this FAILED or ABORTED run instead of starting a new one (`lakepipe redrive RUN_ID`).
+   * @default a new run
+   */
+  readonly redrive?: string;
 }
 
 export async function runCommand(
@@ -68,7 +73,7 @@ export async function runCommand(
   out: { write(text: string): unknown } = process.stdout,
 ): Promise<number> {
   const rows = Number(options.rows);
-  if (!Number.isInteger(rows) || rows < 1)
+  if (!options.redrive && (!Number.isInteger(rows) || rows < 1))
     throw new InvalidOptionError('--rows', options.rows, 'a whole number above 0');
   const [
     { runLocalPipeline },
@@ -102,6 +107,8 @@ export async function runCommand(
   out.write(
     `lakepipe · ${pipeline.name} · local twin · lake ${path.relative(process.cwd(), lakeRoot) || '.'}${options.etlEngine === 'spark' ? ' · ETL on Spark (local)' : ''}\n`,
   );
+  if (options.redrive)
+    out.write(`redrive of run ${options.redrive}: stages that succeeded are skipped, the rest run again\n`);
   if (fail) out.write(`injecting failures: ${options.fail}\n`);
   const display = new ProgressDisplay(Object.keys(pipeline.stages));
   const result = await runLocalPipeline({
@@ -111,6 +118,7 @@ export async function runCommand(
     rows,
     fail,
     env: options.env,
+    ...(options.redrive ? { runId: options.redrive, redrive: true } : {}),
     observer: (await import('../twin/hints')).withLakeInNotifications(display, {
       config: options.config,
       lake: options.lake,

@@ -3,16 +3,8 @@ import path from 'node:path';
 import { FolderObjectStore, lakePrefixes, newRunId } from '@lakepipe/lake';
 import type { RunWithStages } from '@lakepipe/ledger';
 import { datasetRunPrefixes, LocalNotifier } from '@lakepipe/notifier';
-import {
-  type CompiledPipeline,
-  type CompileTarget,
-  type LocalStageContext,
-  loadPipeline,
-  localExecutionContext,
-  type PipelineModel,
-  type StageType,
-} from '@lakepipe/workflow';
-import { LocalRunFailedError } from '../errors';
+import { loadPipeline, localExecutionContext, type PipelineModel, type StageType } from '@lakepipe/workflow';
+import { LocalRunFailedError, RedriveRefusedError } from '../errors';
 import '@lakepipe/workflow/polyfills';
 import { createStageRegistry } from '../stage-registry';
 import { bindLocalHandlers } from './bindings';
@@ -20,6 +12,7 @@ import { compileForLocalRun } from './compile';
 import type { FailureInjection } from './fail-injection';
 import { acquireRunLock, markLakeIfNew } from './lake-lock';
 import { openLocalLedger } from './local-ledger';
+import { abortOrphanedRuns } from './orphans';
 import type { RunObserver } from './progress';
 import { localRetryIntervals } from './retry-intervals';
 import { ensureSample, withDirectorySource } from './sample';
@@ -46,6 +39,12 @@ export interface LocalRunOptions {
    * @default none
    */
   readonly stageTypes?: readonly StageType[];
+  /**
+   * Resume the FAILED or ABORTED run `runId` (`lakepipe redrive`): the same run id, stages that
+   * succeeded are skipped, the rest get new attempts; the sample is not generated again.
+   * @default false: a new run
+   */
+  readonly redrive?: boolean;
   /**
    * Told when the run waits: for another run holding the lake, or for the ledger server to start.
    * @default the observer's message line
@@ -75,6 +74,8 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
   const lakeRoot = path.resolve(options.lakeRoot);
   mkdirSync(lakeRoot, { recursive: true });
   markLakeIfNew(lakeRoot);
+  if (options.redrive && !options.runId)
+    throw new RedriveRefusedError('(none)', 'redrive needs the run id to resume');
   const runId = options.runId ?? newRunId();
   const onWait = options.onWait ?? ((message: string) => options.observer?.message?.(message));
   // One run writes a lake at a time; a second one waits here and says so (a dead holder is taken over).
@@ -98,7 +99,7 @@ async function runLocked(
   let sample: LocalRunResult['sample'];
   if (options.sourceDir) {
     pipeline = withDirectorySource(pipeline, path.resolve(options.sourceDir));
-  } else {
+  } else if (!options.redrive) {
     sample = await ensureSample({ store, lakeRoot, pipeline, rows: options.rows });
   }
 
@@ -115,6 +116,17 @@ async function runLocked(
   });
   const local = await openLocalLedger(lakeRoot, target.ledgerTable, { onWait });
   try {
+    // this command holds the lake: any other run the ledger calls RUNNING lost its process
+    await abortOrphanedRuns(local, lakeRoot);
+    if (options.redrive) {
+      const earlier = await local.ledger.getRun(runId);
+      if (!earlier) throw new RedriveRefusedError(runId, `the ledger of ${lakeRoot} has no such run`);
+      if (earlier.status === 'SUCCEEDED')
+        throw new RedriveRefusedError(runId, 'it SUCCEEDED: there is nothing to resume');
+    }
+    const input: Record<string, string | boolean> = options.redrive
+      ? { runId, trigger: 'redrive', redrive: true }
+      : { runId, trigger: 'local' };
     const handlers = bindLocalHandlers({
       compiled,
       target,
@@ -133,29 +145,26 @@ async function runLocked(
     const machine = new StateMachine(compiled.definition as never, {
       validationOptions: { checkArn: false, checkPaths: true },
     });
-    const execution = machine.run(
-      { runId, trigger: 'local' },
-      {
-        overrides: {
-          taskResourceLocalHandlers: handlers as never,
-          retryIntervalOverrides: localRetryIntervals(compiled.definition, options.retrySpeedup ?? 20),
-        },
-        context: {
-          ...localExecutionContext(),
-          Execution: {
-            Id: `arn:aws:states:${target.region}:${target.accountId}:execution:${target.resourceName('pipeline')}:${runId}`,
-            Name: runId,
-            Input: { runId, trigger: 'local' },
-            StartTime: new Date().toISOString(),
-            RoleArn: `arn:aws:iam::${target.accountId}:role/${target.resourceName('pipeline')}`,
-          },
-          StateMachine: {
-            Id: `arn:aws:states:${target.region}:${target.accountId}:stateMachine:${target.resourceName('pipeline')}`,
-            Name: target.resourceName('pipeline'),
-          },
-        } as never,
+    const execution = machine.run(input, {
+      overrides: {
+        taskResourceLocalHandlers: handlers as never,
+        retryIntervalOverrides: localRetryIntervals(compiled.definition, options.retrySpeedup ?? 20),
       },
-    );
+      context: {
+        ...localExecutionContext(),
+        Execution: {
+          Id: `arn:aws:states:${target.region}:${target.accountId}:execution:${target.resourceName('pipeline')}:${runId}`,
+          Name: runId,
+          Input: input,
+          StartTime: new Date().toISOString(),
+          RoleArn: `arn:aws:iam::${target.accountId}:role/${target.resourceName('pipeline')}`,
+        },
+        StateMachine: {
+          Id: `arn:aws:states:${target.region}:${target.accountId}:stateMachine:${target.resourceName('pipeline')}`,
+          Name: target.resourceName('pipeline'),
+        },
+      } as never,
+    });
     let output: Record<string, unknown> | undefined;
     let failure: { name: string; cause: string } | undefined;
     try {

@@ -1,0 +1,137 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RedriveRefusedError } from '../errors';
+import { type LocalRunResult, runLocalPipeline } from './runner';
+
+const workspaceRoot = path.resolve(__dirname, '../../../..');
+const configFile = path.join(workspaceRoot, 'pipeline.yaml');
+const tmpRoot = path.join(workspaceRoot, '.tmp');
+
+function freshLake(name: string): string {
+  mkdirSync(tmpRoot, { recursive: true });
+  return mkdtempSync(path.join(tmpRoot, `twin-${name}-`));
+}
+
+const attemptsOf = (result: LocalRunResult, stageId: string) =>
+  (result.run?.stages ?? [])
+    .filter((s) => s.stageId === stageId)
+    .sort((a, b) => a.attempt - b.attempt)
+    .map((s) => s.status);
+
+/** The curated row count of the run, from the attempt that succeeded (read = curated + rejected). */
+const etlCounts = (result: LocalRunResult) =>
+  (result.run?.stages ?? []).find((s) => s.stageId === 'etl' && s.status === 'SUCCEEDED')?.counts;
+
+describe('lakepipe redrive on the twin', () => {
+  it('finishes a failed run with the same run id: source is not run again, etl gets new attempts, every row curated once', async () => {
+    // Arrange: a run whose ETL keeps failing
+    const lake = freshLake('redrive-failed');
+    const failed = await runLocalPipeline({
+      configFile,
+      lakeRoot: lake,
+      rows: 2000,
+      env: 'dev',
+      fail: { stageId: 'etl', times: 9 },
+    });
+    expect(failed.ok).toBe(false);
+    expect(failed.run?.status).toBe('FAILED');
+
+    // Act
+    const resumed = await runLocalPipeline({
+      configFile,
+      lakeRoot: lake,
+      rows: 2000,
+      env: 'dev',
+      runId: failed.runId,
+      redrive: true,
+    });
+
+    // Assert
+    expect(resumed.ok).toBe(true);
+    expect(resumed.run?.status).toBe('SUCCEEDED');
+    expect(attemptsOf(resumed, 'source')).toEqual(['SUCCEEDED']);
+    expect(attemptsOf(resumed, 'etl')).toEqual(['FAILED', 'FAILED', 'FAILED', 'SUCCEEDED']);
+    const counts = etlCounts(resumed)!;
+    expect(counts.rowsRead).toBe(2000);
+    expect(counts.curatedRows! + counts.rejectedRows!).toBe(2000);
+    const scored = (resumed.run?.stages ?? []).find((s) => s.stageId === 'score' && s.status === 'SUCCEEDED');
+    expect(scored?.counts.scoredRows).toBe(counts.curatedRows);
+  }, 600_000);
+
+  it('refuses to redrive a run that succeeded, and a run the ledger does not have', async () => {
+    const lake = freshLake('redrive-refused');
+    const done = await runLocalPipeline({ configFile, lakeRoot: lake, rows: 500, env: 'dev' });
+    expect(done.ok).toBe(true);
+
+    await expect(
+      runLocalPipeline({
+        configFile,
+        lakeRoot: lake,
+        rows: 500,
+        env: 'dev',
+        runId: done.runId,
+        redrive: true,
+      }),
+    ).rejects.toThrow(new RedriveRefusedError(done.runId, 'it SUCCEEDED: there is nothing to resume'));
+    await expect(
+      runLocalPipeline({
+        configFile,
+        lakeRoot: lake,
+        rows: 500,
+        env: 'dev',
+        runId: '20260101T000000Z-000000',
+        redrive: true,
+      }),
+    ).rejects.toThrow(RedriveRefusedError);
+  }, 600_000);
+
+  it('marks a run whose process was killed during etl ABORTED and finishes it with redrive, every row curated once', async () => {
+    // Arrange: a run in its own process, killed (SIGKILL) once sourcing is done and the ETL started
+    const lake = freshLake('redrive-killed');
+    const child = spawn(
+      process.execPath,
+      [path.join(workspaceRoot, 'tools/cli/bin/lakepipe.js'), 'run', '--rows', '20000', '--lake', lake],
+      { cwd: workspaceRoot, stdio: 'ignore', env: { ...process.env, LAKEPIPE_CLI_FROM: 'sources' } },
+    );
+    const manifests = path.join(lake, '_manifests');
+    const deadline = Date.now() + 300_000;
+    let runId: string | undefined;
+    while (!runId && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      const run = existsSync(manifests)
+        ? readdirSync(manifests).find((d) => d.startsWith('run='))
+        : undefined;
+      if (run && existsSync(path.join(manifests, run, 'source.json'))) runId = run.slice('run='.length);
+    }
+    expect(runId, 'sourcing finished within 5 minutes').toBeDefined();
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+
+    // Act
+    const resumed = await runLocalPipeline({
+      configFile,
+      lakeRoot: lake,
+      rows: 20000,
+      env: 'dev',
+      runId: runId!,
+      redrive: true,
+    });
+
+    // Assert
+    expect(resumed.ok).toBe(true);
+    expect(resumed.run?.status).toBe('SUCCEEDED');
+    expect(attemptsOf(resumed, 'source')).toEqual(['SUCCEEDED']);
+    // the attempt the killed process left RUNNING is ABORTED, the redrive's own attempt succeeded
+    expect(attemptsOf(resumed, 'etl').at(-1)).toBe('SUCCEEDED');
+    expect(
+      attemptsOf(resumed, 'etl')
+        .slice(0, -1)
+        .every((s) => s === 'ABORTED'),
+    ).toBe(true);
+    const counts = etlCounts(resumed)!;
+    expect(counts.rowsRead).toBe(20000);
+    expect(counts.curatedRows! + counts.rejectedRows!).toBe(20000);
+  }, 900_000);
+});
