@@ -7,6 +7,7 @@ import { register as graph } from './graph';
 import { register as planReview } from './plan-review';
 import { register as query } from './query';
 import { register as redrive } from './redrive';
+import { register as reprocess } from './reprocess';
 import { register as run } from './run';
 import { register as score } from './score';
 import { register as serve } from './serve';
@@ -21,6 +22,7 @@ export const commands: readonly ((program: Command) => void)[] = [
   graph,
   run,
   redrive,
+  reprocess,
   status,
   query,
   serve,

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { loadPipelineWithStages } from '@lakepipe/stages';
 import { describe, expect, it } from 'vitest';
 import { RedriveRefusedError } from '../errors';
+import { releaseRun } from './reprocess';
 import { type LocalRunResult, runLocalPipeline } from './runner';
 
 const workspaceRoot = path.resolve(__dirname, '../../../..');
@@ -134,4 +136,35 @@ describe('lakepipe redrive on the twin', () => {
     expect(counts.rowsRead).toBe(20000);
     expect(counts.curatedRows! + counts.rejectedRows!).toBe(20000);
   }, 900_000);
+
+  it('releases the files of a failed run into a new run (reprocess): each file ingested once, by the new run', async () => {
+    // Arrange
+    const lake = freshLake('reprocess');
+    const failed = await runLocalPipeline({
+      configFile,
+      lakeRoot: lake,
+      rows: 1000,
+      env: 'dev',
+      fail: { stageId: 'etl', times: 9 },
+    });
+    expect(failed.ok).toBe(false);
+    const pipeline = loadPipelineWithStages(configFile);
+
+    // Act
+    const released = await releaseRun({ lakeRoot: lake, pipeline, runId: failed.runId, env: 'dev' });
+    const fresh = await runLocalPipeline({ configFile, lakeRoot: lake, rows: 1000, env: 'dev' });
+
+    // Assert
+    expect(released.claims).toBe(4);
+    expect(released.objects).toBe(4);
+    expect(fresh.ok).toBe(true);
+    const source = (fresh.run?.stages ?? []).find((s) => s.stageId === 'source');
+    expect(source?.counts).toMatchObject({ files: 4, duplicates: 0 });
+    expect(etlCounts(fresh)?.rowsRead).toBe(1000);
+    expect(existsSync(path.join(lake, 'raw', 'bench_tests'))).toBe(true);
+    const rawRuns = readdirSync(path.join(lake, 'raw', 'bench_tests'), { recursive: true }).filter((p) =>
+      String(p).includes(`run=${failed.runId}`),
+    );
+    expect(rawRuns).toEqual([]);
+  }, 600_000);
 });
