@@ -19,7 +19,7 @@ export const REDRIVE_REQUESTED = {
  * Why not RedriveExecution: Step Functions resumes "from the unsuccessful step", which for a run that
  * failed through the failure path (notify, mark the ledger, Fail) is the final Fail state, so the failed
  * stage would never run again. A new execution of the same run id skips what succeeded instead, the
- * same way in the cloud and in the twin (docs/decisions/0008-redrive-by-run-id.md).
+ * same way in the cloud and in the twin (docs/decisions/0010-redrive-by-run-id.md).
  */
 export function addRedriveGuard(
   ctx: CompileContext,
