@@ -1,5 +1,13 @@
+/** The base of every error of the lake package (names, prefixes, object stores, manifests). */
+export class LakeError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'LakeError';
+  }
+}
+
 /** A dataset, stage or view name that could escape its prefix or be spliced into SQL. */
-export class InvalidNameError extends Error {
+export class InvalidNameError extends LakeError {
   constructor(
     readonly kind: string,
     readonly value: string,
@@ -12,7 +20,7 @@ export class InvalidNameError extends Error {
 }
 
 /** A run id that is not of the form YYYYMMDDTHHMMSSZ-xxxxxx. */
-export class InvalidRunIdError extends Error {
+export class InvalidRunIdError extends LakeError {
   constructor(readonly value: string) {
     super(
       `run id ${JSON.stringify(value)} is malformed: expected YYYYMMDDTHHMMSSZ-xxxxxx, e.g. 20261126T064500Z-a1b2c3`,
@@ -22,7 +30,7 @@ export class InvalidRunIdError extends Error {
 }
 
 /** An object key that is empty, absolute, or walks out of the lake with `..`. */
-export class InvalidObjectKeyError extends Error {
+export class InvalidObjectKeyError extends LakeError {
   constructor(
     readonly value: string,
     readonly reason: string,
@@ -33,7 +41,7 @@ export class InvalidObjectKeyError extends Error {
 }
 
 /** get/head/copy of a key that does not exist. */
-export class ObjectNotFoundError extends Error {
+export class ObjectNotFoundError extends LakeError {
   constructor(
     readonly location: string,
     readonly key: string,
@@ -44,7 +52,7 @@ export class ObjectNotFoundError extends Error {
 }
 
 /** A list continuation token this store did not hand out. */
-export class InvalidContinuationTokenError extends Error {
+export class InvalidContinuationTokenError extends LakeError {
   constructor(readonly token: string) {
     super(
       `continuation token ${JSON.stringify(token)} was not issued by this store: pass back the nextToken of the previous page`,
@@ -54,7 +62,7 @@ export class InvalidContinuationTokenError extends Error {
 }
 
 /** A request to the object store's backend (S3) that failed for a reason other than a missing key. */
-export class ObjectStoreError extends Error {
+export class ObjectStoreError extends LakeError {
   constructor(
     readonly location: string,
     readonly operation: string,
@@ -68,12 +76,24 @@ export class ObjectStoreError extends Error {
 }
 
 /** A stage manifest that does not match the contract (manifest.ts); `problems` name each field and value. */
-export class StageManifestError extends Error {
+export class StageManifestError extends LakeError {
   constructor(
     readonly key: string,
     readonly problems: readonly string[],
   ) {
     super(`stage manifest ${key} is invalid: ${problems.join('; ')}`);
     this.name = 'StageManifestError';
+  }
+}
+
+/** A part of a lake key that is malformed (a dt that is not YYYY-MM-DD, a file name with `/`). */
+export class InvalidKeyPartError extends LakeError {
+  constructor(
+    readonly part: string,
+    readonly value: string,
+    readonly problem: string,
+  ) {
+    super(`${part} ${JSON.stringify(value)} ${problem}`);
+    this.name = 'InvalidKeyPartError';
   }
 }

@@ -1,3 +1,4 @@
+import { InvalidKeyPartError } from './errors';
 import { assertObjectKey, assertSafeName } from './names';
 import { assertRunId } from './run-id';
 
@@ -9,12 +10,12 @@ const DT_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
 function dt(value: string): string {
   if (!DT_PATTERN.test(value))
-    throw new Error(`dt ${JSON.stringify(value)} is malformed: expected YYYY-MM-DD`);
+    throw new InvalidKeyPartError('dt', value, 'is malformed: expected YYYY-MM-DD');
   return value;
 }
 
 function fileName(name: string): string {
-  if (name.includes('/')) throw new Error(`file name ${JSON.stringify(name)} must not contain /`);
+  if (name.includes('/')) throw new InvalidKeyPartError('file name', name, 'must not contain /');
   return assertObjectKey(name);
 }
 
@@ -49,7 +50,11 @@ export const lakePrefixes = {
     `${lakePrefixes.manifests(runId)}${assertSafeName('stage', stageId)}.json`,
 } as const;
 
-function runScoped(stage: 'rejected' | 'features' | 'scored' | 'quarantine', dataset: string, runId?: string): string {
+function runScoped(
+  stage: 'rejected' | 'features' | 'scored' | 'quarantine',
+  dataset: string,
+  runId?: string,
+): string {
   const base = `${stage}/${assertSafeName('dataset', dataset)}/`;
   return runId === undefined ? base : `${base}run=${assertRunId(runId)}/`;
 }

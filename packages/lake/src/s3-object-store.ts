@@ -10,7 +10,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { InvalidObjectKeyError, ObjectNotFoundError, ObjectStoreError } from './errors';
+import { InvalidObjectKeyError, LakeError, ObjectNotFoundError, ObjectStoreError } from './errors';
 import { HashingTap, toReadable } from './hashing';
 import { assertObjectKey } from './names';
 import {
@@ -195,7 +195,7 @@ export class S3ObjectStore implements ObjectStore {
         );
         const failed = response.Errors ?? [];
         if (failed.length > 0)
-          throw new Error(
+          throw new LakeError(
             `${failed.length} keys not deleted, first ${failed[0]?.Key}: ${failed[0]?.Message}`,
           );
       } catch (error) {

@@ -1,3 +1,11 @@
+/** The base of every error of the workflow package (parsing, registry, compiling). */
+export class WorkflowError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'WorkflowError';
+  }
+}
+
 /** One problem in a pipeline file, positioned at the YAML node that caused it. */
 export interface PipelineProblem {
   /** the file as given to parsePipeline / loadPipeline, e.g. `pipeline.yaml` */
@@ -17,7 +25,7 @@ function formatProblem(p: PipelineProblem): string {
 }
 
 /** pipeline.yaml is invalid; `problems` lists every problem found, in file order. */
-export class PipelineValidationError extends Error {
+export class PipelineValidationError extends WorkflowError {
   constructor(readonly problems: readonly PipelineProblem[]) {
     const file = problems[0]?.file ?? 'pipeline';
     super(
@@ -28,7 +36,7 @@ export class PipelineValidationError extends Error {
 }
 
 /** A `when:` condition that does not parse; `offset` is the 0-based index in the condition text. */
-export class ConditionSyntaxError extends Error {
+export class ConditionSyntaxError extends WorkflowError {
   constructor(
     message: string,
     readonly offset: number,
@@ -39,7 +47,7 @@ export class ConditionSyntaxError extends Error {
 }
 
 /** Two stage types registered under the same `type:` name, or a type named like the built-in one. */
-export class StageRegistryError extends Error {
+export class StageRegistryError extends WorkflowError {
   constructor(message: string) {
     super(message);
     this.name = 'StageRegistryError';
@@ -47,9 +55,20 @@ export class StageRegistryError extends Error {
 }
 
 /** The model cannot be compiled (e.g. a stage type is missing from the registry it is compiled with). */
-export class PipelineCompileError extends Error {
+export class PipelineCompileError extends WorkflowError {
   constructor(message: string) {
     super(message);
     this.name = 'PipelineCompileError';
+  }
+}
+
+/** A stage run locally without something its local engine needs (e.g. the notify stage without a notifier). */
+export class LocalEngineError extends WorkflowError {
+  constructor(
+    readonly stageId: string,
+    message: string,
+  ) {
+    super(`stage ${stageId} ${message}`);
+    this.name = 'LocalEngineError';
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LocalEngineError } from './errors';
 import { formatCall } from './intrinsics';
 import type { NotifyMessage, StageType } from './stage-type';
 
@@ -55,8 +56,9 @@ export const notifyStageType: StageType<NotifyAttributes> = {
   local: {
     publish: async ({ parameters }, context) => {
       if (!context.notifier)
-        throw new Error(
-          `stage ${context.stageId} (notify) needs a notifier: pass LocalStageContext.notifier when running it locally`,
+        throw new LocalEngineError(
+          context.stageId,
+          '(notify) needs a notifier: pass LocalStageContext.notifier when running it locally',
         );
       return context.notifier.publish(parameters as NotifyMessage);
     },

@@ -3,6 +3,7 @@ import { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-table';
 import { type EnvConfig, LakepipeStack, readParameter, SHARED_PARAMETERS } from '@lakepipe/constructs';
 import { type PipelineModel, stagesOfType } from '@lakepipe/workflow';
 import type { Construct } from 'constructs';
+import { DatasetNotDeclaredError } from '../src/errors';
 import { buildTransformModel, type TransformModel } from '../src/spec/model';
 import { type LogicalType, typeName } from '../src/spec/types';
 import { glueJobName, type SparkEtlAttributes } from '../src/stage-type';
@@ -70,7 +71,7 @@ export class SparkEtlCatalogStack extends LakepipeStack {
     const tables: GlueCatalogTable[] = [];
     for (const dataset of datasets.sort()) {
       const spec = pipeline.datasets[dataset];
-      if (!spec) throw new Error(`dataset ${dataset} is not declared under datasets:`);
+      if (!spec) throw new DatasetNotDeclaredError('(catalog)', dataset, Object.keys(pipeline.datasets));
       const model = buildTransformModel(dataset, spec);
       const table = (
         name: string,

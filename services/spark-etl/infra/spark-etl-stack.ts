@@ -12,6 +12,7 @@ import {
 } from '@lakepipe/constructs';
 import { type PipelineModel, stagesOfType } from '@lakepipe/workflow';
 import type { Construct } from 'constructs';
+import { DatasetNotDeclaredError } from '../src/errors';
 import {
   DEFAULT_GLUE_MAX_CONCURRENT_RUNS,
   glueJobName,
@@ -98,7 +99,7 @@ export class SparkEtlStack extends LakepipeStack {
     this.jobs = stagesOfType<SparkEtlAttributes>(pipeline, 'spark-etl').map((stage) => {
       const { dataset, workers, maxConcurrentRuns } = stage.attributes;
       const spec = pipeline.datasets[dataset];
-      if (!spec) throw new Error(`stage ${stage.id}: dataset ${dataset} is not declared under datasets:`);
+      if (!spec) throw new DatasetNotDeclaredError(stage.id, dataset, Object.keys(pipeline.datasets));
       const jobName = glueJobName(target, stage.id);
       const prefix = glueArtifactsPrefix(stage.id);
       const artifacts = glueJobArtifacts(dataset, spec);

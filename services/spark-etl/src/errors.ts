@@ -1,3 +1,11 @@
+/** The base of every error the spark-etl service throws. */
+export class SparkEtlError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'SparkEtlError';
+  }
+}
+
 /** One problem found in a dataset spec: where (path in pipeline.yaml, line when known) and what. */
 export interface SpecIssue {
   /** path from the pipeline root, e.g. ['datasets', 'bench_tests', 'derive', 'dt'] */
@@ -8,7 +16,7 @@ export interface SpecIssue {
 }
 
 /** A stage names a dataset the pipeline does not declare (a local engine run without validation). */
-export class DatasetNotDeclaredError extends Error {
+export class DatasetNotDeclaredError extends SparkEtlError {
   constructor(
     readonly stageId: string,
     readonly dataset: string,
@@ -22,7 +30,7 @@ export class DatasetNotDeclaredError extends Error {
 }
 
 /** A dataset spec the ETL cannot run: every problem found, each with its path and line. */
-export class SpecValidationError extends Error {
+export class SpecValidationError extends SparkEtlError {
   constructor(readonly issues: readonly SpecIssue[]) {
     super(
       `invalid dataset spec (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${issues
@@ -34,7 +42,7 @@ export class SpecValidationError extends Error {
 }
 
 /** A derived expression outside the SQL subset both Spark SQL and DuckDB accept. */
-export class ExpressionError extends Error {
+export class ExpressionError extends SparkEtlError {
   constructor(
     readonly expression: string,
     readonly position: number,
@@ -46,7 +54,7 @@ export class ExpressionError extends Error {
 }
 
 /** More rows were rejected than the dataset allows: rejected rows are written, curated rows are not. */
-export class RejectRatioExceededError extends Error {
+export class RejectRatioExceededError extends SparkEtlError {
   constructor(
     readonly dataset: string,
     readonly rejectedRatio: number,
@@ -63,7 +71,7 @@ export class RejectRatioExceededError extends Error {
 }
 
 /** The run has a raw file the ETL cannot read (unknown extension). */
-export class UnsupportedFileError extends Error {
+export class UnsupportedFileError extends SparkEtlError {
   constructor(readonly key: string) {
     super(
       `raw file ${key} has an unsupported extension: use .csv, .jsonl (or .ndjson, .json), optionally .gz`,
@@ -73,7 +81,7 @@ export class UnsupportedFileError extends Error {
 }
 
 /** `--etl-engine spark` needs the project's .venv with pyspark (tools/setup/setup-python.sh). */
-export class SparkNotInstalledError extends Error {
+export class SparkNotInstalledError extends SparkEtlError {
   constructor(readonly sparkSubmit: string) {
     super(
       `spark-submit not found at ${sparkSubmit}: run bash tools/setup/setup-python.sh (npm test's pretest does) to build .venv with pyspark`,
@@ -83,7 +91,7 @@ export class SparkNotInstalledError extends Error {
 }
 
 /** The Spark job failed: its own error line (e.g. `UnsupportedFileError: raw file ...`) and exit code. */
-export class SparkJobError extends Error {
+export class SparkJobError extends SparkEtlError {
   constructor(
     readonly jobError: string,
     readonly exitCode: number,
@@ -94,7 +102,7 @@ export class SparkJobError extends Error {
 }
 
 /** LAKEPIPE_ETL_ENGINE (`lakepipe run --etl-engine`) names an engine the ETL does not have. */
-export class UnknownEtlEngineError extends Error {
+export class UnknownEtlEngineError extends SparkEtlError {
   constructor(readonly engine: string) {
     super(`--etl-engine ${JSON.stringify(engine)} is not an ETL engine: use duckdb or spark`);
     this.name = 'UnknownEtlEngineError';

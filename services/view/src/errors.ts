@@ -1,3 +1,11 @@
+/** The base of every error the view service throws. */
+export class ViewError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ViewError';
+  }
+}
+
 /** Where a token sits in a view's SQL: 1-based line and column, 0-based offset. */
 export interface SqlPosition {
   readonly line: number;
@@ -9,7 +17,7 @@ export interface SqlPosition {
  * SQL outside the dialect common to Athena (Trino) and DuckDB, or SQL that cannot parse:
  * names the view, the offending token and where it is.
  */
-export class ViewSqlError extends Error {
+export class ViewSqlError extends ViewError {
   constructor(
     readonly view: string,
     readonly token: string,
@@ -24,7 +32,7 @@ export class ViewSqlError extends Error {
 }
 
 /** A view that reads a table or view that does not exist. */
-export class UnknownRelationError extends Error {
+export class UnknownRelationError extends ViewError {
   constructor(
     readonly view: string,
     readonly relation: string,
@@ -39,7 +47,7 @@ export class UnknownRelationError extends Error {
 }
 
 /** The views of a pipeline do not form a valid set: cycles, name clashes, a view stage naming nothing. */
-export class ViewConfigError extends Error {
+export class ViewConfigError extends ViewError {
   constructor(readonly problems: readonly string[]) {
     super(problems.length === 1 ? problems[0]! : `view configuration:\n  - ${problems.join('\n  - ')}`);
     this.name = 'ViewConfigError';
@@ -47,7 +55,7 @@ export class ViewConfigError extends Error {
 }
 
 /** The local engine (DuckDB) refused a view: its own message, prefixed with the view name. */
-export class ViewExecutionError extends Error {
+export class ViewExecutionError extends ViewError {
   constructor(
     readonly view: string,
     readonly engineMessage: string,
@@ -63,7 +71,7 @@ function subjectOf(view: string): string {
 }
 
 /** Athena ended a view's statement FAILED or CANCELLED: Athena's StateChangeReason, naming the view. */
-export class ViewPublishError extends Error {
+export class ViewPublishError extends ViewError {
   constructor(
     readonly view: string,
     readonly queryExecutionId: string | undefined,
@@ -76,7 +84,7 @@ export class ViewPublishError extends Error {
 }
 
 /** An Athena statement still running when the bounded wait ran out (it is then stopped). */
-export class ViewPublishTimeoutError extends Error {
+export class ViewPublishTimeoutError extends ViewError {
   constructor(
     readonly view: string,
     readonly queryExecutionId: string,
@@ -90,7 +98,7 @@ export class ViewPublishTimeoutError extends Error {
 }
 
 /** An ad-hoc query that failed (locally or on Athena): the engine's message. */
-export class QueryError extends Error {
+export class QueryError extends ViewError {
   constructor(
     readonly engine: 'duckdb' | 'athena',
     readonly engineMessage: string,
@@ -101,9 +109,21 @@ export class QueryError extends Error {
 }
 
 /** A view Lambda event (or local step input) that is not what the compiled state machine sends. */
-export class InvalidViewEventError extends Error {
+export class InvalidViewEventError extends ViewError {
   constructor(readonly problems: readonly string[]) {
     super(`view event is invalid: ${problems.join('; ')}`);
     this.name = 'InvalidViewEventError';
+  }
+}
+
+/** A column type with no equivalent in an engine (DuckDB or Athena), or a bad value for a statement. */
+export class ViewValueError extends ViewError {
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    problem: string,
+  ) {
+    super(`${field} ${JSON.stringify(value)} ${problem}`);
+    this.name = 'ViewValueError';
   }
 }

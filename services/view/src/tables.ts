@@ -1,5 +1,6 @@
 import { assertSafeName, lakePrefixes } from '@lakepipe/lake';
 import type { DatasetContract, DatasetSpec } from '@lakepipe/workflow';
+import { ViewValueError } from './errors';
 
 /** The lake stages that get a table per dataset. */
 export const TABLE_STAGES = ['raw', 'curated', 'rejected', 'features', 'scored'] as const;
@@ -170,7 +171,7 @@ export function duckdbType(type: LakeColumnType): string {
   const decimal = /^decimal\((\d{1,2}),(\d{1,2})\)$/.exec(type);
   if (decimal) return `DECIMAL(${decimal[1]},${decimal[2]})`;
   const mapped = map[type];
-  if (!mapped) throw new Error(`column type ${JSON.stringify(type)} has no DuckDB equivalent`);
+  if (!mapped) throw new ViewValueError('column type', type, 'has no DuckDB equivalent');
   return mapped;
 }
 
@@ -187,6 +188,6 @@ export function athenaType(type: LakeColumnType): string {
     timestamp: 'timestamp',
   };
   const mapped = map[type];
-  if (!mapped) throw new Error(`column type ${JSON.stringify(type)} has no Athena equivalent`);
+  if (!mapped) throw new ViewValueError('column type', type, 'has no Athena equivalent');
   return mapped;
 }

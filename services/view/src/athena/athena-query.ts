@@ -6,7 +6,7 @@ import {
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
-import { QueryError } from '../errors';
+import { QueryError, ViewValueError } from '../errors';
 
 /** The part of AthenaClient these functions use (a real client, or one pointed at a test server). */
 export type AthenaSender = Pick<AthenaClient, 'send'>;
@@ -59,7 +59,12 @@ export async function runAthenaStatement(
     }),
   );
   const queryExecutionId = started.QueryExecutionId;
-  if (!queryExecutionId) throw new Error('Athena StartQueryExecution returned no QueryExecutionId');
+  if (!queryExecutionId)
+    throw new ViewValueError(
+      'Athena StartQueryExecution QueryExecutionId',
+      queryExecutionId,
+      'is missing from the response',
+    );
   const begin = now();
   let wait = options.initialPollMs ?? 250;
   for (;;) {

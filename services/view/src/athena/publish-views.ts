@@ -1,6 +1,6 @@
 import { assertRunId, assertSafeName, lakePrefixes } from '@lakepipe/lake';
 import type { ViewDefinition } from '../catalog';
-import { ViewPublishError, ViewPublishTimeoutError } from '../errors';
+import { ViewPublishError, ViewPublishTimeoutError, ViewValueError } from '../errors';
 import { tableName } from '../tables';
 import { type AthenaSender, type PollOptions, runAthenaStatement } from './athena-query';
 import { createViewStatement } from './ddl';
@@ -30,7 +30,7 @@ export interface PublishViewsResult {
 /** `ALTER TABLE scored_<ds> ADD IF NOT EXISTS PARTITION (run = '<runId>') LOCATION 's3://<bucket>/scored/<ds>/run=<runId>/'` */
 export function addScoredPartitionStatement(dataset: string, runId: string, lakeBucket: string): string {
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(lakeBucket))
-    throw new Error(`lake bucket ${JSON.stringify(lakeBucket)} is not a valid S3 bucket name`);
+    throw new ViewValueError('lake bucket', lakeBucket, 'is not a valid S3 bucket name');
   const table = tableName('scored', assertSafeName('dataset', dataset));
   const run = assertRunId(runId);
   return `ALTER TABLE \`${table}\` ADD IF NOT EXISTS PARTITION (\`run\` = '${run}') LOCATION 's3://${lakeBucket}/${lakePrefixes.scored(dataset, run)}'`;
@@ -46,7 +46,12 @@ export function addScoredPartitionStatement(dataset: string, runId: string, lake
 export async function publishViews(options: PublishViewsOptions): Promise<PublishViewsResult> {
   const statements: { subject: string; sql: string; view?: string }[] = [];
   if (options.scoredPartitions) {
-    if (!options.lakeBucket) throw new Error('publishViews: scoredPartitions needs lakeBucket');
+    if (!options.lakeBucket)
+      throw new ViewValueError(
+        'publishViews lakeBucket',
+        options.lakeBucket,
+        'is required with scoredPartitions',
+      );
     for (const dataset of options.scoredPartitions.datasets) {
       statements.push({
         subject: `table ${tableName('scored', dataset)} partition run=${options.scoredPartitions.runId}`,

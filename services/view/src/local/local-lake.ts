@@ -8,7 +8,7 @@ import {
   quoteIdentifier,
   type ViewDefinition,
 } from '../catalog';
-import { QueryError, ViewExecutionError } from '../errors';
+import { QueryError, ViewExecutionError, ViewValueError } from '../errors';
 import { duckdbType, type LakeColumn, type LakeTable } from '../tables';
 
 export interface OpenLocalLakeOptions {
@@ -154,7 +154,11 @@ function readFunction(lakeRoot: string, table: LakeTable): string {
     case 'rejected':
       return `read_parquet(${stringLiteral(path.join(root, '**', '*.parquet'))}, ${hive}, union_by_name = true)`;
     case 'raw':
-      throw new Error('raw tables are read by rawSelect (files differ by extension)');
+      throw new ViewValueError(
+        'table stage',
+        table.stage,
+        'is read by rawSelect (raw files differ by extension)',
+      );
     case 'features':
     case 'scored': {
       const pattern = table.stage === 'features' ? '*.csv' : '*.csv.out';
