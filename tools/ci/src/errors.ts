@@ -151,3 +151,16 @@ export class MissingProviderLockError extends Error {
     this.name = 'MissingProviderLockError';
   }
 }
+
+/** The nightly job asked for the commit promoted to an environment that has none yet. */
+export class NothingPromotedError extends Error {
+  constructor(
+    readonly env: string,
+    readonly location: string,
+  ) {
+    super(
+      `nothing has been promoted to ${env} yet (${location} does not exist): let main's delivery build deploy ${env} first`,
+    );
+    this.name = 'NothingPromotedError';
+  }
+}

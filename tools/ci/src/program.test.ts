@@ -12,7 +12,8 @@ function ci(...args: string[]) {
     {
       cwd: repoRoot,
       encoding: 'utf8',
-      env: { ...process.env, LAKEPIPE_ALLOW_DESTROY: '' },
+      // as on main, whatever branch runs these tests (a Jenkins branch build sets BRANCH_NAME)
+      env: { ...process.env, LAKEPIPE_ALLOW_DESTROY: '', BRANCH_NAME: '', CHANGE_ID: '' },
     },
   );
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -90,6 +91,44 @@ describe('lakepipe-ci', () => {
     // Assert
     await expect(act).rejects.toThrow(
       'ephemeral action "teardown" is not one of deploy, run, destroy, cycle',
+    );
+  });
+
+  it('gives each stack exactly one applying job: delivery the always-on ones, the nightly job the ephemeral ones', () => {
+    // Act
+    const delivery = ci('affected', '--all', '--always-on', '--format', 'lines').stdout;
+    const nightly = ci('stacks', '--ephemeral', '--format', 'lines').stdout;
+    const every = ci('stacks', '--format', 'lines').stdout;
+
+    // Assert
+    const lines = (text: string) => text.split('\n').filter(Boolean);
+    const owned = [...lines(delivery), ...lines(nightly)];
+    expect(new Set(owned).size).toBe(owned.length);
+    expect(owned.sort()).toEqual(lines(every).sort());
+  });
+
+  it('refuses an apply and the deployer role on a branch build', () => {
+    // Act
+    const apply = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(repoRoot, 'tools/ci/src/bin.ts'),
+        'apply',
+        '--stack',
+        'view',
+        '--env',
+        'prod',
+        '--dry-run',
+      ],
+      { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, BRANCH_NAME: 'feature/x' } },
+    );
+
+    // Assert
+    expect(apply.status).toBe(1);
+    expect(apply.stderr).toBe(
+      'lakepipe-ci: refusing to apply view-prod from branch feature/x: only main applies (branches and pull requests plan with the read-only planner role)\n',
     );
   });
 });

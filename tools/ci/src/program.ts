@@ -26,7 +26,7 @@ import {
   stopExecution,
   waitForExecution,
 } from './ephemeral';
-import { ApplyNotAllowedError } from './errors';
+import { ApplyNotAllowedError, NothingPromotedError } from './errors';
 import { type CommandRunner, dryRunner, processRunner } from './exec';
 import { allowancesFromEnv } from './plan-review';
 import { BLOCKED_EXIT_CODE, planReviewCommand, type ReviewFormat } from './plan-review-command';
@@ -283,11 +283,8 @@ export function buildCiProgram(workspaceRoot: string = findWorkspaceRoot()): Com
       const config = loadDeliveryEnvConfig(workspaceRoot, opts.env);
       const store = recordStoreFor(config, false);
       const record = await store.read({ kind: 'approved', env: opts.env });
-      if (!record) {
-        throw new Error(
-          `nothing has been promoted to ${opts.env} yet (${store.locate({ kind: 'approved', env: opts.env })} does not exist): let main's delivery build deploy it first`,
-        );
-      }
+      if (!record)
+        throw new NothingPromotedError(opts.env, store.locate({ kind: 'approved', env: opts.env }));
       process.stdout.write(`${record.commit}\n`);
     });
 
