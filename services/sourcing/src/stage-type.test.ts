@@ -81,6 +81,7 @@ describe('the sourcing stage type', () => {
             'bytes.$': '$.Payload.bytes',
             'duplicates.$': '$.Payload.duplicates',
             'skipped.$': '$.Payload.skipped',
+            'quarantined.$': '$.Payload.quarantined',
           },
         },
       },

@@ -100,6 +100,7 @@ export const sourcingStageType: StageType<SourcingAttributes> = {
           'bytes.$': '$.Payload.bytes',
           'duplicates.$': '$.Payload.duplicates',
           'skipped.$': '$.Payload.skipped',
+          'quarantined.$': '$.Payload.quarantined',
         },
       },
     },
@@ -107,7 +108,7 @@ export const sourcingStageType: StageType<SourcingAttributes> = {
   permissions: ({ target }) => [
     { actions: ['lambda:InvokeFunction'], resources: [sourcingFunctionArn(target)] },
   ],
-  counts: ['files', 'bytes', 'duplicates', 'skipped'],
+  counts: ['files', 'bytes', 'duplicates', 'skipped', 'quarantined'],
   nonRetryableErrors: ['SourcingConfigurationError', 'SourcingEventError'],
   local: {
     ingest: async ({ runId, stageId, attributes }, context) => {
