@@ -1,8 +1,8 @@
-/** A stack was asked for by name (or project) but nothing builds it yet. */
+/** A stack was asked for by name (or project) but the composition root has no factory for it. */
 export class MissingStackFactoryError extends Error {
   constructor(readonly stackIds: readonly string[]) {
     super(
-      `no factory builds stack ${stackIds.map((id) => JSON.stringify(id)).join(', ')}: add it to stackFactories in infra/stack-factories.ts`,
+      `no factory builds stack ${stackIds.map((id) => JSON.stringify(id)).join(', ')}: add it to stackFactories in packages/stages/src/stack-factories.ts`,
     );
     this.name = 'MissingStackFactoryError';
   }
@@ -17,5 +17,15 @@ export class UnknownSelectionError extends Error {
   ) {
     super(`${option} ${JSON.stringify(value)} names no stack (known: ${known.join(', ')})`);
     this.name = 'UnknownSelectionError';
+  }
+}
+
+/** A stack that reads the pipeline was built without it: it is listed in stacksWithoutPipeline by mistake. */
+export class MissingPipelineError extends Error {
+  constructor() {
+    super(
+      'this stack reads the pipeline: remove it from stacksWithoutPipeline (packages/stages/src/stack-factories.ts)',
+    );
+    this.name = 'MissingPipelineError';
   }
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { listEnvironments, loadEnvConfig, workspaceRoot } from '@lakepipe/constructs';
 import type { PipelineModel } from '@lakepipe/workflow';
 import { App } from 'cdktf';
-import { MissingStackFactoryError, UnknownSelectionError } from './errors';
+import { MissingPipelineError, MissingStackFactoryError, UnknownSelectionError } from './errors';
 import { type StackFactory, stackFactories, stacksWithoutPipeline, stageTypes } from './stack-factories';
 import { type StackCatalogEntry, type StackId, stackCatalog, stackName } from './stacks';
 
@@ -39,7 +39,7 @@ export interface SynthResult {
   readonly outdir: string;
   /** stack names written, e.g. `shared-infra-dev` */
   readonly synthesized: readonly string[];
-  /** catalog stacks left out because no factory builds them yet */
+  /** catalog stacks left out because no factory builds them (the catalog lists a stack the composition root does not) */
   readonly skipped: readonly string[];
 }
 
@@ -67,7 +67,7 @@ export async function synthesize(options: SynthOptions = {}): Promise<SynthResul
     );
   }
   const loadPipelineOnce = () => {
-    if (!pipeline) throw new Error('this stack reads the pipeline: remove it from stacksWithoutPipeline');
+    if (!pipeline) throw new MissingPipelineError();
     return pipeline;
   };
 
