@@ -3,7 +3,7 @@
 // the same id,score file), on two data sets x two models, best of N interleaved runs each.
 // Below it, labelled: the warm kernels in memory (no process start, no CSV) against XGBoost's
 // own predict on the same matrix.
-//   npx tsx bench/scoring/run.ts [--rows 300000] [--runs 3] [--warm-rows 1000000] [--repeat 3] [--rounds 2] [--no-warm]
+//   npx tsx bench/scoring/run.ts [--rows 300000] [--runs 3] [--launcher bin|npx] [--warm-rows 1000000] [--repeat 3] [--rounds 2] [--no-warm]
 // Needs /usr/bin/python3 with Debian's python3-xgboost (1.7.4), python3-pandas and python3-numpy:
 // tools/setup/install-system-deps.sh --with-training (not part of npm test).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -24,6 +24,9 @@ const { values } = parseArgs({
     repeat: { type: 'string', default: '3' },
     rounds: { type: 'string', default: '2' },
     'no-warm': { type: 'boolean', default: false },
+    // `node tools/cli/bin/lakepipe.js` (the CLI entry npx runs, started from the bundle npm ci
+    // builds) or `npx` (adds npm's own start, ~0.5-0.8 s of CPU, before the same entry)
+    launcher: { type: 'string', default: 'bin' },
     'missing-fraction': { type: 'string', default: '0.03' },
   },
 });
@@ -116,8 +119,25 @@ const cold = coldCases.map((c) => ({
   lakepipe: Number.POSITIVE_INFINITY,
   xgboost: Number.POSITIVE_INFINITY,
 }));
+const launcher =
+  values.launcher === 'npx'
+    ? { command: 'npx', args: ['lakepipe'], label: '`npx lakepipe score`' }
+    : {
+        command: process.execPath,
+        args: [path.join(root, 'tools/cli/bin/lakepipe.js')],
+        label: '`lakepipe score` (tools/cli/bin/lakepipe.js)',
+      };
 const runLakepipe = (c: (typeof cold)[number]) =>
-  timed('npx', ['lakepipe', 'score', '--model', c.model, '--input', c.input, '--output', c.lakepipeOut]);
+  timed(launcher.command, [
+    ...launcher.args,
+    'score',
+    '--model',
+    c.model,
+    '--input',
+    c.input,
+    '--output',
+    c.lakepipeOut,
+  ]);
 const runXgboost = (c: (typeof cold)[number]) =>
   timed(python, [path.join(here, 'xgb_score.py'), c.model, c.input, c.xgboostOut]);
 // Interleaved: each run goes through every case, alternating which engine starts, so load from
@@ -158,7 +178,7 @@ console.log(
     `best of ${runs} interleaved runs; ${threads} cores; load average ${loadAtStart.toFixed(1)} at the start, ${loadAfterCold.toFixed(1)} after\n`,
 );
 console.log(
-  '| data | model | XGBoost 1.7.4 python (pandas read_csv, inplace_predict, to_csv) s | `npx lakepipe score` s | ratio (XGBoost s / lakepipe s) | lines differing | max abs diff |',
+  `| data | model | XGBoost 1.7.4 python (pandas read_csv, inplace_predict, to_csv) s | ${launcher.label} s | ratio (XGBoost s / lakepipe s) | lines differing | max abs diff |`,
 );
 console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
 for (const c of cold) {
