@@ -8,8 +8,14 @@ export interface ContractColumn {
 export interface ScoredContract {
   /** in file order: the id column, then one score column per model output */
   readonly columns: readonly ContractColumn[];
-  /** a row is flagged when its (single) score is >= threshold */
+  /** a row is flagged when its score (`flagColumn`'s, or the single score) is >= threshold */
   readonly threshold: number;
+  /**
+   * The score column `flagged` compares with the threshold: a multi-class model's named class
+   * (the scoring stage's `flagClass`).
+   * @default the single score column; with several classes and none named, no row is flagged (null)
+   */
+  readonly flagColumn?: string;
   /** the model's outputs: 1 for regression and binary classification, k for k classes */
   readonly classes: number;
 }

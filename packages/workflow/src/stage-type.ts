@@ -46,6 +46,12 @@ export interface StageCompileContext<A> {
   readonly target: CompileTarget;
   /** the whole pipeline, for types that need more than datasets (e.g. declared views, other stages' attributes) */
   readonly pipeline?: PipelineModel;
+  /**
+   * The pipeline.yaml the stage was read from: attributes that name local files (a scoring stage's
+   * `model:`) are relative to its folder.
+   * @default none (a pipeline parsed from text): such paths are relative to the working directory
+   */
+  readonly pipelineFile?: string;
 }
 
 /** One ASL Task state of a stage, without Next/End/Retry/Catch/ResultPath (the compiler adds them). */

@@ -17,8 +17,8 @@ export interface ModelArtifact {
  * entry with mtime 0, uid/gid 0, mode 0644, no user names, and a gzip header without a
  * timestamp or file name. The artifact's hash changes only when the model does.
  */
-export function buildModelArtifact(modelFile: string): ModelArtifact {
-  const model = readFileSync(modelFile);
+export function buildModelArtifact(modelFile: string | { readonly bytes: Buffer }): ModelArtifact {
+  const model = typeof modelFile === 'string' ? readFileSync(modelFile) : modelFile.bytes;
   // One archive per process and model: every environment's stack ships the same bytes, and
   // gzip level 9 of a model costs far more than hashing it.
   const key = createHash('sha256').update(model).digest('hex');

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SagemakerModel } from '@cdktf/provider-aws/lib/sagemaker-model';
@@ -11,9 +11,9 @@ import type { PipelineModel } from '@lakepipe/workflow';
 import { Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { ModelMismatchError, UnsupportedRegionError } from '../src/errors';
-import { fixturesRoot } from '../src/scorer/test-support';
+import { fixturesRoot, serviceRoot } from '../src/scorer/test-support';
 import { buildModelArtifact, MODEL_ENTRY_NAME } from './model-artifact';
-import { DEFAULT_MODEL_FILE, SageMakerScoringStack } from './sagemaker-scoring-stack';
+import { DEFAULT_MODEL_FILE, SageMakerScoringStack, sagemakerModelBytes } from './sagemaker-scoring-stack';
 import { xgboostImageUri } from './xgboost-images';
 
 const BUCKET_NAME = `\${data.aws_ssm_parameter.lake-bucket-name.value}`;
@@ -213,13 +213,82 @@ describe('SageMakerScoringStack', () => {
     );
   });
 
-  it('refuses a multi-class model, whose extra columns the transform would drop', () => {
+  it('deploys a multi-class shared model: the transform keeps every class column', () => {
     // Act
-    const failure = () =>
-      synth(testEnvConfig(), path.join(fixturesRoot, 'multi-softprob/xgboost-model.json'));
+    const { stack } = synth(testEnvConfig(), path.join(fixturesRoot, 'multi-softprob/xgboost-model.json'));
 
     // Assert
-    expect(failure).toThrow(/the model has 3 outputs \(multi:softprob\)/);
+    expect(stack.model).toBeDefined();
+    expect(stack.stageModels).toEqual({});
+  });
+
+  it("uploads a stage's own model file as its own artifact and SageMaker model; references an s3:// model", () => {
+    // Arrange: a user's folder with pipeline.yaml and the 3-feature model beside it
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'own-model-stack-'));
+    copyFileSync(
+      path.join(serviceRoot, 'test-fixtures/three-features/model.ubj'),
+      path.join(dir, 'pumps.ubj'),
+    );
+    const base = pipeline();
+    const own: PipelineModel = {
+      ...base,
+      sourceFile: path.join(dir, 'pipeline.yaml'),
+      datasets: {
+        ...base.datasets,
+        pumps: {
+          source: { type: 's3', prefix: 'landing/pumps/' },
+          columns: { pump_id: { type: 'string', unique: true }, temperature_c: { type: 'double' } },
+          features: ['temperature_c', 'pressure_kpa', 'rpm'],
+        },
+      },
+      stages: {
+        ...base.stages,
+        score_pumps: {
+          ...base.stages.score!,
+          id: 'score_pumps',
+          attributes: { ...base.stages.score!.attributes, dataset: 'pumps', model: 'pumps.ubj' },
+        },
+        score_s3: {
+          ...base.stages.score!,
+          id: 'score_s3',
+          attributes: { ...base.stages.score!.attributes, model: 's3://team-models/bench/model.tar.gz' },
+        },
+      },
+    };
+
+    // Act
+    const stack = new SageMakerScoringStack(Testing.app(), 'sagemaker-scoring-dev', {
+      config: testEnvConfig(),
+      pipeline: own,
+    });
+    const json = synthJson(stack);
+    const synthesized = Testing.synth(stack);
+    const image = xgboostImageUri('eu-west-1');
+
+    // Assert: the UBJSON model ships as JSON without feature names (the container scores header-less CSV)
+    const uploaded = buildModelArtifact(sagemakerModelBytes(path.join(dir, 'pumps.ubj')));
+    const key = `_artifacts/sagemaker-scoring/${uploaded.sha256.slice(0, 16)}/model.tar.gz`;
+    const shipped = JSON.parse(sagemakerModelBytes(path.join(dir, 'pumps.ubj')).bytes.toString('utf8'));
+    expect(shipped.learner.feature_names).toEqual([]);
+    expect(shipped.learner.learner_model_param.num_feature).toBe('3');
+    expect(synthesized).toHaveResourceWithProperties(SagemakerModel, {
+      name: 'lakepipe-dev-model-score-pumps',
+      primary_container: { image, mode: 'SingleModel', model_data_url: `s3://${BUCKET_NAME}/${key}` },
+    });
+    expect(synthesized).toHaveResourceWithProperties(SagemakerModel, {
+      name: 'lakepipe-dev-model-score-s3',
+      primary_container: {
+        image,
+        mode: 'SingleModel',
+        model_data_url: 's3://team-models/bench/model.tar.gz',
+      },
+    });
+    expect(Object.keys(stack.stageModels).sort()).toEqual(['score_pumps', 'score_s3']);
+    const policy = resourceWhere(json, 'aws_iam_role_policy', { name: 'scoring-transform' }).config.policy;
+    const read = statementWithSid(policy, 'ReadFeaturesAndModel');
+    expect(read.Resource).toEqual(
+      expect.arrayContaining([`${BUCKET_ARN}/${key}`, 'arn:aws:s3:::team-models/bench/model.tar.gz']),
+    );
   });
 });
 

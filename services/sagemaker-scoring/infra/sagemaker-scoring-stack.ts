@@ -17,7 +17,7 @@ import {
 import { type PipelineModel, stagesOfType } from '@lakepipe/workflow';
 import type { Construct } from 'constructs';
 import { ModelMismatchError } from '../src/errors';
-import { parseModel } from '../src/scorer/model';
+import { decodeUbjson, readModelFile, resolveModel } from '../src/model-file';
 import { SHIPPED_MODEL_FILE } from '../src/shipped-model';
 import {
   type SageMakerScoringAttributes,
@@ -25,6 +25,7 @@ import {
   SCORING_COUNTER_TIMEOUT_SECONDS,
   sagemakerScoringStageType,
   scoringModelName,
+  stageModelName,
 } from '../src/stage-type';
 import { buildModelArtifact } from './model-artifact';
 import { xgboostImageUri, xgboostRepositoryArn } from './xgboost-images';
@@ -63,7 +64,10 @@ export interface SageMakerScoringStackProps {
  * runs or costs anything between runs.
  */
 export class SageMakerScoringStack extends LakepipeStack {
+  /** the shared model, `lakepipe-<env>-scoring-model`, for stages that name no `model:` */
   readonly model: SagemakerModel;
+  /** the SageMaker model of each stage with its own `model:`, by stage id (`lakepipe-<env>-model-<stage>`) */
+  readonly stageModels: Readonly<Record<string, SagemakerModel>>;
   readonly executionRole: IamRole;
   readonly artifact: S3Object;
   /** counts scored and flagged rows after each transform job and writes the stage's manifest */
@@ -86,18 +90,30 @@ export class SageMakerScoringStack extends LakepipeStack {
 
     const modelFile = props.modelFile ?? DEFAULT_MODEL_FILE;
     checkModelFitsPipeline(modelFile, props.pipeline);
-    const built = buildModelArtifact(modelFile);
-    // The key carries the content hash: a new model is a new object and a new SageMaker model.
-    const artifactKey = `${ARTIFACT_PREFIX}${built.sha256.slice(0, 16)}/model.tar.gz`;
-    this.artifact = new S3Object(this, 'model-artifact', {
-      bucket: bucketName,
-      key: artifactKey,
-      contentBase64: built.bytes.toString('base64'),
-      contentType: 'application/gzip',
-      serverSideEncryption: 'aws:kms',
-      kmsKeyId: keyArn,
-      metadata: { sha256: built.sha256 },
-    });
+    const upload = (id: string, file: string) => {
+      const built = buildModelArtifact(sagemakerModelBytes(file));
+      // The key carries the content hash: a new model is a new object and a new SageMaker model.
+      const key = `${ARTIFACT_PREFIX}${built.sha256.slice(0, 16)}/model.tar.gz`;
+      const object = new S3Object(this, id, {
+        bucket: bucketName,
+        key,
+        contentBase64: built.bytes.toString('base64'),
+        contentType: 'application/gzip',
+        serverSideEncryption: 'aws:kms',
+        kmsKeyId: keyArn,
+        metadata: { sha256: built.sha256 },
+      });
+      return { key, object };
+    };
+    const shared = upload('model-artifact', modelFile);
+    this.artifact = shared.object;
+    const artifactKey = shared.key;
+    // stages with their own `model:`: a local file is uploaded like the shared one, an s3:// URI referenced
+    const own = ownModels(props.pipeline, this.compileTarget).map((m) =>
+      m.location.kind === 'file'
+        ? { ...m, ...upload(`model-artifact-${m.stageId}`, m.location.file), uri: undefined }
+        : { ...m, key: undefined, object: undefined, uri: m.location.uri },
+    );
 
     this.executionRole = new IamRole(this, 'execution-role', {
       name: this.name('scoring-sagemaker'),
@@ -114,6 +130,9 @@ export class SageMakerScoringStack extends LakepipeStack {
             bucketArn,
             keyArn,
             artifactKey,
+            ownArtifacts: own.map((m) =>
+              m.uri === undefined ? `${bucketArn}/${m.key}` : `arn:aws:s3:::${m.uri.slice('s3://'.length)}`,
+            ),
             region: config.region,
             datasets: scoredDatasets(props.pipeline),
           }),
@@ -133,6 +152,22 @@ export class SageMakerScoringStack extends LakepipeStack {
       // CreateModel checks the role can read the artifact: the policy must exist first.
       dependsOn: [policy, this.artifact],
     });
+    this.stageModels = Object.fromEntries(
+      own.map((m) => [
+        m.stageId,
+        new SagemakerModel(this, `model-${m.stageId}`, {
+          name: m.name,
+          executionRoleArn: this.executionRole.arn,
+          enableNetworkIsolation: true,
+          primaryContainer: {
+            image,
+            mode: 'SingleModel',
+            modelDataUrl: m.uri ?? `s3://${bucketName}/${m.key}`,
+          },
+          dependsOn: m.object ? [policy, m.object] : [policy],
+        }),
+      ]),
+    );
 
     this.counter = new LakepipeNodeFunction(this, 'counter', {
       config,
@@ -194,18 +229,16 @@ export function counterStatements(input: {
 }
 
 /**
- * Fails synth when a scoring stage's dataset declares a different number of features than the
- * model reads, or the model has several outputs (the transform keeps only the last column).
+ * Fails synth when a scoring stage that runs the shared model (no `model:` of its own) scores a
+ * dataset that declares a different number of features than the model reads. Stages with their own
+ * `model:` were checked by `lakepipe validate` (parsePipeline), which every stack's pipeline passed.
  */
 export function checkModelFitsPipeline(modelFile: string, pipeline: PipelineModel): void {
-  const model = parseModel(readFileSync(modelFile, 'utf8'), modelFile);
+  const model = readModelFile(modelFile).model;
   const problems: string[] = [];
-  if (model.numOutputs !== 1)
-    problems.push(
-      `the model has ${model.numOutputs} outputs (${model.objective}); the transform's OutputFilter $[0,-1] keeps one`,
-    );
   const stages = stagesOfType<SageMakerScoringAttributes>(pipeline, sagemakerScoringStageType.type);
   for (const stage of stages) {
+    if (stage.attributes.model !== undefined) continue;
     const features = pipeline.datasets[stage.attributes.dataset]?.features ?? [];
     if (features.length !== model.numFeature)
       problems.push(
@@ -213,6 +246,36 @@ export function checkModelFitsPipeline(modelFile: string, pipeline: PipelineMode
       );
   }
   if (problems.length > 0) throw new ModelMismatchError(modelFile, problems);
+}
+
+/** The scoring stages that name their own `model:`, with their SageMaker model's name and the model's place. */
+export function ownModels(pipeline: PipelineModel, target: { resourceName(component: string): string }) {
+  const stages = stagesOfType<SageMakerScoringAttributes>(pipeline, sagemakerScoringStageType.type);
+  return stages
+    .filter((stage) => stage.attributes.model !== undefined)
+    .map((stage) => ({
+      stageId: stage.id,
+      name: stageModelName(target, stage.id, stage.attributes),
+      location: resolveModel(stage.attributes.model, pipeline.sourceFile),
+    }));
+}
+
+/**
+ * The model file as the SageMaker XGBoost container gets it: the file's own bytes when it is JSON
+ * without feature names; else the same model as JSON with `feature_names`/`feature_types` emptied
+ * (the container scores header-less CSV, and a model with feature names refuses it; lakepipe
+ * validate checked the names against the dataset instead).
+ */
+export function sagemakerModelBytes(file: string): { readonly bytes: Buffer } {
+  const read = readModelFile(file);
+  const bytes = readFileSync(file);
+  if (read.format === 'json' && read.featureNames === undefined) return { bytes };
+  const json = (read.format === 'json' ? JSON.parse(bytes.toString('utf8')) : decodeUbjson(bytes, file)) as {
+    learner: Record<string, unknown>;
+  };
+  json.learner.feature_names = [];
+  json.learner.feature_types = [];
+  return { bytes: Buffer.from(JSON.stringify(json)) };
 }
 
 /** The trust policy: SageMaker acting for resources of this account and region only. */
@@ -245,16 +308,25 @@ export function executionStatements(input: {
   readonly bucketArn: string;
   readonly keyArn: string;
   readonly artifactKey: string;
+  /**
+   * S3 object ARNs of the stages' own models (uploaded artifacts or the s3:// URIs pipeline.yaml names).
+   * @default none
+   */
+  readonly ownArtifacts?: readonly string[];
   readonly region: string;
   /** the datasets whose features/ are read and scored/ written */
   readonly datasets: readonly string[];
 }): PolicyStatement[] {
-  const { bucketArn, keyArn, artifactKey, region, config, datasets } = input;
+  const { bucketArn, keyArn, artifactKey, region, config, datasets, ownArtifacts = [] } = input;
   return [
     {
       sid: 'ReadFeaturesAndModel',
       actions: ['s3:GetObject'],
-      resources: [...datasets.map((ds) => `${bucketArn}/features/${ds}/*`), `${bucketArn}/${artifactKey}`],
+      resources: [
+        ...datasets.map((ds) => `${bucketArn}/features/${ds}/*`),
+        `${bucketArn}/${artifactKey}`,
+        ...ownArtifacts,
+      ],
     },
     {
       sid: 'ListFeatures',

@@ -13,6 +13,8 @@ export const countEventSchema = z.strictObject({
   stageId: z.string().min(1),
   dataset: z.string().min(1),
   threshold: z.number().min(0).max(1),
+  /** a multi-class model's flagged column in the scored line (1 + class) */
+  flagColumn: z.number().int().min(1).optional(),
 });
 
 /** A count handler over the given lake; the Lambda builds the store from its environment, tests pass one. */

@@ -15,6 +15,11 @@ export interface CountScoredRequest {
   readonly dataset: string;
   /** a row is flagged when its score is >= threshold */
   readonly threshold: number;
+  /**
+   * The 0-based column of a scored line `flagged` compares (a multi-class model's `flagClass`: 1 + class).
+   * @default the last column
+   */
+  readonly flagColumn?: number;
 }
 
 /** The columns of a scored file (SageMaker's join with OutputFilter `$[0,-1]`): the id, then the score. */
@@ -45,7 +50,7 @@ export async function countScoredRun(
   for await (const object of store.listAll(prefix)) {
     const name = object.key.slice(prefix.length);
     if (name.includes('/') || name.startsWith('_') || !name.endsWith('.out')) continue;
-    const counted = await countFile(store, object.key, request.threshold);
+    const counted = await countFile(store, object.key, request.threshold, request.flagColumn);
     scoredRows += counted.rows;
     flaggedRows += counted.flagged;
     outputs.push({ key: object.key, bytes: counted.bytes, sha256: counted.sha256 });
@@ -64,7 +69,7 @@ export async function countScoredRun(
 }
 
 /** Rows, flagged rows, bytes and sha256 of one scored file, in one streamed pass. */
-async function countFile(store: ObjectStore, key: string, threshold: number) {
+async function countFile(store: ObjectStore, key: string, threshold: number, flagColumn?: number) {
   const tap = new HashingTap();
   let rows = 0;
   let flagged = 0;
@@ -73,7 +78,9 @@ async function countFile(store: ObjectStore, key: string, threshold: number) {
   const countLine = (text: string) => {
     line++;
     if (text.length === 0 || text === '\r') return;
-    const score = Number(text.slice(text.lastIndexOf(',') + 1));
+    const score = Number(
+      flagColumn === undefined ? text.slice(text.lastIndexOf(',') + 1) : text.split(',')[flagColumn],
+    );
     if (!Number.isFinite(score)) throw new ScoredOutputError(key, line, text);
     rows++;
     if (score >= threshold) flagged++;

@@ -88,3 +88,15 @@ export class ScoringCountEventError extends Error {
     this.name = 'ScoringCountEventError';
   }
 }
+
+/** A scoring stage's `model:` names a file that is not there (or an s3:// model where a local file is needed). */
+export class ModelFileError extends Error {
+  constructor(
+    /** the model as pipeline.yaml or the caller wrote it */
+    readonly model: string,
+    readonly detail: string,
+  ) {
+    super(`model ${JSON.stringify(model)} ${detail}`);
+    this.name = 'ModelFileError';
+  }
+}

@@ -2,5 +2,7 @@
 export * from './count-scored';
 export * from './errors';
 export * from './local-transform';
+export * from './model-file';
 export * from './scorer/index';
+export * from './stage-model';
 export * from './stage-type';

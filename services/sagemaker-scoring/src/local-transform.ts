@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { lakePrefixes } from '@lakepipe/lake';
 import type { LocalStageContext } from '@lakepipe/workflow';
 import { FeatureRowsRejectedError, type RejectedFeatureRow } from './errors';
+import { readModelFile } from './model-file';
 import { countLineFeeds, lineAlignedChunks } from './scorer/line-chunks';
 import { formatRejected, scoreFeatures } from './scorer/score-features';
 import { Scorer } from './scorer/scorer';
@@ -23,7 +24,7 @@ export interface LocalTransformRequest {
 
 export interface LocalTransformOptions {
   /**
-   * The XGBoost JSON model to score with.
+   * The XGBoost model (JSON or UBJSON file) to score with.
    * @default the shipped model, services/sagemaker-scoring/model/xgboost-model.json
    */
   readonly modelFile?: string;
@@ -49,7 +50,8 @@ export async function runLocalTransform(
   const scoredPrefix = lakePrefixes.scored(request.dataset, runId);
   const store = context.store;
 
-  const scorer = await Scorer.load(options.modelFile ?? SHIPPED_MODEL_FILE);
+  // JSON or UBJSON; a missing file is named in plain words
+  const scorer = new Scorer(readModelFile(options.modelFile ?? SHIPPED_MODEL_FILE).model);
   // A re-run of the run replaces its scored output; it never adds to it.
   await store.deletePrefix(scoredPrefix);
 

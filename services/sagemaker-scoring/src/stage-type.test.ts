@@ -202,7 +202,7 @@ describe('sagemakerScoringStageType', () => {
       dataset: 'bench_tests',
       instance: { type: 'ml.m5.large', count: 1 },
       threshold: 1.5,
-      model: 'x.json',
+      modelFile: 'x.json',
     });
 
     // Assert
@@ -234,6 +234,13 @@ describe('sagemakerScoringStageType', () => {
     expect(noFeatures[0]?.message).toBe(
       'dataset "bench_tests" declares no features: the model needs its input columns',
     );
-    expect(sagemakerScoringStageType.validate!(context)).toEqual([]);
+    // one feature: the shipped model reads 7 (own models: own-model.test.ts)
+    expect(sagemakerScoringStageType.validate!(context)).toEqual([
+      {
+        path: ['dataset'],
+        message:
+          'model the shipped model reads 7 features, but dataset "bench_tests" declares 1 (duration_s)',
+      },
+    ]);
   });
 });

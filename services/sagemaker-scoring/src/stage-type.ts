@@ -7,7 +7,7 @@ import {
   safeNameSchema,
 } from '@lakepipe/workflow';
 import { z } from 'zod';
-import { shippedModelOutputs } from './shipped-model';
+import { modelProblems, scoredOutputs, stageModel } from './stage-model';
 
 /** Instance types SageMaker batch transform accepts (CreateTransformJob's TransformInstanceType). */
 export const TRANSFORM_INSTANCE_TYPES = [
@@ -54,10 +54,36 @@ export const sagemakerScoringAttributes = z.strictObject({
     count: z.number().int().min(1).max(100),
   }),
   /**
-   * A row is flagged when its score is >= threshold.
+   * The XGBoost model to score with: a JSON (`model.json`) or UBJSON (`model.ubj`) file, relative to
+   * pipeline.yaml's folder, or an `s3://bucket/key` of a SageMaker model.tar.gz (cloud only; the twin
+   * needs a local file). `lakepipe validate` checks a local file against the dataset.
+   * @default the shipped model, services/sagemaker-scoring/model/xgboost-model.json
+   */
+  model: z.string().min(1).optional(),
+  /**
+   * A row is flagged when its score (a multi-class model: `flagClass`'s score) is >= threshold.
    * @default 0.5
    */
   threshold: z.number().min(0).max(1).optional(),
+  /**
+   * A multi-class model's class `flagged` is defined on: its index (0-based) or one of `classNames`.
+   * @default none: a multi-class dataset's `flagged` is null
+   */
+  flagClass: z.union([z.number().int().min(0), z.string().min(1)]).optional(),
+  /**
+   * Names of a multi-class model's classes, in class order: the score columns become
+   * `score_<name>`. Required for a multi-class `s3://` model (lakepipe cannot read its class count).
+   * @default `score_0`, `score_1`, ... for a multi-class model
+   */
+  classNames: z
+    .array(
+      z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, {
+        message: 'must be a lower-case letter, then lower-case letters, digits or _ (at most 40)',
+      }),
+    )
+    .min(2)
+    .refine((names) => new Set(names).size === names.length, { message: 'must not repeat a name' })
+    .optional(),
   /**
    * Largest request SageMaker sends the container, in MB (0 = unlimited, for streaming).
    * @default SageMaker's default, 6 MB
@@ -80,6 +106,32 @@ export function scoringModelName(target: { resourceName(component: string): stri
 /** `arn:aws:sagemaker:<region>:<account>:model/lakepipe-<env>-scoring-model` */
 export function scoringModelArn(target: StageCompileContext<unknown>['target']): string {
   return `arn:aws:sagemaker:${target.region}:${target.accountId}:model/${scoringModelName(target)}`;
+}
+
+/**
+ * The SageMaker model a stage runs: the environment's shared `lakepipe-<env>-scoring-model` when the
+ * stage names no `model:`, else its own `lakepipe-<env>-model-<stage>` (<= 63 characters, [a-zA-Z0-9-]).
+ */
+export function stageModelName(
+  target: { resourceName(component: string): string },
+  stageId: string,
+  attributes: Pick<SageMakerScoringAttributes, 'model'>,
+): string {
+  if (attributes.model === undefined) return scoringModelName(target);
+  return target
+    .resourceName(`model-${stageId}`)
+    .replace(/[^a-zA-Z0-9-]/g, '-')
+    .slice(0, 63)
+    .replace(/-+$/, '');
+}
+
+/** `arn:aws:sagemaker:<region>:<account>:model/<stageModelName>` */
+export function stageModelArn(
+  target: StageCompileContext<unknown>['target'],
+  stageId: string,
+  attributes: Pick<SageMakerScoringAttributes, 'model'>,
+): string {
+  return `arn:aws:sagemaker:${target.region}:${target.accountId}:model/${stageModelName(target, stageId, attributes)}`;
 }
 
 // the lake key by its alias ARN (SageMaker accepts it for KmsKeyId and VolumeKmsKeyId): @lakepipe/workflow
@@ -115,7 +167,7 @@ export const sagemakerScoringStageType: StageType<SageMakerScoringAttributes> = 
   // recorded in the ledger per attempt, exact in AWS too (the count step)
   counts: ['scoredRows', 'flaggedRows'],
 
-  validate({ attributes, datasets }) {
+  validate({ attributes, datasets, pipeline, pipelineFile }) {
     const dataset = datasets[attributes.dataset];
     if (!dataset)
       return [
@@ -131,13 +183,13 @@ export const sagemakerScoringStageType: StageType<SageMakerScoringAttributes> = 
           message: `dataset ${JSON.stringify(attributes.dataset)} declares no features: the model needs its input columns`,
         },
       ];
-    return [];
+    return modelProblems(attributes, dataset.features, pipelineFile ?? pipeline?.sourceFile);
   },
 
-  contract({ attributes, datasets }) {
+  contract({ attributes, datasets, pipelineFile }) {
     const spec = datasets[attributes.dataset];
     if (!spec) return [];
-    const classes = shippedModelOutputs();
+    const outputs = scoredOutputs(attributes, pipelineFile);
     const [idName, idColumn] =
       Object.entries(spec.columns).find(([, c]) => c.unique) ?? Object.entries(spec.columns)[0]!;
     return [
@@ -147,19 +199,21 @@ export const sagemakerScoringStageType: StageType<SageMakerScoringAttributes> = 
         scored: {
           columns: [
             { name: idName, type: idColumn.type },
-            ...(classes > 2
-              ? Array.from({ length: classes }, (_, k) => ({ name: `score_${k}`, type: 'double' }))
-              : [{ name: 'score', type: 'double' }]),
+            ...outputs.columns.map((name) => ({ name, type: 'double' })),
           ],
           threshold: attributes.threshold ?? DEFAULT_THRESHOLD,
-          classes,
+          classes: outputs.columns.length,
+          ...(outputs.flagColumn === undefined ? {} : { flagColumn: outputs.flagColumn }),
         },
       },
     ];
   },
 
-  compile({ stageId, attributes, target }) {
+  compile({ stageId, attributes, target, datasets, pipeline, pipelineFile }) {
     const bucket = target.lakeBucket;
+    const outputs = scoredOutputs(attributes, pipelineFile ?? pipeline?.sourceFile);
+    const features = datasets[attributes.dataset]?.features?.length ?? 0;
+    const modelName = stageModelName(target, stageId, attributes);
     const ds = attributes.dataset;
     const keyArn = lakeKeyAliasArn(target);
     const prefix = transformJobPrefix(target.env, stageId);
@@ -170,11 +224,11 @@ export const sagemakerScoringStageType: StageType<SageMakerScoringAttributes> = 
         state: {
           Type: 'Task',
           Resource: 'arn:aws:states:::sagemaker:createTransformJob.sync',
-          Comment: `Score features/${ds}/ with ${scoringModelName(target)} (SageMaker batch transform)`,
+          Comment: `Score features/${ds}/ with ${modelName} (SageMaker batch transform)`,
           Parameters: {
             // unique per run and per attempt: a retry or a re-run of the same run gets a new name
             'TransformJobName.$': `States.Format('${prefix}-{}-{}', $.runId, States.ArrayGetItem(States.StringSplit(States.UUID(), '-'), 0))`,
-            ModelName: scoringModelName(target),
+            ModelName: modelName,
             TransformInput: {
               DataSource: {
                 S3DataSource: {
@@ -191,7 +245,12 @@ export const sagemakerScoringStageType: StageType<SageMakerScoringAttributes> = 
             ...(attributes.maxConcurrentTransforms === undefined
               ? {}
               : { MaxConcurrentTransforms: attributes.maxConcurrentTransforms }),
-            DataProcessing: { InputFilter: '$[1:]', JoinSource: 'Input', OutputFilter: '$[0,-1]' },
+            // the joined record is the id, the features, then one column per class: keep the id and every class
+            DataProcessing: {
+              InputFilter: '$[1:]',
+              JoinSource: 'Input',
+              OutputFilter: outputs.columns.length === 1 ? '$[0,-1]' : `$[0,${features + 1}:]`,
+            },
             TransformOutput: {
               'S3OutputPath.$': `States.Format('s3://${bucket}/scored/${ds}/run={}/', $.runId)`,
               Accept: 'text/csv',
@@ -222,7 +281,13 @@ export const sagemakerScoringStageType: StageType<SageMakerScoringAttributes> = 
           Comment: `Count scored and flagged rows of scored/${ds}/ and write the manifest`,
           Parameters: {
             FunctionName: scoringCounterArn(target),
-            Payload: { 'runId.$': '$.runId', stageId, dataset: ds, threshold },
+            Payload: {
+              'runId.$': '$.runId',
+              stageId,
+              dataset: ds,
+              threshold,
+              ...(outputs.flagIndex === undefined ? {} : { flagColumn: outputs.flagIndex + 1 }),
+            },
           },
           ResultSelector: { 'counts.$': '$.Payload' },
         },
@@ -241,7 +306,7 @@ export const sagemakerScoringStageType: StageType<SageMakerScoringAttributes> = 
         resources: [jobs],
         conditions: {
           StringEquals: {
-            'sagemaker:ModelArn': scoringModelArn(target),
+            'sagemaker:ModelArn': stageModelArn(target, stageId, attributes),
             // the orchestration stack adds the key's ARN beside its alias
             'sagemaker:OutputKmsKeyArn': keyAlias,
             // the ASL sends no VolumeKmsKeyId for instance types with local storage
@@ -267,20 +332,24 @@ export const sagemakerScoringStageType: StageType<SageMakerScoringAttributes> = 
   },
 
   local: {
-    async transform({ runId, attributes }, context) {
+    async transform({ runId, stageId, attributes }, context) {
       const { runLocalTransform } = await import('./local-transform');
+      const modelFile = stageModel(stageId, attributes, context.pipeline?.sourceFile);
       return runLocalTransform(
         { runId, dataset: attributes.dataset, threshold: attributes.threshold ?? DEFAULT_THRESHOLD },
         context,
+        { modelFile },
       );
     },
     async count({ runId, stageId, attributes }, context) {
       const { countScoredRun } = await import('./count-scored');
+      const outputs = scoredOutputs(attributes, context.pipeline?.sourceFile);
       const manifest = await countScoredRun(context.store, {
         runId,
         stageId,
         dataset: attributes.dataset,
         threshold: attributes.threshold ?? DEFAULT_THRESHOLD,
+        ...(outputs.flagIndex === undefined ? {} : { flagColumn: outputs.flagIndex + 1 }),
       });
       // what lambda:invoke returns: the count Lambda's result as the Payload
       return { Payload: manifest.counts };

@@ -49,6 +49,14 @@ export function numberLiteral(value: number, what: string): string {
 /** How `<dataset>_latest` flags a row: the threshold the scoring stage published in the dataset's contract. */
 interface ScoringSettings {
   readonly threshold: number;
+  /** the class column a multi-class score is flagged on (the scoring stage's `flagClass`) */
+  readonly flagColumn?: string;
+}
+
+/** `flagged`: the single score (or the named class's) >= threshold; several classes and none named: null. */
+function flaggedSql(scoreColumns: readonly string[], threshold: string, settings?: ScoringSettings): string {
+  if (settings?.flagColumn !== undefined) return `s.${quoteIdentifier(settings.flagColumn)} >= ${threshold}`;
+  return scoreColumns.length === 1 ? `${scoreColumns[0]} >= ${threshold}` : 'CAST(NULL AS BOOLEAN)';
 }
 
 /** `<dataset>_latest`: the newest run's curated rows, each with its score and flag (null when not scored). */
@@ -62,8 +70,8 @@ export function latestViewSql(
   const id = quoteIdentifier(idColumn);
   const scoreColumns = table.scored.columns.slice(1).map((c) => `s.${quoteIdentifier(c.name)}`);
   const threshold = numberLiteral(settings?.threshold ?? DEFAULT_THRESHOLD, 'threshold');
-  // One score column: flagged = score >= threshold. Multi-class scores have no single flag.
-  const flagged = scoreColumns.length === 1 ? `${scoreColumns[0]} >= ${threshold}` : 'CAST(NULL AS BOOLEAN)';
+  // One score column (or the named class): flagged = score >= threshold.
+  const flagged = flaggedSql(scoreColumns, threshold, settings);
   return [
     `SELECT c.*, ${scoreColumns.join(', ')}, ${flagged} AS "flagged"`,
     `FROM ${curated} AS c`,
@@ -91,7 +99,7 @@ export function currentViewSql(
   );
   const scoreColumns = table.scored.columns.slice(1).map((c) => `s.${quoteIdentifier(c.name)}`);
   const threshold = numberLiteral(settings?.threshold ?? DEFAULT_THRESHOLD, 'threshold');
-  const flagged = scoreColumns.length === 1 ? `${scoreColumns[0]} >= ${threshold}` : 'CAST(NULL AS BOOLEAN)';
+  const flagged = flaggedSql(scoreColumns, threshold, settings);
   return [
     `SELECT ${[...columns, ...scoreColumns].join(', ')}, ${flagged} AS "flagged"`,
     'FROM (',
@@ -145,7 +153,12 @@ export function buildLakeCatalog(source: CatalogSource): LakeCatalog {
         );
     }
     const contract = source.contracts?.[dataset];
-    const datasetSettings = contract?.scored ? { threshold: contract.scored.threshold } : undefined;
+    const datasetSettings = contract?.scored
+      ? {
+          threshold: contract.scored.threshold,
+          ...(contract.scored.flagColumn === undefined ? {} : { flagColumn: contract.scored.flagColumn }),
+        }
+      : undefined;
     const [raw, curated, rejected, features, scored] = datasetTables(dataset, spec, contract);
     tables.push(raw!, curated!, rejected!, features!, scored!);
     const idColumn = features!.columns[0]!.name;
@@ -155,7 +168,7 @@ export function buildLakeCatalog(source: CatalogSource): LakeCatalog {
       {
         name: latestViewName(dataset),
         sql: latestViewSql({ curated: curated!, scored: scored! }, idName, datasetSettings),
-        description: `${dataset}: curated rows of the newest run with their scores (flagged = score >= ${datasetSettings?.threshold ?? DEFAULT_THRESHOLD})`,
+        description: `${dataset}: curated rows of the newest run with their scores (flagged = ${datasetSettings?.flagColumn ?? 'score'} >= ${datasetSettings?.threshold ?? DEFAULT_THRESHOLD})`,
         origin: 'built-in',
         dataset,
         dependsOn: [curated!.name, scored!.name],

@@ -21,6 +21,7 @@ export function validateAcrossStages(
     timeoutSeconds: stage.timeoutSeconds,
     datasets: pipeline.datasets,
     pipelineName: pipeline.name,
+    ...(pipeline.sourceFile === undefined ? {} : { pipelineFile: pipeline.sourceFile }),
   });
   const parts = typed.flatMap((stage) =>
     (registry.get(stage.type)?.contract?.(base(stage)) ?? []).map((part) => ({
