@@ -1,8 +1,14 @@
-import { DEFAULT_THRESHOLD } from '@lakepipe/workflow';
+// the leaf module only: `lakepipe score` must not load the workflow package (ledger, AWS SDK)
+import { DEFAULT_THRESHOLD } from '@lakepipe/workflow/dataset-contract';
 import type { RejectedFeatureRow } from '../errors';
 import { parseFeaturesCsv } from './features-csv';
 import { countLineFeeds } from './line-chunks';
 import type { PredictOptions, Scorer } from './scorer';
+
+const COMMA = 44;
+const LF = 10;
+/** The longest String() of a double: `-1.2345678901234567e-308`. */
+const MAX_SCORE_CHARS = 24;
 
 export interface ScoreFeaturesOptions extends PredictOptions {
   /** the file's name or key, for rejected rows */
@@ -35,23 +41,25 @@ export async function scoreFeatures(
   const batch = parseFeaturesCsv(bytes, scorer.numFeature, options.file);
   const predictions = await scorer.predictParallel(batch.values, batch.rows, options);
   const no = scorer.numOutputs;
-  const source = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.byteLength);
-  const pieces: Buffer[] = [];
+  const source = batch.bytes;
+  // One buffer, written byte by byte: the id copied verbatim, each score's shortest decimal
+  // (at most 24 characters) as ASCII. No intermediate strings or buffers per row.
+  let idBytes = 0;
+  for (let r = 0; r < batch.rows; r++) idBytes += batch.idEnd[r]! - batch.idStart[r]!;
+  const output = Buffer.allocUnsafe(idBytes + batch.rows * (no * (1 + MAX_SCORE_CHARS) + 1));
+  let at = 0;
   let flaggedRows = 0;
-  let text = '';
   for (let r = 0; r < batch.rows; r++) {
-    // latin1 maps bytes to characters one to one, so the id is written back byte for byte
-    text += source.toString('latin1', batch.idStart[r]!, batch.idEnd[r]!);
-    for (let k = 0; k < no; k++) text += `,${formatScore(predictions[r * no + k]!)}`;
-    text += '\n';
-    if (predictions[r * no + no - 1]! >= threshold) flaggedRows++;
-    if (text.length > 1 << 20) {
-      pieces.push(Buffer.from(text, 'latin1'));
-      text = '';
+    for (let i = batch.idStart[r]!, end = batch.idEnd[r]!; i < end; i++) output[at++] = source[i]!;
+    for (let k = 0; k < no; k++) {
+      output[at++] = COMMA;
+      const text = formatScore(predictions[r * no + k]!);
+      for (let i = 0; i < text.length; i++) output[at++] = text.charCodeAt(i);
     }
+    output[at++] = LF;
+    if (predictions[r * no + no - 1]! >= threshold) flaggedRows++;
   }
-  pieces.push(Buffer.from(text, 'latin1'));
-  return { output: Buffer.concat(pieces), scoredRows: batch.rows, flaggedRows, rejected: batch.rejected };
+  return { output: output.subarray(0, at), scoredRows: batch.rows, flaggedRows, rejected: batch.rejected };
 }
 
 /** A float32 prediction as its shortest exact decimal (what XGBoost's float reads back as). */
