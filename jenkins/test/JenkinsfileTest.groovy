@@ -36,13 +36,42 @@ class JenkinsfileTest extends LakepipePipelineTest {
         assert eventsOf('withAWS').collect { it.role }.unique() == ['lakepipe-dev-planner', 'lakepipe-prod-planner']
         assert eventsOf('withAWS').every { it.useNode == true }
         assert ciCalls().collect { it.command }.findAll { it.startsWith('plan ') } == [
-            'plan --stack shared-infra --env dev', 'plan --stack sourcing --env dev',
-            'plan --stack shared-infra --env prod', 'plan --stack sourcing --env prod',
+            'plan --stack shared-infra --env dev --cost cdktf.out/reviews/cost-dev.md', 'plan --stack sourcing --env dev --cost cdktf.out/reviews/cost-dev.md',
+            'plan --stack shared-infra --env prod --cost cdktf.out/reviews/cost-prod.md', 'plan --stack sourcing --env prod --cost cdktf.out/reviews/cost-prod.md',
         ]
         assert !ciCalls().any { it.command =~ /^(apply|record-approval|ephemeral)/ }
         assert !ciCalls().any { it.command.contains('--purpose apply') }
         assert eventsOf('input').isEmpty()
         assert eventsOf('stage-skipped').collect { it.stage } == ['Apply dev', 'Plan prod', 'Approve prod', 'Apply prod']
+    }
+
+    @Test
+    void 'every plan review carries the cost of its environment, estimated once per environment'() {
+        // Act
+        branchBuild('feature/x')
+
+        // Assert
+        List<String> estimates = shellScripts().findAll { it.contains('lakepipe cost') }
+        assert estimates.size() == 2
+        assert estimates[0].contains('lakepipe cost --env dev --format markdown')
+        assert estimates[1].contains('lakepipe cost --env prod --format markdown')
+        assert ciCalls().findAll { it.command.startsWith('plan ') }.every { it.command.contains('--cost cdktf.out/reviews/cost-') }
+    }
+
+    @Test
+    void 'a failed cost estimate leaves the plan review without it and the build green'() {
+        // Arrange
+        shell(/lakepipe cost --env dev/, '', 1)
+
+        // Act
+        branchBuild('feature/x')
+
+        // Assert
+        assert currentBuild.currentResult == 'SUCCESS'
+        assert ciCalls().find { it.command.startsWith('plan --stack sourcing --env dev') }.command ==
+            'plan --stack sourcing --env dev'
+        assert ciCalls().find { it.command.startsWith('plan --stack sourcing --env prod') }.command ==
+            'plan --stack sourcing --env prod --cost cdktf.out/reviews/cost-prod.md'
     }
 
     @Test
@@ -155,7 +184,7 @@ class JenkinsfileTest extends LakepipePipelineTest {
         assert ciCalls().findAll { it.command.startsWith('apply ') }.collect { it.command.split(' --commit')[0] } == [
             'apply --stack shared-infra --env dev', 'apply --stack shared-infra --env prod',
         ]
-        assert ciCalls().any { it.command == 'plan --stack sourcing --env prod' }
+        assert ciCalls().any { it.command == 'plan --stack sourcing --env prod --cost cdktf.out/reviews/cost-prod.md' }
     }
 
     @Test

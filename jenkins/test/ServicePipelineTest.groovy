@@ -16,8 +16,8 @@ class ServicePipelineTest extends LakepipePipelineTest {
         assert currentBuild.currentResult == 'SUCCESS'
         assert ciCalls().collect { it.command }.findAll { !it.startsWith('aws-target') } == [
             'stacks --project sourcing',
-            'plan --stack sourcing --env dev',
-            'plan --stack sourcing --env prod',
+            'plan --stack sourcing --env dev --cost cdktf.out/reviews/cost-dev.md',
+            'plan --stack sourcing --env prod --cost cdktf.out/reviews/cost-prod.md',
         ]
         assert eventsOf('withAWS').collect { it.role } == ['lakepipe-dev-planner', 'lakepipe-prod-planner']
         assert eventsOf('lock').isEmpty()

@@ -2,13 +2,23 @@
 // read-only planner role on any branch; applies only on main, with the deployer role, each under the
 // stack's lock, from the plan that was reviewed (stashed on the planning agent, applied on another).
 
-/** Plans and reviews each target; a blocked review or a failed plan fails the build. */
+/**
+ * Plans and reviews each target; a blocked review or a failed plan fails the build. Each review carries
+ * what the pipeline costs on AWS in that environment (`lakepipe cost`, estimated from pipeline.yaml and
+ * the env config: no AWS call) beside the plan summary; a failed estimate is said, not fatal.
+ */
 void plan(List<Map> targets) {
+    Map<String, String> costSections = [:]
     for (Map target in targets) {
         String name = "${target.stack}-${target.env}"
+        if (!costSections.containsKey(target.env)) {
+            costSections[target.env] = costSection(target.env)
+        }
+        String cost = costSections[target.env]
         int status = 0
         lakepipeAws(target.env, 'plan') {
-            status = lakepipeCi.status("plan --stack ${target.stack} --env ${target.env}")
+            String costOption = cost ? " --cost ${cost}" : ''
+            status = lakepipeCi.status("plan --stack ${target.stack} --env ${target.env}${costOption}")
         }
         String review = "cdktf.out/reviews/${name}.md"
         if (fileExists(review)) {
@@ -23,6 +33,18 @@ void plan(List<Map> targets) {
             error("plan of ${name} failed (exit ${status})")
         }
     }
+}
+
+/** Writes `lakepipe cost --env <env> --format markdown` for the plan reviews; '' when it cannot. */
+String costSection(String envName) {
+    String file = "cdktf.out/reviews/cost-${envName}.md"
+    int status = sh(script: "mkdir -p cdktf.out/reviews && npx --no-install lakepipe cost --env ${envName} " +
+        "--format markdown --lake cdktf.out/cost-lake > ${file}", returnStatus: true)
+    if (status != 0) {
+        echo "the cost estimate of ${envName} failed (exit ${status}); its plan reviews go without it"
+        return ''
+    }
+    return file
 }
 
 /** Keeps the reviewed plans of one environment (configuration, assets, plan, review) for the apply. */
