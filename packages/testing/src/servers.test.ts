@@ -53,7 +53,8 @@ describe('the shared DynamoDB Local (globalSetup)', () => {
 });
 
 describe('startDynamoDbLocal', () => {
-  it('keeps tables in a data folder across a restart', async () => {
+  // two JVM starts: slow on a loaded 2-core machine
+  it('keeps tables in a data folder across a restart', { timeout: 240_000 }, async () => {
     // Arrange
     const { mkdtemp } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
@@ -115,7 +116,9 @@ describe('startDynamoDbLocal failures', () => {
 });
 
 describe('startDynamoDbLocal clean-up', () => {
-  it('takes DynamoDB Local down with the process that started it, even when it crashes', async () => {
+  it('takes DynamoDB Local down with the process that started it, even when it crashes', {
+    timeout: 240_000,
+  }, async () => {
     // Arrange: a script that starts DynamoDB Local, prints its endpoint, then crashes
     const { spawn } = await import('node:child_process');
     const { mkdtemp, writeFile } = await import('node:fs/promises');
