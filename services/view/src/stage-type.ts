@@ -33,7 +33,7 @@ const viewStageAttributes = z
  * The views and tables a stage needs beyond StageCompileContext: the workflow compiler passes
  * the pipeline's `views` and `stages` as `pipeline` (scoring thresholds, declared view SQL).
  */
-type WithPipeline = { readonly pipeline?: Pick<PipelineModel, 'views' | 'stages'> };
+type WithPipeline = { readonly pipeline?: Pick<PipelineModel, 'views' | 'stages' | 'contracts'> };
 
 /** The component name of the view Lambda: `lakepipe-<env>-view`. */
 export const VIEW_FUNCTION_COMPONENT = 'view';
@@ -63,6 +63,8 @@ function catalogOf(
     datasets: context.datasets,
     views: context.pipeline?.views ?? {},
     stages: context.pipeline?.stages ?? {},
+    // the scored columns and the flagged class the scoring stage published (a multi-class model)
+    contracts: context.pipeline?.contracts,
   });
 }
 

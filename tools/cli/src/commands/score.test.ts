@@ -28,6 +28,32 @@ function splitReference(dir: string, outputs: number, into: string) {
 const quiet = { write: () => true };
 
 describe('lakepipe score', () => {
+  it('scores with a UBJSON model exactly as with the same model in JSON (a pipeline model: file)', async () => {
+    // Arrange
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'score-ubj-'));
+    const fixture = path.join(scoringRoot, 'test-fixtures/three-features');
+    const input = path.join(tmp, 'features.csv');
+    writeFileSync(input, 'P-1,90,100,3500\nP-2,50,100,1000\nP-3,70,160,\n');
+
+    // Act
+    const statuses = [
+      await scoreCommand(
+        { model: path.join(fixture, 'model.ubj'), input, output: path.join(tmp, 'ubj.csv') },
+        quiet,
+      ),
+      await scoreCommand(
+        { model: path.join(fixture, 'model.json'), input, output: path.join(tmp, 'json.csv') },
+        quiet,
+      ),
+    ];
+
+    // Assert
+    expect(statuses).toEqual([0, 0]);
+    const ubj = readFileSync(path.join(tmp, 'ubj.csv'), 'utf8');
+    expect(ubj).toBe(readFileSync(path.join(tmp, 'json.csv'), 'utf8'));
+    expect(ubj.split('\n').map((l) => l.split(',')[0])).toEqual(['P-1', 'P-2', 'P-3', '']);
+  });
+
   for (const [objective, dir] of Object.entries(models)) {
     it(`reproduces XGBoost's predictions within 1e-6 for ${objective}`, async () => {
       // Arrange

@@ -5,11 +5,11 @@ export function register(program: Command): void {
   program
     .command('score')
     .description(
-      'score a features CSV (id first, no header) with an XGBoost JSON model, exactly as XGBoost would',
+      'score a features CSV (id first, no header) with an XGBoost JSON or UBJSON model, exactly as XGBoost would',
     )
     .requiredOption(
       '--model <file>',
-      'XGBoost JSON model (Booster.save_model("x.json"), XGBoost >= 1.7, gbtree)',
+      'XGBoost model: JSON (Booster.save_model("x.json"), XGBoost >= 1.7) or UBJSON ("x.ubj"), gbtree',
     )
     .requiredOption(
       '--input <file>',
@@ -57,9 +57,13 @@ export async function scoreCommand(
     if (!existsSync(file)) throw new MissingFileError(option, file);
 
   // the scorer alone: not the stage type, its stack (cdktf) or the lake
-  const { Scorer, scoreFeatures, formatRejected } = await import('@lakepipe/sagemaker-scoring/scorer');
+  const [{ Scorer, scoreFeatures, formatRejected }, { readModelFile }] = await Promise.all([
+    import('@lakepipe/sagemaker-scoring/scorer'),
+    import('@lakepipe/sagemaker-scoring/model-file'),
+  ]);
   const started = performance.now();
-  const scorer = await Scorer.load(options.model);
+  // XGBoost JSON or UBJSON, read as a pipeline's `model:` is
+  const scorer = new Scorer(readModelFile(options.model).model);
   const input = await readFile(options.input).catch((error: NodeJS.ErrnoException) => {
     throw new InvalidOptionError('--input', options.input, `cannot read it (${error.code ?? error.message})`);
   });
