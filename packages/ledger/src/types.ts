@@ -116,18 +116,6 @@ export interface LedgerWriter {
   claimSource(claim: Omit<SourceClaimItem, 'claimedAt'>): Promise<ClaimResult>;
 }
 
-/**
- * What a service writes to the ledger, and all its IAM allows: the objects it moved and the
- * source files it claims. Run and stage items are the state machine's (packages/workflow
- * ledger-tasks.ts); reading is LedgerQueries.
- */
-export interface LedgerWriter {
-  /** Batched writes (25 per request, unprocessed items retried). */
-  recordMovements(movements: readonly Omit<ObjectMovementItem, 'at'>[]): Promise<void>;
-  /** Conditional put: of two concurrent claims of the same (dataset, sha256), exactly one wins. */
-  claimSource(claim: Omit<SourceClaimItem, 'claimedAt'>): Promise<ClaimResult>;
-}
-
 /** What the HTTP API and the CLI read: the query side of the ledger. */
 export interface LedgerQueries {
   listRuns(input?: { limit?: number; cursor?: string }): Promise<Page<RunItem>>;
