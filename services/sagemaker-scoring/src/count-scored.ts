@@ -22,9 +22,12 @@ export interface CountScoredRequest {
   readonly flagColumn?: number;
 }
 
-/** The columns of a scored file (SageMaker's join with OutputFilter `$[0,-1]`): the id, then the score. */
-export function scoredSchema(idColumn: { readonly name: string; readonly type: string }) {
-  return [idColumn, { name: 'score', type: 'double' }];
+/** The columns of a scored file (SageMaker's join): the id, then the score (or one column per class). */
+export function scoredSchema(
+  idColumn: { readonly name: string; readonly type: string },
+  scoreColumns: readonly string[] = ['score'],
+) {
+  return [idColumn, ...scoreColumns.map((name) => ({ name, type: 'double' }))];
 }
 
 /**
@@ -40,6 +43,8 @@ export async function countScoredRun(
     readonly startedAt?: Date;
     readonly engine?: string;
     readonly idColumn?: { name: string; type: string };
+    /** the score columns after the id (the dataset contract's); @default one `score` */
+    readonly scoreColumns?: readonly string[];
   } = {},
 ): Promise<StageManifest> {
   const startedAt = options.startedAt ?? new Date();
@@ -62,7 +67,9 @@ export async function countScoredRun(
     engine: options.engine ?? (store.kind === 's3' ? 'sagemaker' : 'typescript-scorer'),
     counts: { scoredRows, flaggedRows, files: outputs.length, threshold: request.threshold },
     outputs,
-    schema: { scored: scoredSchema(options.idColumn ?? { name: 'id', type: 'string' }) },
+    schema: {
+      scored: scoredSchema(options.idColumn ?? { name: 'id', type: 'string' }, options.scoreColumns),
+    },
     startedAt,
     details: { dataset: request.dataset },
   });

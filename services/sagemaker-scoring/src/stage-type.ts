@@ -344,13 +344,17 @@ export const sagemakerScoringStageType: StageType<SageMakerScoringAttributes> = 
     async count({ runId, stageId, attributes }, context) {
       const { countScoredRun } = await import('./count-scored');
       const outputs = scoredOutputs(attributes, context.pipeline?.sourceFile);
-      const manifest = await countScoredRun(context.store, {
-        runId,
-        stageId,
-        dataset: attributes.dataset,
-        threshold: attributes.threshold ?? DEFAULT_THRESHOLD,
-        ...(outputs.flagIndex === undefined ? {} : { flagColumn: outputs.flagIndex + 1 }),
-      });
+      const manifest = await countScoredRun(
+        context.store,
+        {
+          runId,
+          stageId,
+          dataset: attributes.dataset,
+          threshold: attributes.threshold ?? DEFAULT_THRESHOLD,
+          ...(outputs.flagIndex === undefined ? {} : { flagColumn: outputs.flagIndex + 1 }),
+        },
+        { scoreColumns: outputs.columns },
+      );
       // what lambda:invoke returns: the count Lambda's result as the Payload
       return { Payload: manifest.counts };
     },
