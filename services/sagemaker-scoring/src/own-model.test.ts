@@ -176,7 +176,7 @@ describe('a scoring stage with its own model', () => {
       expect.objectContaining({
         path: 'stages.score.model',
         line: lineOf(file, 'model:'),
-        message: `"models/missing.json" cannot be used: model "models/missing.json" is not there: no file ${path.join(path.dirname(file), 'models/missing.json')}`,
+        message: `model "models/missing.json" is not there: no file ${path.join(path.dirname(file), 'models/missing.json')}`,
       }),
     ]);
   });

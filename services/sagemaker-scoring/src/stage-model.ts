@@ -88,8 +88,9 @@ export function modelProblems(
   try {
     read = readModelFile(location.file, attributes.model ?? location.file);
   } catch (error) {
-    if (error instanceof ModelFileError || error instanceof ModelFormatError)
-      return [{ path: at, message: `${label} cannot be used: ${error.message}` }];
+    if (error instanceof ModelFileError) return [{ path: at, message: error.message }];
+    if (error instanceof ModelFormatError)
+      return [{ path: at, message: `model ${label} cannot be used: ${error.message}` }];
     throw error;
   }
   const { model, featureNames } = read;
