@@ -166,6 +166,13 @@ export const sagemakerScoringStageType: StageType<SageMakerScoringAttributes> = 
   attributes: sagemakerScoringAttributes,
   // recorded in the ledger per attempt, exact in AWS too (the count step)
   counts: ['scoredRows', 'flaggedRows'],
+  // a model that cannot be read or does not fit the features fails the same way on every attempt
+  nonRetryableErrors: [
+    'ModelFileError',
+    'ModelFormatError',
+    'ModelMismatchError',
+    'FeatureRowsRejectedError',
+  ],
 
   validate({ attributes, datasets, pipeline, pipelineFile }) {
     const dataset = datasets[attributes.dataset];
