@@ -18,9 +18,7 @@ export class LocalRunFailedError extends Error {
     readonly errorName: string,
     readonly causeText: string,
   ) {
-    super(
-      `run ${runId} FAILED${stageId ? ` in stage ${stageId}` : ''}: ${errorName}: ${readableCause(causeText)}`,
-    );
+    super(`run ${runId} FAILED${stageId ? ` in stage ${stageId}` : ''}: ${errorText(errorName, causeText)}`);
     this.name = 'LocalRunFailedError';
   }
 }
@@ -29,6 +27,12 @@ export class LocalRunFailedError extends Error {
  * The engine's own words from an AWS-shaped cause: a failed Glue job's `ErrorMessage`, a transform
  * job's `FailureReason`, a Lambda's `errorMessage` (the cause JSON stays in the ledger as AWS gives it).
  */
+/** `<name>: <cause>` in the engine's words, the name said once (an engine message often starts with it). */
+export function errorText(name: string, cause: string): string {
+  const readable = readableCause(cause);
+  return readable.startsWith(`${name}: `) ? readable : `${name}: ${readable}`;
+}
+
 export function readableCause(cause: string): string {
   if (!cause.startsWith('{')) return cause;
   try {

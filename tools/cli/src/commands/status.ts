@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { LedgerQueries } from '@lakepipe/ledger';
 import type { Command } from 'commander';
+import { errorText } from '../errors';
 import type { RunDetails } from '../serve/run-details';
 
 /** `lakepipe status [RUN_ID]`: runs, stages, counts and errors, read from the ledger. */
@@ -120,7 +121,7 @@ export async function printStatus(
           r.counters.curatedRows,
           r.counters.rejectedRows,
           r.counters.scoredRows,
-          r.error ? `${r.error.stageId ?? ''} ${r.error.name}: ${r.error.cause}`.trim() : '',
+          r.error ? `${r.error.stageId ?? ''} ${errorText(r.error.name, r.error.cause)}`.trim() : '',
         ]),
       )}\n`,
     );
@@ -152,7 +153,7 @@ export async function printStatus(
           .sort(([a], [b]) => a.localeCompare(b))
           .map(([k, v]) => `${k}=${v}`)
           .join(' '),
-        s.error ? `${s.error.name}: ${s.error.cause}` : '',
+        s.error ? errorText(s.error.name, s.error.cause) : '',
       ]),
     )}\n`,
   );
@@ -172,7 +173,7 @@ export async function printStatus(
   }
   if (run.error) {
     out.write(
-      `\nFAILED${run.error.stageId ? ` in ${run.error.stageId}` : ''}: ${run.error.name}: ${run.error.cause}\n`,
+      `\nFAILED${run.error.stageId ? ` in ${run.error.stageId}` : ''}: ${errorText(run.error.name, run.error.cause)}\n`,
     );
   }
   return 0;

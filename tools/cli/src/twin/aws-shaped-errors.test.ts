@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { readableCause } from '../errors';
+import { errorText, readableCause } from '../errors';
 import { runLocalPipeline } from './runner';
 
 const workspaceRoot = path.resolve(__dirname, '../../../..');
@@ -41,5 +41,13 @@ describe('readableCause', () => {
     expect(readableCause('{"errorType":"X","errorMessage":"boom","trace":[]}')).toBe('boom');
     expect(readableCause('disk full')).toBe('disk full');
     expect(readableCause('{not json')).toBe('{not json');
+  });
+
+  it('says the error name once when the engine message starts with it', () => {
+    const cause =
+      '{"JobName":"j","JobRunState":"FAILED","ErrorMessage":"RejectRatioExceededError: 50% rejected"}';
+    expect(errorText('RejectRatioExceededError', cause)).toBe('RejectRatioExceededError: 50% rejected');
+    expect(errorText('States.Timeout', '')).toBe('States.Timeout: ');
+    expect(errorText('InjectedFailureError', 'attempt 3')).toBe('InjectedFailureError: attempt 3');
   });
 });
