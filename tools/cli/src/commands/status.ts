@@ -60,6 +60,8 @@ export async function statusCommand(
   const local = await openLocalLedger(lakeRoot, target.ledgerTable);
   const store = new FolderObjectStore(lakeRoot);
   try {
+    // a run the ledger calls RUNNING while no lakepipe command runs it (Ctrl-C, kill) is ABORTED
+    await (await import('../twin/orphans')).abortOrphanedRuns(local, lakeRoot);
     return await printStatus(
       {
         ledger: local.ledger,

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { loadPipelineWithStages } from '@lakepipe/stages';
 import { describe, expect, it } from 'vitest';
+import { statusCommand } from '../commands/status';
 import { RedriveRefusedError } from '../errors';
 import { releaseRun } from './reprocess';
 import { type LocalRunResult, runLocalPipeline } from './runner';
@@ -110,6 +111,10 @@ describe('lakepipe redrive on the twin', () => {
     expect(runId, 'sourcing finished within 5 minutes').toBeDefined();
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
+    // status tells the truth at once: the run's process is gone
+    const said: string[] = [];
+    await statusCommand(undefined, { lake, env: 'dev', limit: '10' }, { write: (t: string) => said.push(t) });
+    expect(said.join('')).toMatch(new RegExp(`${runId} +bench-quality +ABORTED`));
 
     // Act
     const resumed = await runLocalPipeline({
