@@ -4,10 +4,10 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lakePrefixes, parseStageManifest, type StageManifest } from '@lakepipe/lake';
+import { lakePrefixes, parseStageManifest } from '@lakepipe/lake';
 import type { ObjectMovementItem } from '@lakepipe/ledger';
 import { RejectRatioExceededError, SparkJobError, SparkNotInstalledError } from '../errors';
-import type { EtlManifest } from '../manifest';
+import { type EtlManifest, etlManifestOf } from '../manifest';
 import { etlOutputSchema } from '../output-schema';
 import { compileSparkSql } from '../spec/compile';
 import { buildTransformModel } from '../spec/model';
@@ -115,7 +115,7 @@ export async function runSparkEtl(options: SparkEtlOptions): Promise<EtlManifest
     });
     const manifestKey = lakePrefixes.manifest(runId, stageId);
     // the job writes the stage manifest of packages/lake: validated by its schema here
-    return etlManifestFrom(
+    return etlManifestOf(
       parseStageManifest(await readFile(path.join(lakeRoot, manifestKey), 'utf8'), manifestKey),
     );
   } finally {
@@ -179,27 +179,4 @@ function jobError(stderr: string, code: number, options: SparkEtlOptions): Error
   const named = lines.findLast((l) => /^[A-Z][A-Za-z0-9_.]*(Error|Exception): /.test(l));
   if (process.env.LAKEPIPE_SPARK_DEBUG) process.stderr.write(stderr);
   return new SparkJobError(named ?? lines.filter((l) => l.trim()).slice(-1)[0] ?? '', code);
-}
-
-/** The ETL's view of the stage manifest the job wrote (counts, per-file and per-partition detail). */
-function etlManifestFrom(manifest: StageManifest): EtlManifest {
-  const details = manifest.details as Pick<EtlManifest, 'dataset' | 'byPartition' | 'byFile'>;
-  const count = (field: string) => manifest.counts[field] ?? 0;
-  return {
-    dataset: details.dataset,
-    runId: manifest.runId,
-    stageId: manifest.stageId,
-    engine: manifest.engine as EtlManifest['engine'],
-    filesRead: count('filesRead'),
-    rowsRead: count('rowsRead'),
-    curatedRows: count('curatedRows'),
-    rejectedRows: count('rejectedRows'),
-    rejectedRatio: count('rejectedRatio'),
-    partitions: count('partitions'),
-    byPartition: details.byPartition,
-    byFile: details.byFile,
-    outputs: manifest.outputs.map((o) => o.key),
-    startedAt: manifest.timings.startedAt,
-    finishedAt: manifest.timings.finishedAt,
-  };
 }
