@@ -27,17 +27,15 @@ const attemptsOf = (result: LocalRunResult, stageId: string) =>
 const etlCounts = (result: LocalRunResult) =>
   (result.run?.stages ?? []).find((s) => s.stageId === 'etl' && s.status === 'SUCCEEDED')?.counts;
 
+/** A run of the repo pipeline whose ETL fails every attempt (`--fail etl:9`): FAILED in the ledger. */
+const runWhoseEtlKeepsFailing = (lakeRoot: string, rows: number) =>
+  runLocalPipeline({ configFile, lakeRoot, rows, env: 'dev', fail: { stageId: 'etl', times: 9 } });
+
 describe('lakepipe redrive on the twin', () => {
   it('finishes a failed run with the same run id: source is not run again, etl gets new attempts, every row curated once', async () => {
     // Arrange: a run whose ETL keeps failing
     const lake = freshLake('redrive-failed');
-    const failed = await runLocalPipeline({
-      configFile,
-      lakeRoot: lake,
-      rows: 2000,
-      env: 'dev',
-      fail: { stageId: 'etl', times: 9 },
-    });
+    const failed = await runWhoseEtlKeepsFailing(lake, 2000);
     expect(failed.ok).toBe(false);
     expect(failed.run?.status).toBe('FAILED');
 
@@ -145,13 +143,7 @@ describe('lakepipe redrive on the twin', () => {
   it('releases the files of a failed run into a new run (reprocess): each file ingested once, by the new run', async () => {
     // Arrange
     const lake = freshLake('reprocess');
-    const failed = await runLocalPipeline({
-      configFile,
-      lakeRoot: lake,
-      rows: 1000,
-      env: 'dev',
-      fail: { stageId: 'etl', times: 9 },
-    });
+    const failed = await runWhoseEtlKeepsFailing(lake, 1000);
     expect(failed.ok).toBe(false);
     const pipeline = loadPipelineWithStages(configFile);
 
