@@ -72,11 +72,3 @@ export function stagesOf<A>(pipeline: PipelineModel, stageType: StageType<A>): r
     (s) => s.type === stageType.type,
   ) as unknown as StageModel<A>[];
 }
-
-/** Stages of one type, e.g. every `spark-etl` stage, for a service's stack. */
-export function stagesOfType<A = Record<string, unknown>>(
-  pipeline: PipelineModel,
-  type: string,
-): readonly StageModel<A>[] {
-  return Object.values(pipeline.stages).filter((s) => s.type === type) as unknown as StageModel<A>[];
-}

@@ -14,13 +14,12 @@ import {
   readParameter,
   SHARED_PARAMETERS,
 } from '@lakepipe/constructs';
-import { type PipelineModel, stagesOfType } from '@lakepipe/workflow';
+import { type PipelineModel, stagesOf } from '@lakepipe/workflow';
 import type { Construct } from 'constructs';
 import { ModelMismatchError } from '../src/errors';
 import { decodeUbjson, readModelFile, resolveModel } from '../src/model-file';
 import { SHIPPED_MODEL_FILE } from '../src/shipped-model';
 import {
-  type SageMakerScoringAttributes,
   SCORING_COUNTER_COMPONENT,
   SCORING_COUNTER_TIMEOUT_SECONDS,
   sagemakerScoringStageType,
@@ -199,7 +198,7 @@ export function counterStatements(input: {
   readonly pipeline: PipelineModel;
 }): PolicyStatement[] {
   const { bucketArn, keyArn, pipeline } = input;
-  const stages = stagesOfType<SageMakerScoringAttributes>(pipeline, sagemakerScoringStageType.type);
+  const stages = stagesOf(pipeline, sagemakerScoringStageType);
   if (stages.length === 0) return [];
   const datasets = scoredDatasets(pipeline);
   return [
@@ -236,7 +235,7 @@ export function counterStatements(input: {
 export function checkModelFitsPipeline(modelFile: string, pipeline: PipelineModel): void {
   const model = readModelFile(modelFile).model;
   const problems: string[] = [];
-  const stages = stagesOfType<SageMakerScoringAttributes>(pipeline, sagemakerScoringStageType.type);
+  const stages = stagesOf(pipeline, sagemakerScoringStageType);
   for (const stage of stages) {
     if (stage.attributes.model !== undefined) continue;
     const features = pipeline.datasets[stage.attributes.dataset]?.features ?? [];
@@ -250,7 +249,7 @@ export function checkModelFitsPipeline(modelFile: string, pipeline: PipelineMode
 
 /** The scoring stages that name their own `model:`, with their SageMaker model's name and the model's place. */
 export function ownModels(pipeline: PipelineModel, target: { resourceName(component: string): string }) {
-  const stages = stagesOfType<SageMakerScoringAttributes>(pipeline, sagemakerScoringStageType.type);
+  const stages = stagesOf(pipeline, sagemakerScoringStageType);
   return stages
     .filter((stage) => stage.attributes.model !== undefined)
     .map((stage) => ({
@@ -298,7 +297,7 @@ function trustPolicy(config: EnvConfig): Record<string, unknown> {
 
 /** The datasets the pipeline's scoring stages read and write, sorted. */
 export function scoredDatasets(pipeline: PipelineModel): readonly string[] {
-  const stages = stagesOfType<SageMakerScoringAttributes>(pipeline, sagemakerScoringStageType.type);
+  const stages = stagesOf(pipeline, sagemakerScoringStageType);
   return [...new Set(stages.map((stage) => stage.attributes.dataset))].sort();
 }
 

@@ -10,7 +10,7 @@ import {
   readParameter,
   SHARED_PARAMETERS,
 } from '@lakepipe/constructs';
-import { type PipelineModel, type SourceSpec, stagesOfType } from '@lakepipe/workflow';
+import { type PipelineModel, type SourceSpec, type StageModel, stagesOf } from '@lakepipe/workflow';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import {
@@ -19,6 +19,7 @@ import {
   SOURCING_COMPONENT,
   type SourcingAttributes,
   sourcingFunctionTimeoutSeconds,
+  sourcingStageType,
 } from '../src/stage-type';
 
 export interface SourcingStackProps {
@@ -52,7 +53,7 @@ export class SourcingStack extends LakepipeStack {
       stackName: props.stackName ?? `sourcing-${props.config.name}`,
     });
     const { config, pipeline } = props;
-    const stages = stagesOfType<SourcingAttributes>(pipeline, 'sourcing');
+    const stages = stagesOf(pipeline, sourcingStageType);
 
     const lakeBucketName = readParameter(this, 'lake-bucket-name', {
       config,
@@ -171,7 +172,7 @@ interface SourcePrefix {
 /** Every s3 source prefix the pipeline's sourcing stages read, deduplicated. */
 function sourcePrefixes(
   pipeline: PipelineModel,
-  stages: ReturnType<typeof stagesOfType<SourcingAttributes>>,
+  stages: readonly StageModel<SourcingAttributes>[],
 ): SourcePrefix[] {
   const seen = new Map<string, SourcePrefix>();
   const problems: string[] = [];

@@ -1,12 +1,12 @@
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-table';
 import { type EnvConfig, LakepipeStack, readParameter, SHARED_PARAMETERS } from '@lakepipe/constructs';
-import { type PipelineModel, stagesOfType } from '@lakepipe/workflow';
+import { type PipelineModel, stagesOf } from '@lakepipe/workflow';
 import type { Construct } from 'constructs';
 import { DatasetNotDeclaredError } from '../src/errors';
 import { buildTransformModel, type TransformModel } from '../src/spec/model';
 import { type LogicalType, typeName } from '../src/spec/types';
-import { glueJobName, type SparkEtlAttributes } from '../src/stage-type';
+import { glueJobName, sparkEtlStageType } from '../src/stage-type';
 import { glueLogGroups } from './spark-etl-stack';
 
 export interface SparkEtlCatalogStackProps {
@@ -64,9 +64,7 @@ export class SparkEtlCatalogStack extends LakepipeStack {
       path: SHARED_PARAMETERS.lakeBucketName,
     });
     const start = props.projectionStart ?? '2020-01-01';
-    const datasets = [
-      ...new Set(stagesOfType<SparkEtlAttributes>(pipeline, 'spark-etl').map((s) => s.attributes.dataset)),
-    ];
+    const datasets = [...new Set(stagesOf(pipeline, sparkEtlStageType).map((s) => s.attributes.dataset))];
 
     const tables: GlueCatalogTable[] = [];
     for (const dataset of datasets.sort()) {
@@ -197,7 +195,7 @@ export class SparkEtlCatalogStack extends LakepipeStack {
     this.tables = tables;
 
     const keyArn = readParameter(this, 'kms-key-arn', { config, path: SHARED_PARAMETERS.kmsKeyArn });
-    this.logGroups = stagesOfType<SparkEtlAttributes>(pipeline, 'spark-etl').flatMap((stage) =>
+    this.logGroups = stagesOf(pipeline, sparkEtlStageType).flatMap((stage) =>
       glueLogGroups(glueJobName(this.compileTarget, stage.id)).map(
         (name) =>
           new CloudwatchLogGroup(this, `logs-${name.replace(/[^a-zA-Z0-9]+/g, '-')}`, {

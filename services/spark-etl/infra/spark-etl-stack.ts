@@ -10,14 +10,14 @@ import {
   readParameter,
   SHARED_PARAMETERS,
 } from '@lakepipe/constructs';
-import { type PipelineModel, stagesOfType } from '@lakepipe/workflow';
+import { type PipelineModel, stagesOf } from '@lakepipe/workflow';
 import type { Construct } from 'constructs';
 import { DatasetNotDeclaredError } from '../src/errors';
 import {
   DEFAULT_GLUE_MAX_CONCURRENT_RUNS,
   glueJobName,
   glueJobTimeoutMinutes,
-  type SparkEtlAttributes,
+  sparkEtlStageType,
 } from '../src/stage-type';
 import { glueJobArtifacts } from './glue-job-artifacts';
 
@@ -96,7 +96,7 @@ export class SparkEtlStack extends LakepipeStack {
       },
     });
 
-    this.jobs = stagesOfType<SparkEtlAttributes>(pipeline, 'spark-etl').map((stage) => {
+    this.jobs = stagesOf(pipeline, sparkEtlStageType).map((stage) => {
       const { dataset, workers, maxConcurrentRuns } = stage.attributes;
       const spec = pipeline.datasets[dataset];
       if (!spec) throw new DatasetNotDeclaredError(stage.id, dataset, Object.keys(pipeline.datasets));

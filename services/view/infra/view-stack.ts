@@ -9,7 +9,7 @@ import {
   readParameter,
   SHARED_PARAMETERS,
 } from '@lakepipe/constructs';
-import { type PipelineModel, stagesOfType } from '@lakepipe/workflow';
+import { type PipelineModel, stagesOf } from '@lakepipe/workflow';
 import type { Construct } from 'constructs';
 import { buildLakeCatalog } from '../src/catalog';
 import { VIEW_FUNCTION_COMPONENT, VIEW_FUNCTION_TIMEOUT_SECONDS, viewStageType } from '../src/stage-type';
@@ -84,7 +84,7 @@ export class ViewStack extends LakepipeStack {
         ...shared,
         views: catalog.views.map((view) => view.name),
         scoredTables: catalog.tables.filter((table) => table.stage === 'scored').map((table) => table.name),
-        stages: stagesOfType(props.pipeline, viewStageType.type).map((stage) => stage.id),
+        stages: stagesOf(props.pipeline, viewStageType).map((stage) => stage.id),
       }),
     });
 
