@@ -10,6 +10,8 @@
  * | object movement | OBJ#<key>                   | MOVE#<at ISO>#<runId>#<stageId> |        |         |
  * | source claim    | CLAIM#<dataset>#<sha256>    | CLAIM                           |        |         |
  * | run movement    | RUNMOVE#<runId>             | MOVE#<stageId>#<at>#<batch>#<n> |        |         |
+ * | run execution   | RUN#<runId>                 | EXEC                            |        |         |
+ * | execution       | EXEC#<executionArn>         | EXEC                            |        |         |
  *
  * The stage summary holds `attempts` (a counter, incremented with ADD so the state machine
  * can number attempts) and the latest `status`. Attempt numbers are 1-based, unpadded.
@@ -20,10 +22,14 @@
  * Run movements have their own partition (not `RUN#`): IAM's `dynamodb:LeadingKeys` sees only
  * the partition key, so services that record movements are kept off run and stage items.
  * Run-scoped reads of the run, summaries and attempts query `SK >= "RUN"` (MOVE# sorts before).
+ * An execution item maps a Step Functions execution to the run it starts or restarts (the run id
+ * is minted inside the state machine, so the execution's status-change event does not carry it);
+ * the run execution item names the execution that runs the run now (a redrive is a new one).
+ * `EXEC` sorts before `RUN`, so run-scoped reads (`SK >= "RUN"`) do not see it.
  *
  * Attributes beside the keys (names as in types.ts), so the state machine's DynamoDB tasks and
  * the Ledger class read and write the same items:
- * - every item: `type` = RUN | STAGE | ATTEMPT | MOVE | CLAIM
+ * - every item: `type` = RUN | STAGE | ATTEMPT | MOVE | CLAIM | EXEC
  * - run: runId, pipeline, status, startedAt, finishedAt?, trigger?, error? {name, cause, stageId?},
  *   counters (a map, created as {} with the run: finishStage ADDs `counters.<name>`)
  * - stage summary: runId, stageId, attempts (number, ADD 1 per attempt), status, lastAttempt
@@ -31,6 +37,7 @@
  *   inputPrefixes, outputPrefixes (lists), counts (map), error? {name, cause}
  * - movement: key (the PK's object key), runId, stageId, from?, to, bytes, sha256, at
  * - claim: dataset, sha256, source, runId, rawKey, claimedAt
+ * - execution and run execution: execution (the ARN), runId, recordedAt
  */
 export const ledgerKeys = {
   run: (runId: string) => ({ PK: `RUN#${runId}`, SK: 'RUN' }),
@@ -50,6 +57,8 @@ export const ledgerKeys = {
     SK: `MOVE#${stageId}#${at}#${batch}#${String(index).padStart(6, '0')}`,
   }),
   sourceClaim: (dataset: string, sha256: string) => ({ PK: `CLAIM#${dataset}#${sha256}`, SK: 'CLAIM' }),
+  execution: (executionArn: string) => ({ PK: `EXEC#${executionArn}`, SK: 'EXEC' }),
+  runExecution: (runId: string) => ({ PK: `RUN#${runId}`, SK: 'EXEC' }),
   RUNS_INDEX: 'GSI1',
   RUNS_PARTITION: 'RUNS',
   STAGE_PREFIX: 'STAGE#',
