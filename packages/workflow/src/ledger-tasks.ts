@@ -1,10 +1,22 @@
-import { ledgerKeys } from '@lakepipe/ledger';
-import { formatCall } from './intrinsics';
+import {
+  attemptFailedRequest,
+  attemptNumberedRequest,
+  attemptStartedRequest,
+  attemptSucceededRequest,
+  executionRecordedRequest,
+  fromState,
+  type RunItemApi,
+  runFailedRequest,
+  runRestartedRequest,
+  runStartedRequest,
+  runSucceededRequest,
+  stageStatusRequest,
+} from '@lakepipe/ledger/run-items';
 
 /**
- * The DynamoDB tasks the state machine runs on the ledger table, built from `ledgerKeys` so the
- * compiled ASL and the Ledger class agree on the key layout. Attribute names follow the item
- * types of @lakepipe/ledger (RunItem, StageAttemptItem).
+ * The DynamoDB tasks the state machine runs on the ledger table: the run-item requests of
+ * @lakepipe/ledger (run-items.ts, the one definition of how run and stage items are written)
+ * with their values taken from the state. Test seeding sends the same requests with known values.
  */
 export type LedgerAction =
   | 'start-run'
@@ -15,10 +27,11 @@ export type LedgerAction =
   | 'run-succeeded'
   | 'run-failed'
   | 'restart-run'
+  | 'record-execution'
   | 'stage-status';
 
 /** The DynamoDB API a ledger task calls (the local twin runs the same call on DynamoDB Local). */
-export type LedgerApiCall = 'getItem' | 'putItem' | 'updateItem' | 'transactWriteItems';
+export type LedgerApiCall = RunItemApi;
 
 export const LEDGER_RESOURCES: Record<LedgerApiCall, string> = {
   getItem: 'arn:aws:states:::dynamodb:getItem',
@@ -27,65 +40,10 @@ export const LEDGER_RESOURCES: Record<LedgerApiCall, string> = {
   transactWriteItems: 'arn:aws:states:::aws-sdk:dynamodb:transactWriteItems',
 };
 
-const RUN_ID = '\u0000runId\u0000';
-const ATTEMPT = '\u0000attempt\u0000';
-const HOLES: Record<string, string> = { [RUN_ID]: '$.runId', [ATTEMPT]: '$.attempt.number' };
-
-/** Turns a key built with placeholders into a DynamoDB `{ S }` or `{ "S.$" }` attribute. */
-function keyAttribute(value: string): Record<string, string> {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL-delimited placeholders cannot clash with key text
-  const parts = value.split(/(\u0000\w+\u0000)/).filter((p) => p !== '');
-  if (parts.every((p) => !(p in HOLES))) return { S: value };
-  if (parts.length === 1) return { 'S.$': HOLES[parts[0]!]! };
-  return { 'S.$': formatCall(parts.map((p) => (p in HOLES ? { path: HOLES[p]! } : p))) };
-}
-function keyOf(key: Record<string, string>): Record<string, Record<string, string>> {
-  return Object.fromEntries(Object.entries(key).map(([name, value]) => [name, keyAttribute(value)]));
-}
-
-const runKey = () => keyOf(ledgerKeys.run(RUN_ID));
-const summaryKey = (stageId: string) => keyOf(ledgerKeys.stageSummary(RUN_ID, stageId));
-// the attempt number is a string in the state ($.attempt.number is DynamoDB's N)
-const attemptKey = (stageId: string) =>
-  keyOf(ledgerKeys.stageAttempt(RUN_ID, stageId, ATTEMPT as unknown as number));
-const NOW = { 'S.$': '$$.State.EnteredTime' };
-
-/** `SET #a = :a, ...` with names and values for every entry. */
-function setExpression(values: Record<string, unknown>, extra: { add?: Record<string, unknown> } = {}) {
-  const names: Record<string, string> = {};
-  const attributeValues: Record<string, unknown> = {};
-  const set: string[] = [];
-  for (const [name, value] of Object.entries(values)) {
-    names[`#${name}`] = name;
-    attributeValues[`:${name}`] = value;
-    set.push(`#${name} = :${name}`);
-  }
-  const add: string[] = [];
-  for (const [name, value] of Object.entries(extra.add ?? {})) {
-    names[`#${name}`] = name;
-    attributeValues[`:${name}`] = value;
-    add.push(`#${name} :${name}`);
-  }
-  return {
-    UpdateExpression: [add.length ? `ADD ${add.join(', ')}` : '', set.length ? `SET ${set.join(', ')}` : '']
-      .filter(Boolean)
-      .join(' '),
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: attributeValues,
-  };
-}
-
-/** A SET of `values` on an item that exists and is still RUNNING (a finished run or attempt is never rewritten). */
-function whileRunning(values: Record<string, unknown>): ReturnType<typeof setExpression> & {
-  ConditionExpression: string;
-} {
-  const update = setExpression(values);
-  return {
-    ...update,
-    ConditionExpression: 'attribute_exists(PK) AND #status = :running',
-    ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':running': { S: 'RUNNING' } },
-  };
-}
+const RUN_ID = fromState('$.runId');
+const ATTEMPT = fromState('$.attempt.number');
+const NOW = fromState('$$.State.EnteredTime');
+const EXECUTION = fromState('$$.Execution.Id');
 
 export interface LedgerTask {
   readonly api: LedgerApiCall;
@@ -94,105 +52,52 @@ export interface LedgerTask {
 }
 
 export function startRunTask(table: string, pipeline: string): LedgerTask {
-  return {
-    api: 'putItem',
-    parameters: {
-      TableName: table,
-      Item: {
-        ...runKey(),
-        ...keyOf(ledgerKeys.runIndex(RUN_ID)),
-        runId: { 'S.$': '$.runId' },
-        pipeline: { S: pipeline },
-        status: { S: 'RUNNING' },
-        startedAt: { 'S.$': '$$.Execution.StartTime' },
-        trigger: { 'S.$': '$.trigger' },
-        counters: { M: {} },
-      },
-      // a reused run id must never reset a run (the TypeScript ledger's startRun has the same guard)
-      ConditionExpression: 'attribute_not_exists(PK)',
-    },
-  };
+  // a reused run id must never reset a run (the request's attribute_not_exists(PK))
+  const { api, input } = runStartedRequest(table, {
+    runId: RUN_ID,
+    pipeline,
+    startedAt: fromState('$$.Execution.StartTime'),
+    trigger: fromState('$.trigger'),
+    execution: EXECUTION,
+  });
+  return { api, parameters: input };
 }
 
-/**
- * A redrive of a FAILED or ABORTED run: the same run item RUNNING again (its counters and stage
- * attempts stay; new attempts are numbered on). A SUCCEEDED or still RUNNING run is refused.
- */
+/** Maps this execution to its run (`EXEC#<executionArn>`), for the closer of stopped executions. */
+export function recordExecutionTask(table: string): LedgerTask {
+  const { api, input } = executionRecordedRequest(table, {
+    execution: EXECUTION,
+    runId: RUN_ID,
+    recordedAt: NOW,
+  });
+  return { api, parameters: input };
+}
+
+/** A redrive of a FAILED or ABORTED run: the same run item RUNNING again (see runRestartedRequest). */
 export function restartRunTask(table: string): LedgerTask {
-  return {
-    api: 'updateItem',
-    parameters: {
-      TableName: table,
-      Key: runKey(),
-      UpdateExpression:
-        'SET #status = :running, #redrivenAt = :now ADD #redrives :one REMOVE #error, #finishedAt',
-      ConditionExpression: 'attribute_exists(PK) AND #status IN (:failed, :aborted)',
-      ExpressionAttributeNames: {
-        '#status': 'status',
-        '#redrivenAt': 'redrivenAt',
-        '#redrives': 'redrives',
-        '#error': 'error',
-        '#finishedAt': 'finishedAt',
-      },
-      ExpressionAttributeValues: {
-        ':running': { S: 'RUNNING' },
-        ':now': NOW,
-        ':one': { N: '1' },
-        ':failed': { S: 'FAILED' },
-        ':aborted': { S: 'ABORTED' },
-      },
-    },
-  };
+  const { api, input } = runRestartedRequest(table, { runId: RUN_ID, at: NOW, execution: EXECUTION });
+  return { api, parameters: input };
 }
 
 /** Reads a stage's summary status in this run (`$.done.Item.status.S`; no Item when it never started). */
 export function stageStatusTask(table: string, stageId: string): LedgerTask {
-  return {
-    api: 'getItem',
-    parameters: {
-      TableName: table,
-      Key: summaryKey(stageId),
-      ProjectionExpression: '#status',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ConsistentRead: true,
-    },
-  };
+  const { api, input } = stageStatusRequest(table, { runId: RUN_ID, stageId });
+  return { api, parameters: input };
 }
 
 export function startAttemptTask(table: string, stageId: string): LedgerTask {
-  return {
-    api: 'updateItem',
-    parameters: {
-      TableName: table,
-      Key: summaryKey(stageId),
-      ...setExpression(
-        { runId: { 'S.$': '$.runId' }, stageId: { S: stageId }, status: { S: 'RUNNING' }, updatedAt: NOW },
-        { add: { attempts: { N: '1' } } },
-      ),
-      ReturnValues: 'UPDATED_NEW',
-    },
-    resultSelector: { 'number.$': '$.Attributes.attempts.N' },
-  };
+  const { api, input } = attemptNumberedRequest(table, { runId: RUN_ID, stageId, at: NOW });
+  return { api, parameters: input, resultSelector: { 'number.$': '$.Attributes.attempts.N' } };
 }
 
 export function recordAttemptTask(table: string, stageId: string): LedgerTask {
-  return {
-    api: 'putItem',
-    parameters: {
-      TableName: table,
-      Item: {
-        ...attemptKey(stageId),
-        runId: { 'S.$': '$.runId' },
-        stageId: { S: stageId },
-        attempt: { 'N.$': '$.attempt.number' },
-        status: { S: 'RUNNING' },
-        startedAt: NOW,
-        inputPrefixes: { L: [] },
-        outputPrefixes: { L: [] },
-        counts: { M: {} },
-      },
-    },
-  };
+  const { api, input } = attemptStartedRequest(table, {
+    runId: RUN_ID,
+    stageId,
+    attempt: ATTEMPT,
+    startedAt: NOW,
+  });
+  return { api, parameters: input };
 }
 
 /**
@@ -207,102 +112,41 @@ export function attemptSucceededTask(
   outputPath = `$.${stageId}`,
 ): LedgerTask {
   const countsPath = outputPath === `$.${stageId}` ? outputPath : `${outputPath}.counts`;
-  const countValues = Object.fromEntries(
-    counts.map((name) => [name, { 'N.$': `States.Format('{}', ${countsPath}.${name})` }]),
-  );
-  const items: Record<string, unknown>[] = [
-    {
-      Update: {
-        TableName: table,
-        Key: attemptKey(stageId),
-        ...whileRunning({
-          status: { S: 'SUCCEEDED' },
-          finishedAt: NOW,
-          counts: { M: countValues },
-          output: { 'S.$': `States.JsonToString(${outputPath})` },
-        }),
-      },
-    },
-    {
-      Update: {
-        TableName: table,
-        Key: summaryKey(stageId),
-        ...setExpression({ status: { S: 'SUCCEEDED' }, updatedAt: NOW }),
-      },
-    },
-  ];
-  if (counts.length > 0) {
-    const names: Record<string, string> = { '#counters': 'counters' };
-    const values: Record<string, unknown> = {};
-    const add = counts.map((name, i) => {
-      names[`#c${i}`] = name;
-      values[`:c${i}`] = countValues[name];
-      return `#counters.#c${i} :c${i}`;
-    });
-    items.push({
-      Update: {
-        TableName: table,
-        Key: runKey(),
-        UpdateExpression: `ADD ${add.join(', ')}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      },
-    });
-  }
-  return { api: 'transactWriteItems', parameters: { TransactItems: items } };
+  const { api, input } = attemptSucceededRequest(table, {
+    runId: RUN_ID,
+    stageId,
+    attempt: ATTEMPT,
+    finishedAt: NOW,
+    counts: Object.fromEntries(
+      counts.map((name) => [name, fromState(`States.Format('{}', ${countsPath}.${name})`)]),
+    ),
+    output: fromState(`States.JsonToString(${outputPath})`),
+  });
+  return { api, parameters: input };
 }
 
 export function attemptFailedTask(table: string, stageId: string): LedgerTask {
-  const error = { M: { name: { 'S.$': '$.error.Error' }, cause: { 'S.$': '$.error.Cause' } } };
-  return {
-    api: 'transactWriteItems',
-    parameters: {
-      TransactItems: [
-        {
-          Update: {
-            TableName: table,
-            Key: attemptKey(stageId),
-            ...setExpression({ status: { S: 'FAILED' }, finishedAt: NOW, error }),
-          },
-        },
-        {
-          Update: {
-            TableName: table,
-            Key: summaryKey(stageId),
-            ...setExpression({ status: { S: 'FAILED' }, updatedAt: NOW }),
-          },
-        },
-      ],
-    },
-  };
+  const { api, input } = attemptFailedRequest(table, {
+    runId: RUN_ID,
+    stageId,
+    attempt: ATTEMPT,
+    finishedAt: NOW,
+    error: { name: fromState('$.error.Error'), cause: fromState('$.error.Cause') },
+  });
+  return { api, parameters: input };
 }
 
 export function runSucceededTask(table: string): LedgerTask {
-  return {
-    api: 'updateItem',
-    parameters: {
-      TableName: table,
-      Key: runKey(),
-      ...whileRunning({ status: { S: 'SUCCEEDED' }, finishedAt: NOW }),
-    },
-  };
+  const { api, input } = runSucceededRequest(table, { runId: RUN_ID, finishedAt: NOW });
+  return { api, parameters: input };
 }
 
 /** Runs on the failure state `{ pipeline, runId, stage, error, cause }`. */
 export function runFailedTask(table: string): LedgerTask {
-  return {
-    api: 'updateItem',
-    parameters: {
-      TableName: table,
-      Key: runKey(),
-      // only a RUNNING run: the failure of a run started with a reused id must not touch the first run
-      ...whileRunning({
-        status: { S: 'FAILED' },
-        finishedAt: NOW,
-        error: {
-          M: { name: { 'S.$': '$.error' }, cause: { 'S.$': '$.cause' }, stageId: { 'S.$': '$.stage' } },
-        },
-      }),
-    },
-  };
+  const { api, input } = runFailedRequest(table, {
+    runId: RUN_ID,
+    finishedAt: NOW,
+    error: { name: fromState('$.error'), cause: fromState('$.cause'), stageId: fromState('$.stage') },
+  });
+  return { api, parameters: input };
 }
