@@ -1,5 +1,13 @@
+/** The base of every error of the ledger package (writes, queries, the HTTP API). */
+export class LedgerError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'LedgerError';
+  }
+}
+
 /** A run id the ledger has no run for. */
-export class RunNotFoundError extends Error {
+export class RunNotFoundError extends LedgerError {
   constructor(
     readonly runId: string,
     readonly tableName: string,
@@ -10,7 +18,7 @@ export class RunNotFoundError extends Error {
 }
 
 /** startRun with a run id that was already started. */
-export class RunAlreadyExistsError extends Error {
+export class RunAlreadyExistsError extends LedgerError {
   constructor(
     readonly runId: string,
     readonly tableName: string,
@@ -22,8 +30,19 @@ export class RunAlreadyExistsError extends Error {
   }
 }
 
+/** A run finished again: finishing is conditioned on RUNNING, so a finished run keeps its outcome. */
+export class RunAlreadyFinishedError extends LedgerError {
+  constructor(
+    readonly runId: string,
+    readonly status: string,
+  ) {
+    super(`run ${runId} already finished as ${status}: a finished run is not finished again`);
+    this.name = 'RunAlreadyFinishedError';
+  }
+}
+
 /** finishStage for an attempt that was never started. */
-export class StageAttemptNotFoundError extends Error {
+export class StageAttemptNotFoundError extends LedgerError {
   constructor(
     readonly runId: string,
     readonly stageId: string,
@@ -35,7 +54,7 @@ export class StageAttemptNotFoundError extends Error {
 }
 
 /** finishStage for an attempt that is already finished (its counts were already added once). */
-export class StageAttemptAlreadyFinishedError extends Error {
+export class StageAttemptAlreadyFinishedError extends LedgerError {
   constructor(
     readonly runId: string,
     readonly stageId: string,
@@ -50,7 +69,7 @@ export class StageAttemptAlreadyFinishedError extends Error {
 }
 
 /** A listRuns cursor that this ledger did not hand out (or that was altered). */
-export class InvalidCursorError extends Error {
+export class InvalidCursorError extends LedgerError {
   constructor(readonly cursor: string) {
     super(
       `cursor ${JSON.stringify(cursor)} is not valid: pass back the nextCursor of the previous page unchanged`,
@@ -60,7 +79,7 @@ export class InvalidCursorError extends Error {
 }
 
 /** An argument the ledger cannot store: a negative byte count, a non-numeric count, a limit out of range... */
-export class InvalidLedgerInputError extends Error {
+export class InvalidLedgerInputError extends LedgerError {
   constructor(
     readonly field: string,
     readonly value: unknown,
@@ -74,7 +93,7 @@ export class InvalidLedgerInputError extends Error {
 }
 
 /** DynamoDB kept throttling or failing after the SDK's retries (with backoff) ran out. */
-export class LedgerUnavailableError extends Error {
+export class LedgerUnavailableError extends LedgerError {
   constructor(
     readonly tableName: string,
     readonly operation: string,
@@ -91,7 +110,7 @@ export class LedgerUnavailableError extends Error {
 }
 
 /** serveLedgerApi could not listen: the port is taken (another `lakepipe serve`?) or not allowed. */
-export class LedgerApiListenError extends Error {
+export class LedgerApiListenError extends LedgerError {
   constructor(
     readonly host: string,
     readonly port: number,
@@ -104,5 +123,16 @@ export class LedgerApiListenError extends Error {
         : `${(cause as Error)?.message ?? String(cause)}`;
     super(`cannot serve the ledger API on ${host}:${port}: ${hint}`, { cause });
     this.name = 'LedgerApiListenError';
+  }
+}
+
+/** A setting the ledger's Lambda function needs is missing from its environment. */
+export class LedgerConfigurationError extends LedgerError {
+  constructor(
+    readonly variable: string,
+    readonly where: string,
+  ) {
+    super(`${variable} is not set on ${where} (got ${JSON.stringify(process.env[variable] ?? null)})`);
+    this.name = 'LedgerConfigurationError';
   }
 }

@@ -3,8 +3,10 @@ import { createLedgerTable, LOCAL_CREDENTIALS, uniqueTableName } from '@lakepipe
 import { dynamoDbEndpoint } from '@lakepipe/testing/vitest';
 import { describe, expect, it } from 'vitest';
 import { createLedgerClient } from './client';
-import { Ledger } from './ledger';
+import { LedgerTableQueries } from './queries';
 import { markRunAborted, releaseRunClaims } from './run-recovery';
+import { LedgerSeeder } from './test-support';
+import { LedgerTableWriter } from './writer';
 
 async function fresh() {
   const client = createLedgerClient({
@@ -14,7 +16,13 @@ async function fresh() {
   });
   const tableName = uniqueTableName('recovery');
   await createLedgerTable(client, tableName);
-  return { client, tableName, ledger: new Ledger({ client, tableName }) };
+  return {
+    client,
+    tableName,
+    ledger: new LedgerTableQueries({ client, tableName }),
+    writer: new LedgerTableWriter({ client, tableName }),
+    seed: new LedgerSeeder({ client, tableName }),
+  };
 }
 
 describe('run recovery', () => {
@@ -22,15 +30,15 @@ describe('run recovery', () => {
     // Arrange: source succeeded, etl was running when the process died
     const target = await fresh();
     const runId = newRunId();
-    await target.ledger.startRun({ runId, pipeline: 'bench' });
-    const source = await target.ledger.startStage({ runId, stageId: 'source' });
-    await target.ledger.finishStage({
+    await target.seed.startRun({ runId, pipeline: 'bench' });
+    const source = await target.seed.startStage({ runId, stageId: 'source' });
+    await target.seed.finishStage({
       runId,
       stageId: 'source',
       attempt: source.attempt,
       status: 'SUCCEEDED',
     });
-    await target.ledger.startStage({ runId, stageId: 'etl' });
+    await target.seed.startStage({ runId, stageId: 'etl' });
 
     // Act
     const result = await markRunAborted(target, runId, 'process 4242 is gone');
@@ -51,8 +59,8 @@ describe('run recovery', () => {
   it('leaves a finished run alone', async () => {
     const target = await fresh();
     const runId = newRunId();
-    await target.ledger.startRun({ runId, pipeline: 'bench' });
-    await target.ledger.finishRun({ runId, status: 'SUCCEEDED' });
+    await target.seed.startRun({ runId, pipeline: 'bench' });
+    await target.seed.finishRun({ runId, status: 'SUCCEEDED' });
     expect(await markRunAborted(target, runId, 'x')).toEqual({ aborted: false, items: [] });
     expect((await target.ledger.getRun(runId))?.status).toBe('SUCCEEDED');
   });
@@ -63,7 +71,7 @@ describe('run recovery', () => {
     const stuck = newRunId();
     const other = newRunId(new Date(Date.now() + 1000));
     const claim = (runId: string, sha: string) =>
-      target.ledger.claimSource({
+      target.writer.claimSource({
         dataset: 'ds',
         sha256: sha,
         source: `landing/ds/${sha[0]}.csv`,

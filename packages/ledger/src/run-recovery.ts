@@ -1,12 +1,8 @@
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  QueryCommand,
-  ScanCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { assertRunId } from '@lakepipe/lake';
 import { ledgerKeys } from './keys';
+import { itemAbortedRequest } from './run-items';
+import { sendRunItemRequest } from './send-run-item';
 import type { SourceClaimItem } from './types';
 
 /** The table a recovery operation works on. */
@@ -43,10 +39,10 @@ export async function markRunAborted(
   const changed: string[] = [];
   for (const item of items) {
     if (item.SK === 'RUN' || item.status !== 'RUNNING') continue;
-    if (await abortItem(target, item, at, error))
+    if (await abortItem(target, runId, item, at, error))
       changed.push(String(item.SK).slice(ledgerKeys.STAGE_PREFIX.length));
   }
-  const aborted = await abortItem(target, run, at, error);
+  const aborted = await abortItem(target, runId, run, at, error);
   return { aborted, items: changed };
 }
 
@@ -110,25 +106,15 @@ async function runItems(target: RecoveryTarget, runId: string): Promise<Record<s
 
 async function abortItem(
   target: RecoveryTarget,
+  runId: string,
   item: Record<string, unknown>,
   at: string,
   error: { name: string; cause: string },
 ): Promise<boolean> {
   try {
-    await target.client.send(
-      new UpdateCommand({
-        TableName: target.tableName,
-        Key: { PK: item.PK, SK: item.SK },
-        UpdateExpression: 'SET #status = :aborted, finishedAt = :at, #error = :error',
-        ConditionExpression: '#status = :running',
-        ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-        ExpressionAttributeValues: {
-          ':aborted': 'ABORTED',
-          ':running': 'RUNNING',
-          ':at': at,
-          ':error': error,
-        },
-      }),
+    await sendRunItemRequest(
+      target.client,
+      itemAbortedRequest(target.tableName, { runId, sortKey: String(item.SK), finishedAt: at, error }),
     );
     return true;
   } catch (caught) {

@@ -3,7 +3,8 @@
 export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
 export type StageStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED' | 'ABORTED';
 
-export interface LedgerError {
+/** The error a failed run or stage attempt recorded (Step Functions' `Error` and `Cause`). */
+export interface RecordedError {
   readonly name: string;
   readonly cause: string;
 }
@@ -16,8 +17,8 @@ export interface RunItem {
   readonly finishedAt?: string;
   /** 'manual' | 'schedule' | 'objectCreated' | 'local' ... */
   readonly trigger?: string;
-  readonly error?: LedgerError & { readonly stageId?: string };
-  /** Sums of every finished stage's counts, updated atomically by finishStage (e.g. curatedRows). */
+  readonly error?: RecordedError & { readonly stageId?: string };
+  /** Sums of every succeeded attempt's counts, added in the transaction that closes it (e.g. curatedRows). */
   readonly counters: Readonly<Record<string, number>>;
 }
 
@@ -32,7 +33,7 @@ export interface StageAttemptItem {
   readonly inputPrefixes: readonly string[];
   readonly outputPrefixes: readonly string[];
   readonly counts: Readonly<Record<string, number>>;
-  readonly error?: LedgerError;
+  readonly error?: RecordedError;
 }
 
 export interface ObjectMovementItem {
@@ -71,43 +72,10 @@ export type ClaimResult =
   | { readonly claimed: true }
   | { readonly claimed: false; readonly existing: SourceClaimItem };
 
-/** What every service and the CLI use; one implementation over DynamoDB (AWS or DynamoDB Local). */
-export interface LedgerApi {
-  startRun(input: { runId: string; pipeline: string; trigger?: string }): Promise<RunItem>;
-  finishRun(input: {
-    runId: string;
-    status: Exclude<RunStatus, 'RUNNING'>;
-    error?: LedgerError & { stageId?: string };
-  }): Promise<void>;
-  /** Opens the next attempt of a stage and returns its number (1, 2, ...). */
-  startStage(input: {
-    runId: string;
-    stageId: string;
-    inputPrefixes?: readonly string[];
-    outputPrefixes?: readonly string[];
-  }): Promise<StageAttemptItem>;
-  /** Closes an attempt; on SUCCEEDED its counts are added to the run's counters in the same transaction. */
-  finishStage(input: {
-    runId: string;
-    stageId: string;
-    attempt: number;
-    status: Exclude<StageStatus, 'RUNNING'>;
-    counts?: Readonly<Record<string, number>>;
-    error?: LedgerError;
-  }): Promise<void>;
-  /** Batched writes (25 per request, unprocessed items retried). */
-  recordMovements(movements: readonly Omit<ObjectMovementItem, 'at'>[]): Promise<void>;
-  /** Conditional put: of two concurrent claims of the same (dataset, sha256), exactly one wins. */
-  claimSource(claim: Omit<SourceClaimItem, 'claimedAt'>): Promise<ClaimResult>;
-  listRuns(input?: { limit?: number; cursor?: string }): Promise<Page<RunItem>>;
-  getRun(runId: string): Promise<RunWithStages | undefined>;
-  objectHistory(key: string): Promise<readonly ObjectMovementItem[]>;
-}
-
 /**
  * What a service writes to the ledger, and all its IAM allows: the objects it moved and the
- * source files it claims. Run and stage items are the state machine's (packages/workflow
- * ledger-tasks.ts); reading is LedgerQueries.
+ * source files it claims. Run and stage items are the state machine's (run-items.ts, sent by
+ * packages/workflow ledger-tasks.ts); reading is LedgerQueries.
  */
 export interface LedgerWriter {
   /** Batched writes (25 per request, unprocessed items retried). */

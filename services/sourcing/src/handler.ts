@@ -1,7 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
-import { type ObjectStore, S3ObjectStore } from '@lakepipe/lake';
-import { createLedgerClient, Ledger, type LedgerWriter } from '@lakepipe/ledger';
+import type { ObjectStore } from '@lakepipe/lake';
+import { S3ObjectStore } from '@lakepipe/lake/s3';
+import { createLedgerClient, LedgerTableWriter, type LedgerWriter } from '@lakepipe/ledger';
 import { SourcingEventError } from './errors';
 import { parseSourcingEvent } from './event';
 import { type IngestResult, ingestSources } from './ingest';
@@ -63,7 +64,7 @@ export function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env
   const kmsKeyId = env.KMS_KEY_ARN || undefined;
   return {
     store: new S3ObjectStore({ client, bucket: env.LAKE_BUCKET!, kmsKeyId }),
-    ledger: new Ledger({ client: createLedgerClient(), tableName: env.LEDGER_TABLE! }),
+    ledger: new LedgerTableWriter({ client: createLedgerClient(), tableName: env.LEDGER_TABLE! }),
     bucketStore: (bucket) => new S3ObjectStore({ client, bucket, kmsKeyId }),
   };
 }

@@ -1,7 +1,7 @@
 import { compileTargetFor } from '@lakepipe/constructs';
 import { testEnvConfig } from '@lakepipe/constructs/testing';
 import { FolderObjectStore, readStageManifest } from '@lakepipe/lake';
-import type { LedgerApi } from '@lakepipe/ledger';
+import type { LedgerWriter } from '@lakepipe/ledger';
 import type { LocalStageContext } from '@lakepipe/workflow';
 import { describe, expect, it } from 'vitest';
 import { type SparkEtlAttributes, sparkEtlAttributes, sparkEtlStageType } from './stage-type';
@@ -119,7 +119,7 @@ describe('sparkEtlStageType', () => {
       stageId: 'etl',
       lakeRoot,
       store,
-      ledger: { recordMovements: async () => {} } as unknown as LedgerApi,
+      ledger: { recordMovements: async () => {} } as unknown as LedgerWriter,
       datasets,
       progress: (u) => progress.push(u),
     };

@@ -4,7 +4,7 @@ import { dynamoDbEndpoint } from '@lakepipe/testing/vitest';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLedgerClient } from '../client';
-import { Ledger } from '../ledger';
+import { LedgerSeeder } from '../test-support';
 
 /** The event API Gateway (HTTP API, payload 2.0) sends for a GET. */
 function httpApiEvent(path: string, query = ''): APIGatewayProxyEventV2 {
@@ -49,7 +49,7 @@ describe('ledger API Lambda handler', () => {
     const tableName = uniqueTableName('lambda');
     await createLedgerTable(client, tableName);
     const runId = newRunId();
-    await new Ledger({ client, tableName }).startRun({ runId, pipeline: 'bench' });
+    await new LedgerSeeder({ client, tableName }).startRun({ runId, pipeline: 'bench' });
     vi.stubEnv('LEDGER_TABLE_NAME', tableName);
     vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', dynamoDbEndpoint());
     vi.stubEnv('AWS_ACCESS_KEY_ID', LOCAL_CREDENTIALS.accessKeyId);

@@ -1,14 +1,18 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { createLedgerClient } from '../client';
-import { Ledger } from '../ledger';
+import { LedgerConfigurationError } from '../errors';
+import { LedgerTableQueries } from '../queries';
 import { createLedgerRouter } from './router';
 
 /** Module-level singletons, reused across invocations of a warm Lambda. */
 const logger = new Logger({ serviceName: 'ledger-api' });
 const tableName = process.env.LEDGER_TABLE_NAME;
 const router = createLedgerRouter({
-  ledger: new Ledger({ client: createLedgerClient({ maxAttempts: 5 }), tableName: tableName ?? 'unset' }),
+  ledger: new LedgerTableQueries({
+    client: createLedgerClient({ maxAttempts: 5 }),
+    tableName: tableName ?? 'unset',
+  }),
   onUnexpectedError: (error) => logger.error('unexpected error', error),
 });
 
@@ -17,7 +21,8 @@ export async function handler(
   event: APIGatewayProxyEventV2,
   context: Context,
 ): Promise<APIGatewayProxyStructuredResultV2> {
-  if (tableName === undefined) throw new Error('LEDGER_TABLE_NAME is not set on the ledger API function');
+  if (tableName === undefined)
+    throw new LedgerConfigurationError('LEDGER_TABLE_NAME', 'the ledger API function');
   logger.addContext(context);
   return router.resolve(event, context);
 }

@@ -4,6 +4,7 @@ import { dynamoDbEndpoint } from '@lakepipe/testing/vitest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLedgerClient } from '../client';
 import { Ledger } from '../ledger';
+import { LedgerSeeder } from '../test-support';
 import { jsonResponse } from './router';
 import { type RunningLedgerApi, serveLedgerApi } from './serve';
 
@@ -22,6 +23,7 @@ async function startApi(extraRoutes?: Parameters<typeof serveLedgerApi>[0]['extr
   const tableName = uniqueTableName('api');
   await createLedgerTable(client, tableName);
   const ledger = new Ledger({ client, tableName });
+  const seed = new LedgerSeeder({ client, tableName });
   const api = await serveLedgerApi({ ledger, extraRoutes });
   running.push(api);
   const get = async (path: string) => {
@@ -33,7 +35,7 @@ async function startApi(extraRoutes?: Parameters<typeof serveLedgerApi>[0]['extr
       body: (await response.json()) as any,
     };
   };
-  return { ledger, api, get };
+  return { ledger, seed, api, get };
 }
 
 describe('ledger HTTP API on loopback', () => {
@@ -51,9 +53,9 @@ describe('ledger HTTP API on loopback', () => {
 
   it('lists runs newest first, page by page with the cursor', async () => {
     // Arrange
-    const { ledger, get } = await startApi();
+    const { seed, get } = await startApi();
     const runIds = [1, 2, 3].map((m) => newRunId(new Date(Date.UTC(2026, 10, 26, 6, m))));
-    for (const runId of runIds) await ledger.startRun({ runId, pipeline: 'bench' });
+    for (const runId of runIds) await seed.startRun({ runId, pipeline: 'bench' });
 
     // Act
     const first = await get('/runs?limit=2');
@@ -68,11 +70,11 @@ describe('ledger HTTP API on loopback', () => {
 
   it('returns one run with its stages', async () => {
     // Arrange
-    const { ledger, get } = await startApi();
+    const { seed, get } = await startApi();
     const runId = newRunId();
-    await ledger.startRun({ runId, pipeline: 'bench' });
-    const attempt = await ledger.startStage({ runId, stageId: 'etl' });
-    await ledger.finishStage({
+    await seed.startRun({ runId, pipeline: 'bench' });
+    const attempt = await seed.startStage({ runId, stageId: 'etl' });
+    await seed.finishStage({
       runId,
       stageId: 'etl',
       attempt: attempt.attempt,

@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { lakePrefixes, parseStageManifest, runIdDate } from '@lakepipe/lake';
-import type { LedgerApi, ObjectMovementItem } from '@lakepipe/ledger';
+import type { LedgerWriter, ObjectMovementItem } from '@lakepipe/ledger';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EtlManifest } from '../manifest';
 import { tempLake } from '../test-support/lake';
@@ -20,7 +20,7 @@ function movementRecorder() {
   const ledger = {
     recordMovements: async (m: readonly Omit<ObjectMovementItem, 'at'>[]) => void movements.push(...m),
   };
-  return { movements, ledger: ledger as unknown as LedgerApi };
+  return { movements, ledger: ledger as unknown as LedgerWriter };
 }
 
 function landCorpus(lake: string): string[] {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseStageManifest } from '@lakepipe/lake';
-import type { LedgerApi, ObjectMovementItem } from '@lakepipe/ledger';
+import type { LedgerWriter, ObjectMovementItem } from '@lakepipe/ledger';
 import { describe, expect, it } from 'vitest';
 import { RejectRatioExceededError, UnsupportedFileError } from '../errors';
 import { etlManifestOf } from '../manifest';
@@ -17,20 +17,13 @@ const FIXTURES = ['a-bench.csv', 'b-bench.csv.gz', 'c-bench.jsonl'];
 const spec = { ...benchTestsSpec(), maxRejectRatio: 1 };
 
 /** Records movements only: the DynamoDB Ledger class belongs to packages/ledger. */
-function recordingLedger(): LedgerApi & { movements: Omit<ObjectMovementItem, 'at'>[] } {
+function recordingLedger(): LedgerWriter & { movements: Omit<ObjectMovementItem, 'at'>[] } {
   const movements: Omit<ObjectMovementItem, 'at'>[] = [];
   const unused = () => Promise.reject(new Error('not used by the ETL'));
   return {
     movements,
     recordMovements: async (m) => void movements.push(...m),
-    startRun: unused,
-    finishRun: unused,
-    startStage: unused,
-    finishStage: unused,
     claimSource: unused,
-    listRuns: unused,
-    getRun: unused,
-    objectHistory: unused,
   };
 }
 

@@ -2,9 +2,11 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import path from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { compileTargetFor, loadEnvConfig } from '@lakepipe/constructs/env';
-import { S3ObjectStore, writeStageManifest } from '@lakepipe/lake';
+import { writeStageManifest } from '@lakepipe/lake';
+import { S3ObjectStore } from '@lakepipe/lake/s3';
 import type { Ledger } from '@lakepipe/ledger';
 import { serveLedgerApi } from '@lakepipe/ledger';
+import { LedgerSeeder } from '@lakepipe/ledger/test-support';
 import { s3ClientFor, startS3Server } from '@lakepipe/testing';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,17 +50,21 @@ const states = (() => {
 const ok = { ok: true } as const;
 const failure = (cause: string) => ({ ok: false, error: 'States.TaskFailed', cause }) as const;
 
-/** The ledger items a deployed run writes, so status and the summary have something to read. */
-async function recordRun(ledger: Ledger, runId: string, outcome: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT') {
-  await ledger.startRun({ runId, pipeline: 'bench-quality', trigger: 'cli' });
+/** The ledger items a deployed run writes (its state machine's requests), so status and the summary have something to read. */
+async function recordRun(seed: LedgerSeeder, runId: string, outcome: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT') {
+  await seed.startRun({ runId, pipeline: 'bench-quality', trigger: 'cli' });
   const stage = async (
     stageId: string,
     status: 'SUCCEEDED' | 'FAILED',
     counts = {},
     error?: { name: string; cause: string },
   ) => {
-    const { attempt } = await ledger.startStage({ runId, stageId });
-    await ledger.finishStage({ runId, stageId, attempt, status, counts, error });
+    const { attempt } = await seed.startStage({ runId, stageId });
+    await seed.finishStage(
+      status === 'SUCCEEDED'
+        ? { runId, stageId, attempt, status, counts }
+        : { runId, stageId, attempt, status, error: error ?? { name: 'States.TaskFailed', cause: '' } },
+    );
   };
   await stage('source', 'SUCCEEDED', { files: 4, duplicates: 0, skipped: 1 });
   await stage(
@@ -72,11 +78,11 @@ async function recordRun(ledger: Ledger, runId: string, outcome: 'SUCCEEDED' | '
     await stage('score', 'SUCCEEDED', { scoredRows: 990, flaggedRows: 120 });
     await stage('views', 'SUCCEEDED');
     await stage('report', 'SUCCEEDED');
-    await ledger.finishRun({ runId, status: 'SUCCEEDED' });
+    await seed.finishRun({ runId, status: 'SUCCEEDED' });
   } else if (outcome === 'FAILED') {
     const error = { name: 'ModelError', cause: 'the model container exited with 137' };
     for (let i = 0; i < 3; i++) await stage('score', 'FAILED', {}, error);
-    await ledger.finishRun({ runId, status: 'FAILED', error: { stageId: 'score', ...error } });
+    await seed.finishRun({ runId, status: 'FAILED', error: { stageId: 'score', ...error } });
   }
 }
 
@@ -111,6 +117,7 @@ function history(outcome: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT'): ScriptedEvent[]
 
 describe('the CLI against a deployed pipeline (local SSM, Step Functions and API Gateway speaking AWS protocols)', () => {
   let ledger: Ledger;
+  let seed: LedgerSeeder;
   let closeLedger: () => Promise<void>;
   let api: Awaited<ReturnType<typeof serveLedgerApi>>;
   let gateway: FakeApiGateway;
@@ -126,6 +133,7 @@ describe('the CLI against a deployed pipeline (local SSM, Step Functions and API
     const lake = mkdtempSync(path.join(workspaceRoot, '.tmp', 'cloud-'));
     const local = await openLocalLedger(lake, compileTargetFor(loadEnvConfig('dev')).ledgerTable);
     ledger = local.ledger;
+    seed = new LedgerSeeder({ client: local.documents, tableName: local.tableName });
     closeLedger = () => local.close();
     api = await serveLedgerApi({ ledger, port: 0 });
     gateway = new FakeApiGateway(api.url);
@@ -138,7 +146,7 @@ describe('the CLI against a deployed pipeline (local SSM, Step Functions and API
     });
     sfn = new FakeStepFunctions(async ({ runId }): Promise<ScriptedExecution> => {
       started.push(runId);
-      await recordRun(ledger, runId, nextOutcome);
+      await recordRun(seed, runId, nextOutcome);
       return { events: history(nextOutcome), perPoll: 4, output: '{"ok":true}' };
     });
     aws = {

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import path from 'node:path';
 import { compileTargetFor, loadEnvConfig } from '@lakepipe/constructs';
 import { FolderObjectStore, InvalidRunIdError, newRunId, writeStageManifest } from '@lakepipe/lake';
+import { LedgerSeeder } from '@lakepipe/ledger/test-support';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openLocalLedger } from '../twin/local-ledger';
 import { statusCommand } from './status';
@@ -20,19 +21,19 @@ describe('lakepipe status', () => {
 
   beforeAll(async () => {
     const local = await openLocalLedger(lake, compileTargetFor(loadEnvConfig('dev')).ledgerTable);
+    const seed = new LedgerSeeder({ client: local.documents, tableName: local.tableName });
     try {
-      for (const runId of [succeeded, failed])
-        await local.ledger.startRun({ runId, pipeline: 'bench-quality' });
-      const etl = await local.ledger.startStage({ runId: succeeded, stageId: 'etl' });
-      await local.ledger.finishStage({
+      for (const runId of [succeeded, failed]) await seed.startRun({ runId, pipeline: 'bench-quality' });
+      const etl = await seed.startStage({ runId: succeeded, stageId: 'etl' });
+      await seed.finishStage({
         runId: succeeded,
         stageId: 'etl',
         attempt: etl.attempt,
         status: 'SUCCEEDED',
         counts: { rowsRead: 1000, curatedRows: 990, rejectedRows: 10 },
       });
-      await local.ledger.finishRun({ runId: succeeded, status: 'SUCCEEDED' });
-      await local.ledger.finishRun({
+      await seed.finishRun({ runId: succeeded, status: 'SUCCEEDED' });
+      await seed.finishRun({
         runId: failed,
         status: 'FAILED',
         error: { stageId: 'score', name: 'ModelFormatError', cause: 'model.json is not XGBoost JSON' },

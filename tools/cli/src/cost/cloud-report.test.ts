@@ -4,6 +4,7 @@ import { compileTargetFor, loadEnvConfig } from '@lakepipe/constructs';
 import type { CostReport } from '@lakepipe/cost';
 import { newRunId } from '@lakepipe/lake';
 import { serveLedgerApi } from '@lakepipe/ledger';
+import { LedgerSeeder } from '@lakepipe/ledger/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeApiGateway, FakeSsm, TEST_CREDENTIALS } from '../cloud/test-support/fake-aws';
 import { costCommand } from '../commands/cost';
@@ -23,12 +24,13 @@ describe('lakepipe cost --cloud (a deployed ledger behind a local API Gateway th
     mkdirSync(path.join(workspaceRoot, '.tmp'), { recursive: true });
     const lake = mkdtempSync(path.join(workspaceRoot, '.tmp', 'cost-cloud-'));
     local = await openLocalLedger(lake, compileTargetFor(loadEnvConfig('dev')).ledgerTable);
-    await local.ledger.startRun({ runId, pipeline: 'bench-quality', trigger: 'schedule' });
+    const seed = new LedgerSeeder({ client: local.documents, tableName: local.tableName });
+    await seed.startRun({ runId, pipeline: 'bench-quality', trigger: 'schedule' });
     for (const stageId of ['source', 'etl', 'score']) {
-      const { attempt } = await local.ledger.startStage({ runId, stageId });
-      await local.ledger.finishStage({ runId, stageId, attempt, status: 'SUCCEEDED' });
+      const { attempt } = await seed.startStage({ runId, stageId });
+      await seed.finishStage({ runId, stageId, attempt, status: 'SUCCEEDED' });
     }
-    await local.ledger.finishRun({ runId, status: 'SUCCEEDED' });
+    await seed.finishRun({ runId, status: 'SUCCEEDED' });
     api = await serveLedgerApi({ ledger: local.ledger, port: 0 });
     gateway = new FakeApiGateway(api.url);
     ssm = new FakeSsm({ '/lakepipe/dev/ledger-api/url': await gateway.start() });

@@ -4,6 +4,7 @@ import { compileTargetFor, loadEnvConfig } from '@lakepipe/constructs';
 import type { CostReport } from '@lakepipe/cost';
 import { newRunId } from '@lakepipe/lake';
 import { type RunningLedgerApi, serveLedgerApi } from '@lakepipe/ledger';
+import { LedgerSeeder } from '@lakepipe/ledger/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPipelineForCli } from '../stage-registry';
 import { type LocalLedger, openLocalLedger } from '../twin/local-ledger';
@@ -22,11 +23,12 @@ describe('the dashboard cost endpoints', () => {
 
   beforeAll(async () => {
     local = await openLocalLedger(lake, compileTargetFor(loadEnvConfig('dev')).ledgerTable);
+    const seed = new LedgerSeeder({ client: local.documents, tableName: local.tableName });
     for (const [i, runId] of runs.entries()) {
-      await local.ledger.startRun({ runId, pipeline: 'bench-quality' });
+      await seed.startRun({ runId, pipeline: 'bench-quality' });
       for (const stageId of ['source', 'etl', 'score']) {
-        const { attempt } = await local.ledger.startStage({ runId, stageId });
-        await local.ledger.finishStage({
+        const { attempt } = await seed.startStage({ runId, stageId });
+        await seed.finishStage({
           runId,
           stageId,
           attempt,
@@ -50,7 +52,7 @@ describe('the dashboard cost endpoints', () => {
           sha256: SHA,
         },
       ]);
-      await local.ledger.finishRun({ runId, status: 'SUCCEEDED' });
+      await seed.finishRun({ runId, status: 'SUCCEEDED' });
     }
     api = await serveLedgerApi({
       ledger: local.ledger,
