@@ -1,6 +1,6 @@
 /**
- * The single-table key layout, shared by the Ledger class and by the DynamoDB tasks the
- * compiled state machine runs (packages/workflow). Change both or neither.
+ * The single-table key layout, the one source of every key: the run-item requests (run-items.ts,
+ * sent by the compiled state machine and by test seeding), the writer and the queries build theirs here.
  *
  * | item            | PK                          | SK                              | GSI1PK | GSI1SK  |
  * |-----------------|-----------------------------|---------------------------------|--------|---------|
@@ -27,14 +27,15 @@
  * the run execution item names the execution that runs the run now (a redrive is a new one).
  * `EXEC` sorts before `RUN`, so run-scoped reads (`SK >= "RUN"`) do not see it.
  *
- * Attributes beside the keys (names as in types.ts), so the state machine's DynamoDB tasks and
- * the Ledger class read and write the same items:
- * - every item: `type` = RUN | STAGE | ATTEMPT | MOVE | CLAIM | EXEC
+ * Attributes beside the keys (names as in types.ts), so what run-items.ts and the writer put is
+ * what the queries read:
+ * - `type` = MOVE | RUNMOVE | CLAIM | EXEC on the items the writer and the execution request put
+ *   (run, summary and attempt items carry none: queries tell them apart by SK)
  * - run: runId, pipeline, status, startedAt, finishedAt?, trigger?, error? {name, cause, stageId?},
- *   counters (a map, created as {} with the run: finishStage ADDs `counters.<name>`)
- * - stage summary: runId, stageId, attempts (number, ADD 1 per attempt), status, lastAttempt
+ *   counters (a map, created as {} with the run: Attempt succeeded ADDs `counters.<name>`)
+ * - stage summary: runId, stageId, attempts (number, ADD 1 per attempt), status, updatedAt
  * - stage attempt: runId, stageId, attempt (number), status, startedAt, finishedAt?,
- *   inputPrefixes, outputPrefixes (lists), counts (map), error? {name, cause}
+ *   inputPrefixes, outputPrefixes (lists), counts (map), output? (JSON text), error? {name, cause}
  * - movement: key (the PK's object key), runId, stageId, from?, to, bytes, sha256, at
  * - claim: dataset, sha256, source, runId, rawKey, claimedAt
  * - execution and run execution: execution (the ARN), runId, recordedAt

@@ -60,7 +60,7 @@ export class LedgerTableQueries implements LedgerQueries {
     const runItem = items.find((i) => i.SK === 'RUN');
     if (runItem === undefined) return undefined;
     const attempts = items
-      .filter((i) => i.type === 'ATTEMPT' || /^STAGE#[^#]+#\d+$/.test(String(i.SK)))
+      .filter((i) => /^STAGE#[^#]+#\d+$/.test(String(i.SK)))
       .map(toAttemptItem)
       .sort(
         (a, b) =>
