@@ -6,4 +6,5 @@ export * from './names';
 export * from './object-store';
 export * from './prefixes';
 export * from './run-id';
-export * from './s3-object-store';
+// S3ObjectStore is at '@lakepipe/lake/s3': importing the lake's names, prefixes or manifests
+// (synth, validate, the twin) does not load the S3 client and lib-storage.

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import * as dynamodb from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
-import { lakePrefixes, S3ObjectStore } from '@lakepipe/lake';
+import { lakePrefixes } from '@lakepipe/lake';
+import { S3ObjectStore } from '@lakepipe/lake/s3';
 import { Ledger } from '@lakepipe/ledger';
 import {
   createLedgerTable,

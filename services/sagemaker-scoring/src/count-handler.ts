@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
-import { type ObjectStore, S3ObjectStore } from '@lakepipe/lake';
+import type { ObjectStore } from '@lakepipe/lake';
+import { S3ObjectStore } from '@lakepipe/lake/s3';
 import { z } from 'zod';
 import { countScoredRun } from './count-scored';
 import { ScoringCountEventError } from './errors';

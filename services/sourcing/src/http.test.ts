@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { lakePrefixes, readAll, runIdDate, S3ObjectStore } from '@lakepipe/lake';
+import { lakePrefixes, readAll, runIdDate } from '@lakepipe/lake';
+import { S3ObjectStore } from '@lakepipe/lake/s3';
 import { s3ClientFor } from '@lakepipe/testing';
 import { s3Endpoint } from '@lakepipe/testing/vitest';
 import { afterEach, describe, expect, it } from 'vitest';

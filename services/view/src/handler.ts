@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
-import { S3ObjectStore } from '@lakepipe/lake';
+import { S3ObjectStore } from '@lakepipe/lake/s3';
 import { publishViews } from './athena/publish-views';
 import { ViewConfigError } from './errors';
 import { parseViewPublishEvent } from './lambda-event';

@@ -1,4 +1,5 @@
-import { newRunId, S3ObjectStore } from '@lakepipe/lake';
+import { newRunId } from '@lakepipe/lake';
+import { S3ObjectStore } from '@lakepipe/lake/s3';
 import type { RunWithStages } from '@lakepipe/ledger';
 import { type DashboardSource, serveDashboard } from '../serve/dashboard';
 import { pipelineGraph } from '../serve/lake-pipeline';
