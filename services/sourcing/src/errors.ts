@@ -1,3 +1,5 @@
+import type { SkipReason } from './inspect';
+
 /** The base of every error the sourcing service throws. */
 export class SourcingError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -35,5 +37,27 @@ export class SourceListingError extends SourcingError {
   constructor(message: string) {
     super(message);
     this.name = 'SourceListingError';
+  }
+}
+
+/** One file that cannot be landed; caught per file, never fails the stage. */
+export class SkipFileError extends SourcingError {
+  constructor(
+    readonly reason: SkipReason,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SkipFileError';
+  }
+}
+
+/** An HTTP attempt that may succeed if tried again (caught by the download's retry loop). */
+export class RetryableError extends SourcingError {
+  constructor(
+    readonly reason: 'http_status' | 'timeout' | 'unreachable',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RetryableError';
   }
 }

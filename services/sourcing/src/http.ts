@@ -1,4 +1,4 @@
-import { SkipFileError } from './inspect';
+import { RetryableError, SkipFileError } from './errors';
 
 export interface HttpOptions {
   /**
@@ -27,17 +27,6 @@ export const DEFAULT_CONTENT_TYPES = [
   'application/octet-stream',
   'text/plain',
 ];
-
-/** An attempt that may succeed if tried again. */
-class RetryableError extends Error {
-  constructor(
-    readonly reason: 'http_status' | 'timeout' | 'unreachable',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RetryableError';
-  }
-}
 
 export type Fetch = typeof globalThis.fetch;
 

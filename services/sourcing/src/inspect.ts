@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { RAW_DATA_FILE } from '@lakepipe/lake';
+import { SkipFileError } from './errors';
 
 /** Why a file was not landed. */
 export type SkipReason =
@@ -30,17 +31,6 @@ export const QUARANTINE_REASONS: ReadonlySet<SkipReason> = new Set<SkipReason>([
   'unsupported_format',
   'binary_content',
 ]);
-
-/** One file that cannot be landed; caught per file, never fails the stage. */
-export class SkipFileError extends Error {
-  constructor(
-    readonly reason: SkipReason,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SkipFileError';
-  }
-}
 
 /** Text formats checked for UTF-8 (a `.gz` is checked for the gzip magic instead). */
 const TEXT_EXTENSIONS = ['.csv', '.jsonl', '.json', '.ndjson', '.tsv', '.txt'];

@@ -1,6 +1,6 @@
 import type { ObjectInfo, ObjectStore } from '@lakepipe/lake';
 import type { Candidate } from '../candidates';
-import { SkipFileError } from '../inspect';
+import { SkipFileError } from '../errors';
 
 /**
  * Copies a claimed file to its raw/ key: from its staging key (an `http` download), server-side

@@ -1,7 +1,8 @@
 import { lakePrefixes } from '@lakepipe/lake';
 import { type Candidate, DEFAULT_MAX_BYTES } from '../candidates';
+import { SkipFileError } from '../errors';
 import type { IngestSourcesInput } from '../ingest';
-import { QUARANTINE_REASONS, SkipFileError } from '../inspect';
+import { QUARANTINE_REASONS } from '../inspect';
 import { claimContent, claimKeyOf, type LandedThisRun } from './claim';
 import { copyToRaw } from './copy-to-raw';
 import type { FileOrigin, FileOutcome } from './outcome';

@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Candidate } from '../candidates';
-import { FileInspector, SkipFileError } from '../inspect';
+import { SkipFileError } from '../errors';
+import { FileInspector } from '../inspect';
 import type { Measured } from './outcome';
 
 /**
