@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import { TarEntryNameTooLongError } from '../src/errors';
 
 /** The file name SageMaker's built-in XGBoost container loads from the unpacked model.tar.gz. */
 export const MODEL_ENTRY_NAME = 'xgboost-model';
@@ -39,8 +40,7 @@ const BLOCK = 512;
 
 /** A POSIX ustar archive with a single regular file. */
 export function tar(name: string, content: Buffer): Buffer {
-  if (Buffer.byteLength(name) > 100)
-    throw new Error(`tar entry name ${JSON.stringify(name)} is over 100 bytes`);
+  if (Buffer.byteLength(name) > 100) throw new TarEntryNameTooLongError(name);
   const header = Buffer.alloc(BLOCK, 0);
   header.write(name, 0, 'utf8');
   header.write('0000644\0', 100, 'ascii'); // mode

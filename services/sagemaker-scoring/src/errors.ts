@@ -1,5 +1,13 @@
+/** The base of every error the sagemaker-scoring service throws. */
+export class SageMakerScoringError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'SageMakerScoringError';
+  }
+}
+
 /** A model file that is not an XGBoost JSON model, or one the scorer cannot evaluate exactly. */
-export class ModelFormatError extends Error {
+export class ModelFormatError extends SageMakerScoringError {
   constructor(
     /** the model file (or a label for an in-memory model) */
     readonly file: string,
@@ -29,7 +37,7 @@ export interface RejectedFeatureRow {
 }
 
 /** Rows were rejected where the cloud transform would have failed: the stage fails too. */
-export class FeatureRowsRejectedError extends Error {
+export class FeatureRowsRejectedError extends SageMakerScoringError {
   constructor(
     readonly rejected: readonly RejectedFeatureRow[],
     readonly rejectedKey: string,
@@ -44,7 +52,7 @@ export class FeatureRowsRejectedError extends Error {
 }
 
 /** A region for which no built-in XGBoost 1.7-1 image is known. */
-export class UnsupportedRegionError extends Error {
+export class UnsupportedRegionError extends SageMakerScoringError {
   constructor(
     readonly region: string,
     readonly supported: readonly string[],
@@ -57,7 +65,7 @@ export class UnsupportedRegionError extends Error {
 }
 
 /** The model does not fit a stage that would run it (e.g. a different number of features). */
-export class ModelMismatchError extends Error {
+export class ModelMismatchError extends SageMakerScoringError {
   constructor(
     readonly modelFile: string,
     readonly problems: readonly string[],
@@ -68,7 +76,7 @@ export class ModelMismatchError extends Error {
 }
 
 /** A scored file line without a numeric score at its end (not SageMaker's `id,score` join). */
-export class ScoredOutputError extends Error {
+export class ScoredOutputError extends SageMakerScoringError {
   constructor(
     readonly key: string,
     readonly line: number,
@@ -82,7 +90,7 @@ export class ScoredOutputError extends Error {
 }
 
 /** The count Lambda got an event that is not `{ runId, stageId, dataset, threshold }`, or no bucket. */
-export class ScoringCountEventError extends Error {
+export class ScoringCountEventError extends SageMakerScoringError {
   constructor(readonly problems: readonly string[]) {
     super(`the scoring count event is invalid: ${problems.join('; ')}`);
     this.name = 'ScoringCountEventError';
@@ -90,7 +98,7 @@ export class ScoringCountEventError extends Error {
 }
 
 /** A scoring stage's `model:` names a file that is not there (or an s3:// model where a local file is needed). */
-export class ModelFileError extends Error {
+export class ModelFileError extends SageMakerScoringError {
   constructor(
     /** the model as pipeline.yaml or the caller wrote it */
     readonly model: string,
@@ -98,5 +106,13 @@ export class ModelFileError extends Error {
   ) {
     super(`model ${JSON.stringify(model)} ${detail}`);
     this.name = 'ModelFileError';
+  }
+}
+
+/** A file name the model artifact's tar header cannot hold (ustar names are at most 100 bytes). */
+export class TarEntryNameTooLongError extends SageMakerScoringError {
+  constructor(readonly entryName: string) {
+    super(`tar entry name ${JSON.stringify(entryName)} is over 100 bytes`);
+    this.name = 'TarEntryNameTooLongError';
   }
 }
