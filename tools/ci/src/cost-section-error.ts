@@ -1,5 +1,6 @@
+import { CiError } from './errors';
 /** The `--cost FILE` of a plan review is missing or not the markdown `lakepipe cost --format markdown` prints. */
-export class CostSectionError extends Error {
+export class CostSectionError extends CiError {
   constructor(
     readonly file: string,
     readonly problem: string,

@@ -1,5 +1,13 @@
+/** The base of every error the CI scripts (tools/ci) throw. */
+export class CiError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'CiError';
+  }
+}
+
 /** A `terraform show -json` document that cannot be read as a plan. */
-export class PlanFormatError extends Error {
+export class PlanFormatError extends CiError {
   constructor(
     readonly source: string,
     readonly problems: readonly string[],
@@ -10,7 +18,7 @@ export class PlanFormatError extends Error {
 }
 
 /** infra/stacks.ts or infra/config/ does not describe the stacks and environments the way CI expects. */
-export class StackCatalogError extends Error {
+export class StackCatalogError extends CiError {
   constructor(
     readonly source: string,
     readonly problems: readonly string[],
@@ -21,7 +29,7 @@ export class StackCatalogError extends Error {
 }
 
 /** A stack id or environment asked for on the command line that the catalog does not know. */
-export class UnknownTargetError extends Error {
+export class UnknownTargetError extends CiError {
   constructor(
     readonly field: 'stack' | 'env',
     readonly value: string,
@@ -33,7 +41,7 @@ export class UnknownTargetError extends Error {
 }
 
 /** The ephemeral runner was asked to touch a stack that keeps data (never allowed). */
-export class NotEphemeralError extends Error {
+export class NotEphemeralError extends CiError {
   constructor(
     readonly stackName: string,
     readonly action: string,
@@ -46,7 +54,7 @@ export class NotEphemeralError extends Error {
 }
 
 /** An external command (git, nx, terraform) exited with a non-zero status. */
-export class CommandFailedError extends Error {
+export class CommandFailedError extends CiError {
   constructor(
     readonly command: string,
     readonly exitCode: number | null,
@@ -60,7 +68,7 @@ export class CommandFailedError extends Error {
 }
 
 /** `nx show projects --affected` could not compute the affected projects. */
-export class AffectedError extends Error {
+export class AffectedError extends CiError {
   constructor(message: string) {
     super(message);
     this.name = 'AffectedError';
@@ -68,7 +76,7 @@ export class AffectedError extends Error {
 }
 
 /** A plan review said no: the apply must not run. */
-export class PlanBlockedError extends Error {
+export class PlanBlockedError extends CiError {
   constructor(
     readonly stackName: string,
     readonly reasons: readonly string[],
@@ -79,7 +87,7 @@ export class PlanBlockedError extends Error {
 }
 
 /** A pipeline execution started by the ephemeral runner did not succeed. */
-export class PipelineRunError extends Error {
+export class PipelineRunError extends CiError {
   constructor(
     readonly executionArn: string,
     readonly status: string,
@@ -91,7 +99,7 @@ export class PipelineRunError extends Error {
 }
 
 /** A plan review without an environment: whether a stateful destroy blocks depends on it, so none is assumed. */
-export class ReviewEnvError extends Error {
+export class ReviewEnvError extends CiError {
   constructor(readonly planFile: string) {
     super(
       `plan-review ${planFile}: --env is required (or --stack <id>-<env>, e.g. sourcing-prod): a stateful destroy blocks in prod and only warns in dev, so no environment is assumed`,
@@ -101,7 +109,7 @@ export class ReviewEnvError extends Error {
 }
 
 /** An apply (or a promotion) of a commit that does not descend from the one recorded before it. */
-export class DeployOrderError extends Error {
+export class DeployOrderError extends CiError {
   constructor(
     readonly target: string,
     readonly recordedCommit: string,
@@ -116,7 +124,7 @@ export class DeployOrderError extends Error {
 }
 
 /** A deploy record (S3 object) that is not the JSON CI writes. */
-export class DeployRecordError extends Error {
+export class DeployRecordError extends CiError {
   constructor(
     readonly location: string,
     readonly problems: readonly string[],
@@ -127,7 +135,7 @@ export class DeployRecordError extends Error {
 }
 
 /** An apply asked for where only a plan may run: a branch or pull-request build. */
-export class ApplyNotAllowedError extends Error {
+export class ApplyNotAllowedError extends CiError {
   constructor(
     readonly branch: string,
     readonly what: string,
@@ -140,7 +148,7 @@ export class ApplyNotAllowedError extends Error {
 }
 
 /** An apply without the stack's committed provider lock file. */
-export class MissingProviderLockError extends Error {
+export class MissingProviderLockError extends CiError {
   constructor(
     readonly stackName: string,
     readonly lockFile: string,
@@ -153,7 +161,7 @@ export class MissingProviderLockError extends Error {
 }
 
 /** The nightly job asked for the commit promoted to an environment that has none yet. */
-export class NothingPromotedError extends Error {
+export class NothingPromotedError extends CiError {
   constructor(
     readonly env: string,
     readonly location: string,
