@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { BuildOptions, Message } from 'esbuild';
@@ -50,6 +50,12 @@ interface BundleManifest {
   /** workspace-relative paths of every file esbuild read (its metafile inputs) */
   readonly inputs: readonly string[];
   readonly inputsDigest: string;
+  /**
+   * Path, mtime and size of each input when inputsDigest was last found true: while they are
+   * unchanged the inputs are not read and hashed again (git's index does the same).
+   * Absent in manifests written before it: the digest decides, and the stamp is added.
+   */
+  readonly inputsStamp?: string;
   readonly zipSha256: string;
 }
 
@@ -108,6 +114,7 @@ export function bundle(props: BundleOptions): Bundle {
     buildKey,
     inputs: inputs.map((input) => path.relative(workspaceRoot, input)),
     inputsDigest: digestOf(inputs),
+    inputsStamp: stampOf(inputs),
     zipSha256: built.sha256.toString('hex'),
   };
   writeFileSync(path.join(outdir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -146,7 +153,13 @@ function reusableBundle(outdir: string, buildKey: string): Bundle | undefined {
   }
   if (manifest.version !== MANIFEST_VERSION || manifest.buildKey !== buildKey) return undefined;
   const inputs = manifest.inputs.map((input) => path.resolve(workspaceRoot, input));
-  if (digestOf(inputs) !== manifest.inputsDigest) return undefined;
+  const stamp = stampOf(inputs);
+  if (stamp !== manifest.inputsStamp) {
+    // touched (a checkout, an edit and its undo) or never stamped: the bytes decide
+    if (digestOf(inputs) !== manifest.inputsDigest) return undefined;
+    manifest = { ...manifest, inputsStamp: stamp };
+    writeFileSync(path.join(outdir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  }
   let zip: Buffer;
   try {
     zip = readFileSync(zipPath);
@@ -174,6 +187,21 @@ function digestOf(inputs: readonly string[]): string {
       hash.update('\0missing');
     }
     hash.update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/** Path, mtime and size of each input and resolution file: a cheap stand-in for their bytes. */
+function stampOf(inputs: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const input of [...inputs, ...RESOLUTION_INPUTS]) {
+    let stat: { mtimeMs: number; size: number } | undefined;
+    try {
+      stat = statSync(input);
+    } catch {
+      stat = undefined;
+    }
+    hash.update(`${input}\0${stat ? `${stat.mtimeMs}:${stat.size}` : 'missing'}\0`);
   }
   return hash.digest('hex');
 }

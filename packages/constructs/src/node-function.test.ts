@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Testing } from 'cdktf';
@@ -300,6 +300,44 @@ describe('LakepipeNodeFunction', () => {
       path.relative(workspaceRoot, answer),
       path.relative(workspaceRoot, entry),
     ]);
+  });
+
+  it('reuses a bundle whose inputs were touched but not changed, and stamps their new times so the next run reads none of them', async () => {
+    // Arrange: a bundle built by an earlier process, then its input rewritten with the same bytes
+    const entry = tempEntry(
+      "import { answer } from './answer';\nexport const handler = async () => answer;\n",
+    );
+    const answer = path.join(path.dirname(entry), 'answer.ts');
+    writeFileSync(answer, 'export const answer = 1;\n');
+    const bundleDir = path.join(path.dirname(entry), 'bundle');
+    const buildInFreshProcess = async () => {
+      vi.resetModules();
+      const fresh = await import('./node-function');
+      const stack = stackFor();
+      return new fresh.LakepipeNodeFunction(stack, 'fn', {
+        config: stack.config,
+        name: 'fn',
+        entry,
+        bundleDir,
+      });
+    };
+    const stampOnDisk = () =>
+      JSON.parse(readFileSync(path.join(bundleDir, 'bundle.json'), 'utf8')).inputsStamp as string;
+    const first = await buildInFreshProcess();
+    const builtStamp = stampOnDisk();
+    const marker = path.join(bundleDir, 'built-before');
+    writeFileSync(marker, '');
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(answer, later, later);
+
+    // Act
+    const touched = await buildInFreshProcess();
+
+    // Assert: reused (the marker survives a rebuild's rm), same code, the manifest stamped anew
+    expect(existsSync(marker)).toBe(true);
+    expect(touched.codeSha256).toBe(first.codeSha256);
+    expect(builtStamp).toMatch(/^[0-9a-f]{64}$/);
+    expect(stampOnDisk()).not.toBe(builtStamp);
   });
 
   it('rejects bad props naming each value', () => {
