@@ -1,5 +1,13 @@
+/** The base of every error the lakepipe CLI and the local twin throw. */
+export class CliError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'CliError';
+  }
+}
+
 /** A CLI option with a value it cannot use. */
-export class InvalidOptionError extends Error {
+export class InvalidOptionError extends CliError {
   constructor(
     readonly option: string,
     readonly value: string,
@@ -11,7 +19,7 @@ export class InvalidOptionError extends Error {
 }
 
 /** The local run ended with a failed execution; the message names the stage and the cause. */
-export class LocalRunFailedError extends Error {
+export class LocalRunFailedError extends CliError {
   constructor(
     readonly runId: string,
     readonly stageId: string | undefined,
@@ -45,7 +53,7 @@ export function readableCause(cause: string): string {
 }
 
 /** The lake's ledger server (DynamoDB Local) did not answer in time. */
-export class LedgerServerUnavailableError extends Error {
+export class LedgerServerUnavailableError extends CliError {
   constructor(
     readonly lakeRoot: string,
     readonly logFile: string,
@@ -57,7 +65,7 @@ export class LedgerServerUnavailableError extends Error {
 }
 
 /** `<lake>/_lakepipe/pipeline.json` is not what `lakepipe run` writes. */
-export class LakePipelineFileError extends Error {
+export class LakePipelineFileError extends CliError {
   constructor(
     readonly file: string,
     readonly problem: string,
@@ -70,7 +78,7 @@ export class LakePipelineFileError extends Error {
 }
 
 /** A file a command was pointed at is not there: said in plain words, with the option that named it. */
-export class MissingFileError extends Error {
+export class MissingFileError extends CliError {
   constructor(
     readonly option: string,
     readonly file: string,
@@ -81,12 +89,28 @@ export class MissingFileError extends Error {
 }
 
 /** `lakepipe redrive RUN_ID` on a run that cannot be resumed (unknown, or it SUCCEEDED). */
-export class RedriveRefusedError extends Error {
+export class RedriveRefusedError extends CliError {
   constructor(
     readonly runId: string,
     readonly reason: string,
   ) {
     super(`cannot redrive run ${runId}: ${reason}`);
     this.name = 'RedriveRefusedError';
+  }
+}
+
+/** A compiled state machine definition without the state the twin binds an engine to. */
+export class MissingStateError extends CliError {
+  constructor(readonly stateName: string) {
+    super(`the compiled definition has no state named ${stateName}`);
+    this.name = 'MissingStateError';
+  }
+}
+
+/** A colour of the serve page's palette that is not `#rrggbb`. */
+export class InvalidColourError extends CliError {
+  constructor(readonly colour: string) {
+    super(`colour ${JSON.stringify(colour)} is not #rrggbb`);
+    this.name = 'InvalidColourError';
   }
 }

@@ -1,5 +1,6 @@
+import { CliError } from '../errors';
 /** No AWS credentials could be found (or they were rejected) for a `--env` command. */
-export class MissingCredentialsError extends Error {
+export class MissingCredentialsError extends CliError {
   constructor(
     readonly env: string,
     readonly detail: string,
@@ -12,7 +13,7 @@ export class MissingCredentialsError extends Error {
 }
 
 /** A parameter the CLI reads to find the deployed pipeline is not in SSM: that stack is not deployed. */
-export class DeploymentNotFoundError extends Error {
+export class DeploymentNotFoundError extends CliError {
   constructor(
     readonly env: string,
     readonly region: string,
@@ -27,7 +28,7 @@ export class DeploymentNotFoundError extends Error {
 }
 
 /** The ledger HTTP API answered with an error (after retries for throttling and 5xx). */
-export class LedgerApiRequestError extends Error {
+export class LedgerApiRequestError extends CliError {
   constructor(
     readonly url: string,
     readonly status: number,
@@ -55,7 +56,7 @@ export class LedgerApiRequestError extends Error {
 }
 
 /** An execution of the deployed state machine ended without succeeding. */
-export class ExecutionFailedError extends Error {
+export class ExecutionFailedError extends CliError {
   constructor(
     readonly executionArn: string,
     readonly status: string,
@@ -71,7 +72,7 @@ export class ExecutionFailedError extends Error {
 }
 
 /** An AWS endpoint could not be reached at all (network, proxy, a wrong AWS_ENDPOINT_URL_*). */
-export class AwsUnreachableError extends Error {
+export class AwsUnreachableError extends CliError {
   constructor(
     readonly env: string,
     readonly service: string,

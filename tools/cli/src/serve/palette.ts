@@ -3,6 +3,8 @@
  * and borders that carry meaning must reach 3:1 against the panel (WCAG 1.4.11). palette.test.ts
  * computes every ratio.
  */
+import { InvalidColourError } from '../errors';
+
 export const PALETTE = {
   text: '#1d2433',
   muted: '#4a5263',
@@ -59,7 +61,7 @@ export const CONTRAST_PAIRS: readonly { name: string; fg: string; bg: string; mi
 /** WCAG 2.x relative luminance of an sRGB colour given as #rrggbb. */
 export function relativeLuminance(hex: string): number {
   const match = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
-  if (!match) throw new Error(`colour ${JSON.stringify(hex)} is not #rrggbb`);
+  if (!match) throw new InvalidColourError(hex);
   const [r, g, b] = match.slice(1).map((h) => {
     const c = Number.parseInt(h, 16) / 255;
     return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;

@@ -1,3 +1,5 @@
+import { MissingStateError } from '../errors';
+
 type StateVisitor = (name: string, state: Record<string, unknown>) => void;
 
 /** Calls `visit` for every state of an ASL definition, inside Parallel branches and Map iterators too. */
@@ -17,6 +19,6 @@ export function taskResource(definition: unknown, stateName: string): string {
   visitStates(definition, (name, state) => {
     if (name === stateName) resource = String(state.Resource ?? '');
   });
-  if (resource === undefined) throw new Error(`the compiled definition has no state named ${stateName}`);
+  if (resource === undefined) throw new MissingStateError(stateName);
   return resource;
 }

@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as dynamodb from '@aws-sdk/client-dynamodb';
+import { CliError } from '../errors';
 
 /**
  * Runs a DynamoDB service-integration Task exactly as Step Functions would: the state's resolved
@@ -33,7 +34,7 @@ export async function runDynamoDbTask(
   }
 }
 
-export class UnsupportedLocalTaskError extends Error {
+export class UnsupportedLocalTaskError extends CliError {
   constructor(
     readonly resource: string,
     reason: string,

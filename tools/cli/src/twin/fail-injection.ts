@@ -1,5 +1,5 @@
 import { assertSafeName } from '@lakepipe/lake';
-import { InvalidOptionError } from '../errors';
+import { CliError, InvalidOptionError } from '../errors';
 
 /** `--fail STAGE[:TIMES]`: the stage's local engine throws on its first TIMES attempts (default: every attempt). */
 export interface FailureInjection {
@@ -8,7 +8,7 @@ export interface FailureInjection {
   readonly times: number;
 }
 
-export class InjectedFailureError extends Error {
+export class InjectedFailureError extends CliError {
   constructor(stageId: string, attempt: number, times: number) {
     super(
       `injected failure in stage "${stageId}", attempt ${attempt} (--fail ${stageId}${Number.isFinite(times) ? `:${times}` : ''})`,
