@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { BenchCommandError } from '../errors';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -73,7 +74,7 @@ function time(args: readonly string[], command = process.execPath, extraEnv = {}
   const child = spawnSync(command, args, { cwd: root, env: { ...env, ...extraEnv }, encoding: 'utf8' });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (child.status !== 0)
-    throw new Error(`node ${args.join(' ')} exited ${child.status}: ${child.stderr || child.stdout}`);
+    throw new BenchCommandError(`node ${args.join(' ')}`, child.status, child.stderr || child.stdout);
   const line = /^lakepipe: from (.*)$/m.exec(child.stderr)?.[1] ?? '';
   return { seconds, from: line.startsWith('sources') ? 'sources' : line ? 'bundle' : '-' };
 }
@@ -81,7 +82,7 @@ function time(args: readonly string[], command = process.execPath, extraEnv = {}
 function cli_(...args: string[]): string {
   const child = spawnSync(process.execPath, [cli, ...args], { cwd: root, env, encoding: 'utf8' });
   if (child.status !== 0)
-    throw new Error(`lakepipe ${args.join(' ')} failed: ${child.stderr}${child.stdout}`);
+    throw new BenchCommandError(`lakepipe ${args.join(' ')}`, child.status, `${child.stderr}${child.stdout}`);
   return child.stdout;
 }
 

@@ -15,6 +15,7 @@ import {
   ledgerKeys,
 } from '@lakepipe/ledger';
 import { createLedgerTable, LOCAL_CREDENTIALS, startDynamoDbLocal } from '@lakepipe/testing';
+import { BenchResultError } from '../errors';
 
 const args = process.argv.slice(2);
 const movementsArg = args[args.indexOf('--movements') + 1];
@@ -79,7 +80,7 @@ try {
     batched.push({ concurrency, ms: performance.now() - started });
     // Every movement landed: check the last key's history.
     const sample = await ledger.objectHistory(movements[count - 1]!.to);
-    if (sample.length !== 1) throw new Error(`expected 1 movement for the last key, found ${sample.length}`);
+    if (sample.length !== 1) throw new BenchResultError('movements of the last key', 1, sample.length);
   }
 
   const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 0 });

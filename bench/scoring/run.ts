@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseFeaturesCsv, Scorer, scoreFeatures } from '@lakepipe/sagemaker-scoring/scorer';
+import { BenchCommandError, BenchResultError } from '../errors';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const here = path.join(root, 'bench/scoring');
@@ -107,7 +108,7 @@ function timed(command: string, args: readonly string[]): number {
   const child = spawnSync(command, args, { cwd: root, encoding: 'utf8' });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (child.status !== 0)
-    throw new Error(`${command} ${args.join(' ')} exited with ${child.status}:\n${child.stderr}`);
+    throw new BenchCommandError(`${command} ${args.join(' ')}`, child.status, child.stderr);
   return seconds;
 }
 
@@ -158,7 +159,8 @@ for (let run = 0; run < runs; run++) {
 function compareOutputs(a: string, b: string): { differentLines: number; maxDiff: number } {
   const linesA = readFileSync(a, 'utf8').trimEnd().split('\n');
   const linesB = readFileSync(b, 'utf8').trimEnd().split('\n');
-  if (linesA.length !== linesB.length) throw new Error(`${a} and ${b} have different line counts`);
+  if (linesA.length !== linesB.length)
+    throw new BenchResultError(`lines of ${b} (as many as ${a})`, linesA.length, linesB.length);
   let differentLines = 0;
   let maxDiff = 0;
   for (let i = 0; i < linesA.length; i++) {
@@ -166,7 +168,7 @@ function compareOutputs(a: string, b: string): { differentLines: number; maxDiff
     differentLines++;
     const [idA, sA] = linesA[i]!.split(',');
     const [idB, sB] = linesB[i]!.split(',');
-    if (idA !== idB) throw new Error(`${a}:${i + 1} id ${idA} but ${b} has ${idB}`);
+    if (idA !== idB) throw new BenchResultError(`id at ${b}:${i + 1} (as at ${a}:${i + 1})`, idA!, idB!);
     maxDiff = Math.max(maxDiff, Math.abs(Number(sA) - Number(sB)));
   }
   return { differentLines, maxDiff };

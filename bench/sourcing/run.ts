@@ -18,6 +18,7 @@ import { FolderObjectStore, newRunId } from '@lakepipe/lake';
 import { createLedgerClient, Ledger } from '@lakepipe/ledger';
 import { ingestSources } from '@lakepipe/sourcing';
 import { createLedgerTable, LOCAL_CREDENTIALS, startDynamoDbLocal } from '@lakepipe/testing';
+import { BenchResultError } from '../errors';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number) => {
@@ -75,7 +76,7 @@ try {
   const first = await ingestSources({ runId: newRunId(), stageId: 'source', sources, store, ledger });
   const firstMs = performance.now() - firstStarted;
   if (first.files !== names.length)
-    throw new Error(`first run landed ${first.files} of ${names.length} files`);
+    throw new BenchResultError('files landed by the first run', names.length, first.files);
 
   const secondStarted = performance.now();
   const second = await ingestSources({
@@ -86,7 +87,8 @@ try {
     ledger,
   });
   const secondMs = performance.now() - secondStarted;
-  if (second.duplicates !== names.length) throw new Error(`second run found ${second.duplicates} duplicates`);
+  if (second.duplicates !== names.length)
+    throw new BenchResultError('duplicates found by the second run', names.length, second.duplicates);
 
   const mb = totalBytes / 1024 ** 2;
   const line = (label: string, ms: number, note: string) =>

@@ -2,9 +2,10 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { App, TerraformStack } from 'cdktf';
+import { BenchUsageError } from '../errors';
 
 const outdir = process.argv[2];
-if (!outdir) throw new Error('usage: one-bucket-app.ts <outdir>');
+if (!outdir) throw new BenchUsageError('one-bucket-app.ts <outdir>');
 const app = new App({ outdir });
 const stack = new TerraformStack(app, 'one-bucket');
 new AwsProvider(stack, 'aws', { region: 'eu-west-1' });

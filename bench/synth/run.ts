@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { BenchCommandError } from '../errors';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -62,7 +63,8 @@ function measure(testCase: Case): Sample {
     { cwd: root, env: { ...process.env, ...testCase.env, BENCH_USAGE_FILE: usageFile }, encoding: 'utf8' },
   );
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-  if (child.status !== 0) throw new Error(`${testCase.name} failed:\n${child.stderr}${child.stdout}`);
+  if (child.status !== 0)
+    throw new BenchCommandError(testCase.name, child.status, `${child.stderr}${child.stdout}`);
   const { maxRssBytes } = JSON.parse(readFileSync(usageFile, 'utf8')) as { maxRssBytes: number };
   const stacks = readdirSync(path.join(outdir, 'stacks')).length;
   rmSync(work, { recursive: true, force: true });
