@@ -10,7 +10,6 @@
  * | object movement | OBJ#<key>                   | MOVE#<at ISO>#<runId>#<stageId> |        |         |
  * | source claim    | CLAIM#<dataset>#<sha256>    | CLAIM                           |        |         |
  * | run movement    | RUNMOVE#<runId>             | MOVE#<stageId>#<at>#<batch>#<n> |        |         |
- * | run execution   | RUN#<runId>                 | EXEC                            |        |         |
  * | execution       | EXEC#<executionArn>         | EXEC                            |        |         |
  *
  * The stage summary holds `attempts` (a counter, incremented with ADD so the state machine
@@ -24,8 +23,7 @@
  * Run-scoped reads of the run, summaries and attempts query `SK >= "RUN"` (MOVE# sorts before).
  * An execution item maps a Step Functions execution to the run it starts or restarts (the run id
  * is minted inside the state machine, so the execution's status-change event does not carry it);
- * the run execution item names the execution that runs the run now (a redrive is a new one).
- * `EXEC` sorts before `RUN`, so run-scoped reads (`SK >= "RUN"`) do not see it.
+ * the run item's `execution` names the execution that runs it now (a redrive is a new one).
  *
  * Attributes beside the keys (names as in types.ts), so what run-items.ts and the writer put is
  * what the queries read:
@@ -38,7 +36,7 @@
  *   inputPrefixes, outputPrefixes (lists), counts (map), output? (JSON text), error? {name, cause}
  * - movement: key (the PK's object key), runId, stageId, from?, to, bytes, sha256, at
  * - claim: dataset, sha256, source, runId, rawKey, claimedAt
- * - execution and run execution: execution (the ARN), runId, recordedAt
+ * - execution: execution (the ARN), runId, recordedAt
  */
 export const ledgerKeys = {
   run: (runId: string) => ({ PK: `RUN#${runId}`, SK: 'RUN' }),
@@ -59,7 +57,6 @@ export const ledgerKeys = {
   }),
   sourceClaim: (dataset: string, sha256: string) => ({ PK: `CLAIM#${dataset}#${sha256}`, SK: 'CLAIM' }),
   execution: (executionArn: string) => ({ PK: `EXEC#${executionArn}`, SK: 'EXEC' }),
-  runExecution: (runId: string) => ({ PK: `RUN#${runId}`, SK: 'EXEC' }),
   RUNS_INDEX: 'GSI1',
   RUNS_PARTITION: 'RUNS',
   STAGE_PREFIX: 'STAGE#',

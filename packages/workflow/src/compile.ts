@@ -6,6 +6,7 @@ import { addRunDefaults } from './compile/run-defaults';
 import {
   MARK_RUN_FAILED_STATE,
   NOTIFY_FAILURE_STATE,
+  RECORD_EXECUTION_STATE,
   REDRIVE_CHOICE_STATE,
   RESTART_RUN_STATE,
   RUN_DEFAULTS_STATE,
@@ -16,7 +17,7 @@ import {
   START_RUN_STATE,
 } from './compile/state-names';
 import type { AslState, CompiledPipeline } from './compile/types';
-import { restartRunTask, runSucceededTask, startRunTask } from './ledger-tasks';
+import { recordExecutionTask, restartRunTask, runSucceededTask, startRunTask } from './ledger-tasks';
 import type { PipelineModel } from './pipeline-model';
 import type { StageRegistry } from './registry';
 import type { CompileTarget } from './stage-type';
@@ -34,7 +35,8 @@ export type { AslDefinition, AslState, CompiledPipeline, StateBinding } from './
 /**
  * Compiles a validated pipeline to Amazon States Language.
  *
- * Shape: mint/normalize the run input (compile/run-defaults) -> start the run in the ledger ->
+ * Shape: mint/normalize the run input (compile/run-defaults) -> map the execution to the run id
+ * (`EXEC#<executionArn>`, for the execution closer) -> start (or, on a redrive, restart) the run in the ledger ->
  * the flow (compile/flow, each stage a wrapper from compile/stage-wrapper) -> mark the run
  * SUCCEEDED. Every Catch leads to the one failure path (compile/failure-path): notify the error
  * topic, mark the run FAILED, Fail. Inside flow parallels a failed stage rethrows its failure
@@ -53,6 +55,7 @@ export function compilePipeline(
     RUN_DEFAULTS_STATE,
     RUN_ID_STATE,
     RUN_INPUT_STATE,
+    RECORD_EXECUTION_STATE,
     REDRIVE_CHOICE_STATE,
     START_RUN_STATE,
     RESTART_RUN_STATE,
@@ -64,6 +67,7 @@ export function compilePipeline(
     ctx.claim(name);
 
   addRunDefaults(states);
+  states[RECORD_EXECUTION_STATE] = {};
   states[REDRIVE_CHOICE_STATE] = {
     Type: 'Choice',
     Comment:
@@ -74,6 +78,17 @@ export function compilePipeline(
   states[START_RUN_STATE] = {};
   states[RESTART_RUN_STATE] = {};
   const startFailed = routeFailure(ctx, states, START_RUN_STATE, true);
+  // before the run is RUNNING, so a run whose execution is stopped from outside is always traceable
+  states[RECORD_EXECUTION_STATE] = ctx.ledgerState(
+    RECORD_EXECUTION_STATE,
+    'record-execution',
+    recordExecutionTask(table),
+    {
+      ResultPath: null,
+      Next: REDRIVE_CHOICE_STATE,
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: startFailed }],
+    },
+  );
   const firstStep = compileSequence(ctx, model.flow, states, { next: RUN_SUCCEEDED_STATE }, true, 'flow');
   states[START_RUN_STATE] = ctx.ledgerState(START_RUN_STATE, 'start-run', startRunTask(table, model.name), {
     ResultPath: null,

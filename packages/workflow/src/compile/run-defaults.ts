@@ -1,4 +1,4 @@
-import { REDRIVE_CHOICE_STATE, RUN_DEFAULTS_STATE, RUN_ID_STATE, RUN_INPUT_STATE } from './state-names';
+import { RECORD_EXECUTION_STATE, RUN_DEFAULTS_STATE, RUN_ID_STATE, RUN_INPUT_STATE } from './state-names';
 import type { AslState } from './types';
 
 // single-character delimiters only: AWS splits on each character of the delimiter, the local interpreter on the whole string
@@ -57,6 +57,6 @@ export function addRunDefaults(states: Record<string, AslState>): void {
     Type: 'Pass',
     Parameters: { 'state.$': 'States.JsonMerge($.defaults, $.input, false)' },
     OutputPath: '$.state',
-    Next: REDRIVE_CHOICE_STATE,
+    Next: RECORD_EXECUTION_STATE,
   };
 }

@@ -2,6 +2,8 @@
 export const RUN_DEFAULTS_STATE = 'Run defaults';
 export const RUN_ID_STATE = 'Run id';
 export const RUN_INPUT_STATE = 'Run input';
+/** Maps the execution to its run id in the ledger, so an execution stopped from outside can be traced to its run. */
+export const RECORD_EXECUTION_STATE = 'Record execution';
 export const START_RUN_STATE = 'Start run';
 /** `lakepipe redrive`: the input carries `redrive: true` and the run id of a FAILED or ABORTED run. */
 export const REDRIVE_CHOICE_STATE = 'New run or redrive?';
