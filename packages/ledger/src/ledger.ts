@@ -1,5 +1,4 @@
 import { LedgerTableQueries } from './queries';
-import type { LedgerTableProps } from './table';
 import type {
   ClaimResult,
   LedgerQueries,
@@ -12,7 +11,7 @@ import type {
 } from './types';
 import { LedgerTableWriter, type LedgerTableWriterProps } from './writer';
 
-export type LedgerProps = LedgerTableWriterProps & LedgerTableProps;
+export type LedgerProps = LedgerTableWriterProps;
 
 /**
  * Both roles over one table, for a process that holds both: the local twin hosts the services

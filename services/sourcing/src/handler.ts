@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { ObjectStore } from '@lakepipe/lake';
 import { S3ObjectStore } from '@lakepipe/lake/s3';
-import { createLedgerClient, LedgerTableWriter, type LedgerWriter } from '@lakepipe/ledger';
+import { createLedgerClient, LedgerTableWriter, type LedgerWriter } from '@lakepipe/ledger/writer';
 import { SourcingEventError } from './errors';
 import { parseSourcingEvent } from './event';
 import { type IngestResult, ingestSources } from './ingest';

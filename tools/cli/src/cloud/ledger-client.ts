@@ -1,5 +1,11 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
-import type { LedgerQueries, ObjectMovementItem, Page, RunItem, RunWithStages } from '@lakepipe/ledger';
+import type {
+  LedgerQueries,
+  ObjectMovementItem,
+  Page,
+  RunItem,
+  RunWithStages,
+} from '@lakepipe/ledger/queries';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider, Checksum, SourceData } from '@smithy/types';
 import { LedgerApiRequestError } from './errors';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { LedgerQueries } from '@lakepipe/ledger';
+import type { LedgerQueries } from '@lakepipe/ledger/queries';
 import type { Command } from 'commander';
 import { errorText } from '../errors';
 import type { RunDetails } from '../serve/run-details';

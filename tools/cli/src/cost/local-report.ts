@@ -12,7 +12,7 @@ import {
   type ObjectMovementItem,
   type RunItem,
   RunNotFoundError,
-} from '@lakepipe/ledger';
+} from '@lakepipe/ledger/queries';
 import type { PipelineModel } from '@lakepipe/workflow';
 import { compileForLocalRun } from '../twin/compile';
 import {
