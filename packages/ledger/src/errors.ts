@@ -17,7 +17,7 @@ export class RunNotFoundError extends LedgerError {
   }
 }
 
-/** startRun with a run id that was already started. */
+/** Start run for a run id that was already started (`attribute_not_exists(PK)` refused it). */
 export class RunAlreadyExistsError extends LedgerError {
   constructor(
     readonly runId: string,
@@ -41,7 +41,7 @@ export class RunAlreadyFinishedError extends LedgerError {
   }
 }
 
-/** finishStage for an attempt that was never started. */
+/** Attempt succeeded for an attempt that was never started (as LedgerSeeder reports the refused condition). */
 export class StageAttemptNotFoundError extends LedgerError {
   constructor(
     readonly runId: string,
@@ -53,7 +53,7 @@ export class StageAttemptNotFoundError extends LedgerError {
   }
 }
 
-/** finishStage for an attempt that is already finished (its counts were already added once). */
+/** Attempt succeeded for an attempt that is already finished (its counts were already added once). */
 export class StageAttemptAlreadyFinishedError extends LedgerError {
   constructor(
     readonly runId: string,
