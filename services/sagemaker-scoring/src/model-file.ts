@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ModelFileError, ModelFormatError } from './errors';
-import { parseModel, type TreeModel } from './scorer/model';
+import { modelOfJson, parseModel, type TreeModel } from './scorer/model';
 import { SHIPPED_MODEL_FILE } from './shipped-model';
 
 /** A model a scoring stage names: a local file (absolute path) or an `s3://` URI. */
@@ -56,20 +56,21 @@ export function readModelFile(file: string, label: string = file): ModelFile {
   if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.model;
   const bytes = readFileSync(file);
   const format = isUbjson(file, bytes) ? 'ubjson' : 'json';
-  let text: string;
   let json: unknown;
+  let model: TreeModel;
   if (format === 'ubjson') {
     json = decodeUbjson(bytes, file);
-    text = JSON.stringify(json);
+    model = modelOfJson(json, file);
   } else {
-    text = bytes.toString('utf8');
+    const text = bytes.toString('utf8');
     try {
       json = JSON.parse(text);
     } catch {
-      json = undefined; // parseModel names the JSON error
+      json = undefined;
     }
+    // one JSON.parse of the (often megabytes of) model; parseModel names a JSON syntax error
+    model = json === undefined ? parseModel(text, file) : modelOfJson(json, file);
   }
-  const model = parseModel(text, file);
   const names = (json as { learner?: { feature_names?: unknown } } | undefined)?.learner?.feature_names;
   const featureNames =
     Array.isArray(names) && names.length > 0 && names.every((n) => typeof n === 'string')

@@ -56,6 +56,11 @@ export function parseModel(text: string, source: string): TreeModel {
       `is not XGBoost JSON: ${(error as Error).message} (save the model with Booster.save_model('model.json'); binary and UBJSON models are not read)`,
     );
   }
+  return modelOfJson(json, source);
+}
+
+/** The model in an already parsed XGBoost JSON document (a caller that needs the JSON too parses it once). */
+export function modelOfJson(json: unknown, source: string): TreeModel {
   const learner = field(json, 'learner', source, 'learner');
   const booster = field(learner, 'gradient_booster', source, 'learner.gradient_booster');
   const boosterName = field(booster, 'name', source, 'learner.gradient_booster.name');
