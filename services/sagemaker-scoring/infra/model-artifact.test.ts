@@ -1,4 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { workspaceRoot } from '@lakepipe/constructs/env';
+import { describe, expect, it, vi } from 'vitest';
 import { TarEntryNameTooLongError } from '../src/errors';
 import { tar } from './model-artifact';
 
@@ -27,5 +32,38 @@ describe('tar', () => {
     // Assert
     expect(act).toThrow(TarEntryNameTooLongError);
     expect(act).toThrow(`tar entry name "${name}" is over 100 bytes`);
+  });
+});
+
+describe('buildModelArtifact', () => {
+  it('keeps the archive by the model hash, and a later process reads it instead of compressing again', async () => {
+    // Arrange: a fresh module instance stands for a new synth process (empty in-process memo)
+    mkdirSync(path.join(workspaceRoot, '.tmp'), { recursive: true });
+    const cacheDir = mkdtempSync(path.join(workspaceRoot, '.tmp', 'model-artifacts-'));
+    const model = Buffer.from(`{"learner":{"note":"${'x'.repeat(2000)}${Math.random()}"}}`);
+    const kept = path.join(cacheDir, `${createHash('sha256').update(model).digest('hex')}.tar.gz`);
+    const inFreshProcess = async () => {
+      vi.resetModules();
+      const fresh = await import('./model-artifact');
+      return fresh.buildModelArtifact({ bytes: model }, cacheDir);
+    };
+
+    // Act
+    const first = await inFreshProcess();
+    const keptBytes = readFileSync(kept);
+    const marked = Buffer.concat([keptBytes, Buffer.from('kept')]);
+    writeFileSync(kept, marked);
+    const second = await inFreshProcess();
+
+    // Assert: the archive was kept whole (it unpacks to the model), and the next process used it
+    expect(keptBytes.equals(first.bytes)).toBe(true);
+    expect(
+      gunzipSync(keptBytes)
+        .subarray(512, 512 + model.length)
+        .equals(model),
+    ).toBe(true);
+    expect(second.bytes.equals(marked)).toBe(true);
+    expect(readdirSync(cacheDir)).toEqual([path.basename(kept)]);
+    rmSync(cacheDir, { recursive: true, force: true });
   });
 });

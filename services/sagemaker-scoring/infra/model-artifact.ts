@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { workspaceRoot } from '@lakepipe/constructs/env';
 import { TarEntryNameTooLongError } from '../src/errors';
 
 /** The file name SageMaker's built-in XGBoost container loads from the unpacked model.tar.gz. */
@@ -18,16 +20,36 @@ export interface ModelArtifact {
  * entry with mtime 0, uid/gid 0, mode 0644, no user names, and a gzip header without a
  * timestamp or file name. The artifact's hash changes only when the model does.
  */
-export function buildModelArtifact(modelFile: string | { readonly bytes: Buffer }): ModelArtifact {
+export function buildModelArtifact(
+  modelFile: string | { readonly bytes: Buffer },
+  cacheDir: string | undefined = defaultCacheDir(),
+): ModelArtifact {
   const model = typeof modelFile === 'string' ? readFileSync(modelFile) : modelFile.bytes;
-  // One archive per process and model: every environment's stack ships the same bytes, and
-  // gzip level 9 of a model costs far more than hashing it.
+  // One archive per model: every environment's stack ships the same bytes, and gzip level 9 of a
+  // model costs far more than hashing it, so it is kept in this process and, by the model's
+  // hash, beside the Lambda bundles for the next synth.
   const key = createHash('sha256').update(model).digest('hex');
   const built = artifacts.get(key);
   if (built) return built;
-  const bytes = gzipSync(tar(MODEL_ENTRY_NAME, model), { level: 9 });
-  // zlib writes mtime 0; pin the OS byte too, so the archive is identical on every platform.
-  bytes[9] = 3; // Unix
+  const cached = cacheDir === undefined ? undefined : path.join(cacheDir, `${key}.tar.gz`);
+  let bytes: Buffer | undefined;
+  try {
+    if (cached) bytes = readFileSync(cached);
+  } catch {
+    bytes = undefined;
+  }
+  if (!bytes) {
+    bytes = gzipSync(tar(MODEL_ENTRY_NAME, model), { level: 9 });
+    // zlib writes mtime 0; pin the OS byte too, so the archive is identical on every platform.
+    bytes[9] = 3; // Unix
+    if (cacheDir && cached) {
+      // written whole under another name, then renamed: a concurrent synth never reads half
+      mkdirSync(cacheDir, { recursive: true });
+      const partial = `${cached}.${process.pid}.tmp`;
+      writeFileSync(partial, bytes);
+      renameSync(partial, cached);
+    }
+  }
   const artifact = { bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
   artifacts.set(key, artifact);
   return artifact;
@@ -35,6 +57,12 @@ export function buildModelArtifact(modelFile: string | { readonly bytes: Buffer 
 
 /** Archives built in this process, by the sha256 of the model file's bytes. */
 const artifacts = new Map<string, ModelArtifact>();
+
+/** `cdktf.out/bundles/model-artifacts`; none with LAKEPIPE_BUNDLE_CACHE=off (every synth builds afresh). */
+function defaultCacheDir(): string | undefined {
+  if (process.env.LAKEPIPE_BUNDLE_CACHE === 'off') return undefined;
+  return path.join(workspaceRoot, 'cdktf.out', 'bundles', 'model-artifacts');
+}
 
 const BLOCK = 512;
 
