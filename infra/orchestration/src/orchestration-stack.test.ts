@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { compileTargetFor, loadEnvConfig } from '@lakepipe/constructs';
-import { resourcesOfType, synthJson } from '@lakepipe/constructs/testing';
+import { resourcesOfType, resourceWhere, synthJson } from '@lakepipe/constructs/testing';
 import { compilePipeline, createStageRegistry, loadPipeline } from '@lakepipe/workflow';
 import { Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
@@ -44,7 +44,11 @@ describe.each(['dev', 'prod'])('OrchestrationStack (%s)', (env) => {
       },
       tracing_configuration: { enabled: true },
     });
-    expect(resourcesOfType(json, 'aws_cloudwatch_log_group')[0]!.config).toMatchObject({
+    expect(
+      resourceWhere(json, 'aws_cloudwatch_log_group', {
+        name: `/aws/vendedlogs/states/lakepipe-${env}-bench-quality`,
+      }).config,
+    ).toMatchObject({
       name: `/aws/vendedlogs/states/lakepipe-${env}-bench-quality`,
       retention_in_days: config.logRetentionDays,
       kms_key_id: tf('data.aws_ssm_parameter.kms-key-arn.value'),
@@ -93,6 +97,11 @@ describe.each(['dev', 'prod'])('OrchestrationStack (%s)', (env) => {
       Resource: [tf('data.aws_ssm_parameter.ledger-table-arn.value')],
       Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RUN#*'] } },
     });
+    expect(bySid.LedgerExecution).toMatchObject({
+      Action: ['dynamodb:PutItem'],
+      Resource: [tf('data.aws_ssm_parameter.ledger-table-arn.value')],
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EXEC#*'] } },
+    });
     expect(bySid.ErrorTopic).toMatchObject({
       Resource: [tf('data.aws_ssm_parameter.error-topic-arn.value')],
     });
@@ -114,6 +123,7 @@ describe.each(['dev', 'prod'])('OrchestrationStack (%s)', (env) => {
       'StageReport1',
       'StageWarn0',
       'Ledger',
+      'LedgerExecution',
       'ErrorTopic',
       'EncryptedTopicAndTable',
       'LogDelivery',
@@ -165,5 +175,75 @@ describe.each(['dev', 'prod'])('OrchestrationStack (%s)', (env) => {
       namespace: 'AWS/States',
       alarm_actions: [tf('data.aws_ssm_parameter.error-topic-arn.value')],
     });
+  });
+
+  it('closes the run of an execution that ends ABORTED, TIMED_OUT or FAILED: a rule on this machine targets the closer', () => {
+    // Arrange
+    const { config, json } = synth(env);
+    const functionName = `lakepipe-${env}-bench-quality-closer`;
+
+    // Act
+    const rule = resourcesOfType(json, 'aws_cloudwatch_event_rule').find(
+      (r) => r.name === 'stopped-executions',
+    )!;
+    const target = resourcesOfType(json, 'aws_cloudwatch_event_target').find(
+      (t) => t.name === 'stopped-executions-target',
+    )!;
+    const fn = resourcesOfType(json, 'aws_lambda_function').find(
+      (f) => f.config.function_name === functionName,
+    )!;
+    const permission = resourcesOfType(json, 'aws_lambda_permission').find(
+      (p) => p.name === 'stopped-executions-invoke',
+    )!;
+    const role = resourceWhere(json, 'aws_iam_role', { name: `${functionName}-fn` });
+    const policy = resourceWhere(json, 'aws_iam_role_policy', { role: tf(`aws_iam_role.${role.name}.name`) });
+
+    // Assert
+    expect(JSON.parse(rule.config.event_pattern as string)).toEqual({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: {
+        stateMachineArn: [tf('aws_sfn_state_machine.state-machine.arn')],
+        status: ['ABORTED', 'TIMED_OUT', 'FAILED'],
+      },
+    });
+    expect(target.config).toMatchObject({
+      rule: tf(`aws_cloudwatch_event_rule.${rule.name}.name`),
+      arn: tf(`aws_lambda_function.${fn.name}.arn`),
+      retry_policy: { maximum_retry_attempts: 185, maximum_event_age_in_seconds: 86400 },
+    });
+    expect(permission.config).toMatchObject({
+      action: 'lambda:InvokeFunction',
+      principal: 'events.amazonaws.com',
+      source_arn: tf(`aws_cloudwatch_event_rule.${rule.name}.arn`),
+      source_account: config.accountId,
+    });
+    expect(fn.config).toMatchObject({
+      runtime: 'nodejs22.x',
+      environment: {
+        variables: expect.objectContaining({
+          LEDGER_TABLE_NAME: tf('data.aws_ssm_parameter.ledger-table-name.value'),
+        }),
+      },
+    });
+    const statements = JSON.parse(policy.config.policy as string).Statement as {
+      Sid: string;
+      Action: string[];
+      Condition?: unknown;
+    }[];
+    const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
+    expect(bySid.ReadExecutionAndRun).toMatchObject({
+      Action: ['dynamodb:GetItem'],
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EXEC#*', 'RUN#*'] } },
+    });
+    expect(bySid.AbortRun).toMatchObject({
+      Action: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RUN#*'] } },
+    });
+    expect(statements.flatMap((s) => s.Action).filter((a) => a.startsWith('dynamodb:'))).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
   });
 });

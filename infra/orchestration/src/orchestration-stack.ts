@@ -1,14 +1,19 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import {
   DEPLOYED_PARAMETERS,
   type EnvConfig,
+  LakepipeNodeFunction,
   LakepipeStack,
+  type PolicyStatement,
   publishParameter,
   readParameter,
   SHARED_PARAMETERS,
@@ -25,6 +30,14 @@ import {
 } from '@lakepipe/workflow';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
+import { EXECUTION_STATUS_CHANGE, STOPPED_STATUSES } from './execution-closer/stopped-execution';
+
+/** The execution closer's Lambda entry (bundled by LakepipeNodeFunction). */
+const EXECUTION_CLOSER_ENTRY = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  'execution-closer',
+  'handler.ts',
+);
 
 export interface OrchestrationStackProps {
   readonly config: EnvConfig;
@@ -68,12 +81,15 @@ const assumeRole = (service: string, accountId: string, sourceArn: string) =>
  * The pipeline's state machine (ephemeral): compiled from pipeline.yaml exactly as the local twin
  * runs it, its role (each stage type's permissions + the ledger table + the error topic), the
  * triggers from `trigger:`, one rule routing failed executions / Glue runs / transform jobs to the
- * error topic, and an alarm on failed executions. Shared resources come from SSM parameters.
+ * error topic, the execution closer (a Lambda on a rule for stopped executions: their run is marked
+ * ABORTED in the ledger), and an alarm on failed executions. Shared resources come from SSM parameters.
  */
 export class OrchestrationStack extends LakepipeStack {
   readonly compiled: CompiledPipeline;
   readonly stateMachine: SfnStateMachine;
   readonly role: IamRole;
+  /** marks the run of an execution that ended ABORTED, TIMED_OUT or FAILED outside the failure path */
+  readonly executionCloser: LakepipeNodeFunction;
 
   constructor(scope: Construct, id: string, props: OrchestrationStackProps) {
     super(scope, id, { config: props.config, service: 'orchestration', stackName: props.stackName });
@@ -85,6 +101,7 @@ export class OrchestrationStack extends LakepipeStack {
     const shared = (id: string, path: string) => readParameter(this, id, { config, path });
     const kmsKeyArn = shared('kms-key-arn', SHARED_PARAMETERS.kmsKeyArn);
     const ledgerTableArn = shared('ledger-table-arn', SHARED_PARAMETERS.ledgerTableArn);
+    const ledgerTableName = shared('ledger-table-name', SHARED_PARAMETERS.ledgerTableName);
     const errorTopicArn = shared('error-topic-arn', SHARED_PARAMETERS.errorTopicArn);
     const lakeBucketName = shared('lake-bucket-name', SHARED_PARAMETERS.lakeBucketName);
     const machineName = this.name(`${pipeline.name}`);
@@ -240,6 +257,45 @@ export class OrchestrationStack extends LakepipeStack {
       },
     });
 
+    // The run of an execution stopped from outside (StopExecution, its timeout, a States.Runtime error)
+    // stays RUNNING unless something marks it: the closer finds the run through the execution item the
+    // state machine writes before starting it (docs/decisions/0011-execution-closer.md).
+    this.executionCloser = new LakepipeNodeFunction(this, 'execution-closer', {
+      config,
+      name: `${pipeline.name}-closer`,
+      entry: EXECUTION_CLOSER_ENTRY,
+      description: `lakepipe ${pipeline.name}: marks the run of an aborted or timed-out execution ABORTED in the ledger`,
+      memorySize: 256,
+      timeoutSeconds: 30,
+      environment: { LEDGER_TABLE_NAME: ledgerTableName, POWERTOOLS_SERVICE_NAME: 'orchestration' },
+      kmsKeyArn,
+      onFailureDestinationArn: this.compileTarget.errorTopicArn,
+      policyStatements: executionCloserStatements({ ledgerTableArn, kmsKeyArn }),
+    });
+    const stopped = new CloudwatchEventRule(this, 'stopped-executions', {
+      name: this.name(`${pipeline.name}-stopped-executions`),
+      description: `executions of ${machineName} that ended ABORTED, TIMED_OUT or FAILED: their run is closed in the ledger`,
+      eventPattern: JSON.stringify({
+        source: ['aws.states'],
+        'detail-type': [EXECUTION_STATUS_CHANGE],
+        detail: { stateMachineArn: [this.stateMachine.arn], status: [...STOPPED_STATUSES] },
+      }),
+    });
+    new CloudwatchEventTarget(this, 'stopped-executions-target', {
+      rule: stopped.name,
+      arn: this.executionCloser.functionArn,
+      // EventBridge retries a failed delivery for up to a day; the closer's writes are idempotent
+      retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 86_400 },
+    });
+    new LambdaPermission(this, 'stopped-executions-invoke', {
+      statementId: 'StoppedExecutions',
+      action: 'lambda:InvokeFunction',
+      functionName: this.executionCloser.function.functionName,
+      principal: 'events.amazonaws.com',
+      sourceArn: stopped.arn,
+      sourceAccount: config.accountId,
+    });
+
     new CloudwatchMetricAlarm(this, 'executions-failed', {
       alarmName: this.name(`${pipeline.name}-executions-failed`),
       alarmDescription: `an execution of ${machineName} failed`,
@@ -311,6 +367,14 @@ export class OrchestrationStack extends LakepipeStack {
         Resource: [shared.ledgerTableArn],
         Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RUN#*'] } },
       },
+      {
+        // Record execution: the execution item (EXEC#<executionArn> -> runId) the execution closer reads
+        Sid: 'LedgerExecution',
+        Effect: 'Allow',
+        Action: ['dynamodb:PutItem'],
+        Resource: [shared.ledgerTableArn],
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EXEC#*'] } },
+      },
       { Sid: 'ErrorTopic', Effect: 'Allow', Action: ['sns:Publish'], Resource: [shared.errorTopicArn] },
       {
         // the topic, the table and the manifests in the SSE-KMS lake, all on the key ARN
@@ -349,6 +413,36 @@ export class OrchestrationStack extends LakepipeStack {
     );
     return statements;
   }
+}
+
+/**
+ * The execution closer reads an execution item (EXEC#…) and the run's items (RUN#…), and updates
+ * only RUN# items (the run, its stage summaries and attempts, each conditioned on RUNNING).
+ */
+export function executionCloserStatements(input: {
+  readonly ledgerTableArn: string;
+  readonly kmsKeyArn: string;
+}): PolicyStatement[] {
+  return [
+    {
+      sid: 'ReadExecutionAndRun',
+      actions: ['dynamodb:GetItem'],
+      resources: [input.ledgerTableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EXEC#*', 'RUN#*'] } },
+    },
+    {
+      sid: 'AbortRun',
+      actions: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+      resources: [input.ledgerTableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RUN#*'] } },
+    },
+    {
+      // the ledger table is encrypted with the environment key
+      sid: 'UseLedgerKey',
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: [input.kmsKeyArn],
+    },
+  ];
 }
 
 /**

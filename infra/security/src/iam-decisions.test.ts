@@ -68,6 +68,7 @@ function targetsOf(env: string, policies: SynthesizedPolicies): Targets {
       view: logGroup(`/aws/lambda/lakepipe-${env}-view`),
       ledgerApi: logGroup(`/aws/lambda/lakepipe-${env}-ledger-api`),
       stateMachine: undefined,
+      executionCloser: logGroup(`/aws/lambda/lakepipe-${env}-bench-quality-closer`),
       events: undefined,
     },
   };

@@ -21,6 +21,11 @@ export const LAKEPIPE_ROLES = [
   { id: 'ledgerApi', title: 'ledger API', role: (env: string) => `lakepipe-${env}-ledger-api-fn` },
   { id: 'stateMachine', title: 'state machine', role: (env: string) => `lakepipe-${env}-bench-quality-sfn` },
   {
+    id: 'executionCloser',
+    title: 'execution closer',
+    role: (env: string) => `lakepipe-${env}-bench-quality-closer-fn`,
+  },
+  {
     id: 'events',
     title: 'triggers (EventBridge)',
     role: (env: string) => `lakepipe-${env}-bench-quality-events`,
@@ -62,6 +67,7 @@ export interface MatrixRow {
 export const DATASET = 'bench_tests';
 export const OTHER_DATASET = 'other_tests';
 export const RUN_ID = '20260101T020000Z-a1b2c3';
+const EXECUTION_ARN = 'arn:aws:states:eu-west-1:111111111111:execution:lakepipe-dev-bench-quality:e1';
 const SHA = 'ab'.repeat(32);
 
 const lakeObject = (t: Targets, key: string) => `arn:aws:s3:::${t.lakeBucket}/${key}`;
@@ -113,6 +119,7 @@ const ALL_DATA_ROLES: readonly RoleId[] = [
   'view',
   'ledgerApi',
   'stateMachine',
+  'executionCloser',
 ];
 const abort = (key: string) => (t: Targets) => [
   { action: 's3:AbortMultipartUpload', resource: lakeObject(t, key) },
@@ -349,7 +356,7 @@ export const LEAST_PRIVILEGE_MATRIX: readonly MatrixRow[] = [
     group: 'Ledger items',
     check: 'update a run, stage or attempt item (RUN#…)',
     requests: ledger('dynamodb:UpdateItem', `RUN#${RUN_ID}`),
-    allowed: ['stateMachine'],
+    allowed: ['stateMachine', 'executionCloser'],
   },
   {
     group: 'Ledger items',
@@ -433,7 +440,31 @@ export const LEAST_PRIVILEGE_MATRIX: readonly MatrixRow[] = [
     group: 'Ledger items',
     check: 'get a run, stage or attempt item (a redrive reads what already succeeded)',
     requests: ledger('dynamodb:GetItem', `RUN#${RUN_ID}`),
-    allowed: ['ledgerApi', 'stateMachine'],
+    allowed: ['ledgerApi', 'stateMachine', 'executionCloser'],
+  },
+  {
+    group: 'Ledger items',
+    check: 'query the items of a run (RUN#…: the closer aborts the RUNNING ones)',
+    requests: ledger('dynamodb:Query', `RUN#${RUN_ID}`),
+    allowed: ['ledgerApi', 'executionCloser'],
+  },
+  {
+    group: 'Ledger items',
+    check: 'put an execution item (EXEC#…: which run an execution runs)',
+    requests: ledger('dynamodb:PutItem', `EXEC#${EXECUTION_ARN}`),
+    allowed: ['stateMachine'],
+  },
+  {
+    group: 'Ledger items',
+    check: 'get an execution item (EXEC#…)',
+    requests: ledger('dynamodb:GetItem', `EXEC#${EXECUTION_ARN}`),
+    allowed: ['ledgerApi', 'executionCloser'],
+  },
+  {
+    group: 'Ledger items',
+    check: 'update an execution item',
+    requests: ledger('dynamodb:UpdateItem', `EXEC#${EXECUTION_ARN}`),
+    allowed: [],
   },
   {
     group: 'Ledger items',
@@ -458,7 +489,7 @@ export const LEAST_PRIVILEGE_MATRIX: readonly MatrixRow[] = [
     group: 'Lake key',
     check: 'kms:GenerateDataKey',
     requests: key('kms:GenerateDataKey'),
-    allowed: ['sourcing', 'etl', 'scoring', 'scoringCounter', 'view', 'stateMachine'],
+    allowed: ['sourcing', 'etl', 'scoring', 'scoringCounter', 'view', 'stateMachine', 'executionCloser'],
   },
   { group: 'Lake key', check: 'kms:Encrypt', requests: key('kms:Encrypt'), allowed: ['etl', 'scoring'] },
   { group: 'Lake key', check: 'kms:DescribeKey', requests: key('kms:DescribeKey'), allowed: ['scoring'] },
@@ -669,7 +700,7 @@ export const LEAST_PRIVILEGE_MATRIX: readonly MatrixRow[] = [
     group: 'Services',
     check: 'publish to the error topic',
     requests: (t) => [{ action: 'sns:Publish', resource: t.errorTopicArn }],
-    allowed: ['sourcing', 'scoringCounter', 'stateMachine'],
+    allowed: ['sourcing', 'scoringCounter', 'stateMachine', 'executionCloser'],
   },
   {
     group: 'Services',
@@ -781,7 +812,7 @@ export const LEAST_PRIVILEGE_MATRIX: readonly MatrixRow[] = [
               resource: `arn:aws:logs:${t.region}:${t.accountId}:log-group:/aws/none:log-stream:s1`,
             },
           ],
-    allowed: ['sourcing', 'etl', 'scoring', 'scoringCounter', 'view', 'ledgerApi'],
+    allowed: ['sourcing', 'etl', 'scoring', 'scoringCounter', 'view', 'ledgerApi', 'executionCloser'],
   },
   {
     group: 'Services',
@@ -833,7 +864,7 @@ export const LEAST_PRIVILEGE_MATRIX: readonly MatrixRow[] = [
     check: 'send X-Ray traces',
     requests: () =>
       ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'].map((action) => ({ action, resource: '*' })),
-    allowed: ['sourcing', 'scoringCounter', 'view', 'ledgerApi', 'stateMachine'],
+    allowed: ['sourcing', 'scoringCounter', 'view', 'ledgerApi', 'stateMachine', 'executionCloser'],
   },
   {
     group: 'Services',
