@@ -16,8 +16,10 @@
  * ("the error name is the service name followed by the exception name").
  */
 
+import { WorkflowError } from './errors';
+
 /** An error raised the way a Step Functions service integration raises it. */
-export class AwsTaskError extends Error {
+export class AwsTaskError extends WorkflowError {
   constructor(
     /** the ASL error name a Retry/Catch matches */
     readonly error: string,

@@ -1,10 +1,6 @@
 /** Helpers to write ASL intrinsic function calls safely. */
 
 /** Escapes text for a single-quoted intrinsic string literal (`'`, `{`, `}` and `\` take a backslash). */
-export function intrinsicString(text: string): string {
-  return `'${escapeIntrinsic(text)}'`;
-}
-
 function escapeIntrinsic(text: string): string {
   return text.replace(/[\\'{}]/g, (c) => `\\${c}`);
 }
