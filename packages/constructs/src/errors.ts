@@ -1,3 +1,11 @@
+/** The base of every error of the constructs package (config, construct props, bundling). */
+export class ConstructsError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ConstructsError';
+  }
+}
+
 /** One problem found in an environment config file. */
 export interface EnvConfigProblem {
   /** dotted field path, e.g. `athena.bytesScannedCutoffPerQuery` (empty for the whole file) */
@@ -8,7 +16,7 @@ export interface EnvConfigProblem {
 }
 
 /** infra/config/<env>.yaml is missing, unreadable or invalid; `problems` lists every problem found. */
-export class EnvConfigError extends Error {
+export class EnvConfigError extends ConstructsError {
   constructor(
     readonly file: string,
     readonly problems: readonly EnvConfigProblem[],
@@ -26,7 +34,7 @@ export class EnvConfigError extends Error {
 }
 
 /** A construct received props it cannot build from (bad name, missing entry file, ...). */
-export class ConstructPropsError extends Error {
+export class ConstructPropsError extends ConstructsError {
   constructor(
     readonly construct: string,
     message: string,
@@ -37,12 +45,38 @@ export class ConstructPropsError extends Error {
 }
 
 /** esbuild could not bundle a Lambda entry point. */
-export class BundleError extends Error {
+export class BundleError extends ConstructsError {
   constructor(
     readonly entry: string,
     readonly details: readonly string[],
   ) {
     super(`cannot bundle ${entry}:\n${details.join('\n')}`);
     this.name = 'BundleError';
+  }
+}
+
+/** A zip entry name that is not a relative path with forward slashes. */
+export class ZipEntryNameError extends ConstructsError {
+  constructor(readonly entryName: string) {
+    super(`zip entry name must be a relative path with forward slashes (got "${entryName}")`);
+    this.name = 'ZipEntryNameError';
+  }
+}
+
+/** Two entries of one zip archive with the same name. */
+export class DuplicateZipEntryError extends ConstructsError {
+  constructor(readonly entryName: string) {
+    super(`zip entry "${entryName}" appears twice`);
+    this.name = 'DuplicateZipEntryError';
+  }
+}
+
+/** An entry (or the whole archive, when `entryName` is absent) beyond what zip32 offsets can address. */
+export class Zip32LimitError extends ConstructsError {
+  constructor(readonly entryName?: string) {
+    super(
+      `${entryName === undefined ? 'zip archive' : `zip entry "${entryName}"`} is beyond the 4 GiB zip32 limit`,
+    );
+    this.name = 'Zip32LimitError';
   }
 }
