@@ -1,3 +1,11 @@
+/** The base of every error of the cost package. */
+export class CostError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'CostError';
+  }
+}
+
 /** One problem of a price book, a workload or a baseline: the field, the value received and what is allowed. */
 export interface CostProblem {
   readonly field: string;
@@ -5,7 +13,7 @@ export interface CostProblem {
 }
 
 /** A price book file that does not match the schema (every problem at once). */
-export class PriceBookError extends Error {
+export class PriceBookError extends CostError {
   constructor(
     readonly file: string,
     readonly problems: readonly CostProblem[],
@@ -18,7 +26,7 @@ export class PriceBookError extends Error {
 }
 
 /** A region, instance type or worker type the price book has no price for. */
-export class UnpricedError extends Error {
+export class UnpricedError extends CostError {
   constructor(
     readonly kind: string,
     readonly value: string,
@@ -33,7 +41,7 @@ export class UnpricedError extends Error {
 }
 
 /** A workload or baseline value that cannot be priced (negative, missing, not a number). */
-export class CostInputError extends Error {
+export class CostInputError extends CostError {
   constructor(readonly problems: readonly CostProblem[]) {
     super(
       problems.length === 1

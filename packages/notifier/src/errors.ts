@@ -1,5 +1,13 @@
+/** The base of every error of the notifier package. */
+export class NotifierError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'NotifierError';
+  }
+}
+
 /** A publish input that is not what an `arn:aws:states:::sns:publish` task passes. */
-export class InvalidNotificationError extends Error {
+export class InvalidNotificationError extends NotifierError {
   constructor(
     readonly field: string,
     readonly value: unknown,
@@ -11,7 +19,7 @@ export class InvalidNotificationError extends Error {
 }
 
 /** SNS refused or could not take the message. */
-export class NotificationPublishError extends Error {
+export class NotificationPublishError extends NotifierError {
   constructor(
     readonly topicArn: string,
     cause: unknown,
