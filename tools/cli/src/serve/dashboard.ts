@@ -3,7 +3,6 @@ import type { Router } from '@aws-lambda-powertools/event-handler/http';
 import { compileTargetFor, loadEnvConfig } from '@lakepipe/constructs/env';
 import { assertRunId, FolderObjectStore } from '@lakepipe/lake';
 import { jsonResponse, type LedgerQueries, serveLedgerApi } from '@lakepipe/ledger';
-import type { PipelineModel } from '@lakepipe/workflow';
 import { loadPipelineForCli } from '../stage-registry';
 import { openLocalLedger } from '../twin/local-ledger';
 import { type PipelineGraph, pipelineGraph, readPipelineOfLake } from './lake-pipeline';
@@ -129,9 +128,4 @@ export async function serveDashboard(
       await source.close();
     },
   };
-}
-
-/** What the page needs to draw the workflow: the flow and each stage's type. */
-export function pipelineForDiagram(pipeline: PipelineModel): PipelineGraph {
-  return pipelineGraph(pipeline);
 }
