@@ -1,5 +1,13 @@
+/** The base of every error of the composition of stacks (infra/). */
+export class InfraError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InfraError';
+  }
+}
+
 /** A stack was asked for by name (or project) but the composition root has no factory for it. */
-export class MissingStackFactoryError extends Error {
+export class MissingStackFactoryError extends InfraError {
   constructor(readonly stackIds: readonly string[]) {
     super(
       `no factory builds stack ${stackIds.map((id) => JSON.stringify(id)).join(', ')}: add it to stackFactories in packages/stages/src/stack-factories.ts`,
@@ -9,7 +17,7 @@ export class MissingStackFactoryError extends Error {
 }
 
 /** A --project, --stack or --env value that names nothing. */
-export class UnknownSelectionError extends Error {
+export class UnknownSelectionError extends InfraError {
   constructor(
     readonly option: string,
     readonly value: string,
@@ -21,7 +29,7 @@ export class UnknownSelectionError extends Error {
 }
 
 /** A stack that reads the pipeline was built without it: it is listed in stacksWithoutPipeline by mistake. */
-export class MissingPipelineError extends Error {
+export class MissingPipelineError extends InfraError {
   constructor() {
     super(
       'this stack reads the pipeline: remove it from stacksWithoutPipeline (packages/stages/src/stack-factories.ts)',
