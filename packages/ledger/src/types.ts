@@ -33,6 +33,8 @@ export interface StageAttemptItem {
   readonly inputPrefixes: readonly string[];
   readonly outputPrefixes: readonly string[];
   readonly counts: Readonly<Record<string, number>>;
+  /** what a SUCCEEDED attempt handed on: its manifest (or last step's result) as JSON text */
+  readonly output?: string;
   readonly error?: RecordedError;
 }
 
