@@ -1,3 +1,4 @@
+import { SecurityDocMarkersError } from './errors';
 import {
   LAKEPIPE_ROLES,
   LEAST_PRIVILEGE_MATRIX,
@@ -59,7 +60,7 @@ function escapeCell(text: string): string {
 export function withGeneratedMatrix(document: string, generated: string): string {
   const start = document.indexOf(DOC_START);
   const end = document.indexOf(DOC_END);
-  if (start < 0 || end < start) throw new Error(`docs/security.md has no ${DOC_START} ... ${DOC_END} block`);
+  if (start < 0 || end < start) throw new SecurityDocMarkersError('docs/security.md', DOC_START, DOC_END);
   return `${document.slice(0, start + DOC_START.length)}\n\n${generated}\n${document.slice(end)}`;
 }
 
