@@ -1,10 +1,14 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as dynamodb from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { loadEnvConfig } from '@lakepipe/constructs';
 import { ledgerKeys, type RecoveryTarget } from '@lakepipe/ledger';
 import {
   createLedgerTable,
   dynamoClientFor,
   dynamoDocumentClientFor,
+  LOCAL_CREDENTIALS,
   uniqueTableName,
 } from '@lakepipe/testing';
 import { dynamoDbEndpoint } from '@lakepipe/testing/vitest';
@@ -16,8 +20,10 @@ import {
   parsePipeline,
 } from '@lakepipe/workflow';
 import { StateMachine } from 'aws-local-stepfunctions';
+import { Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { ExecutionEventError } from '../errors';
+import { OrchestrationStack } from '../orchestration-stack';
 import { standInStageTypes } from '../test-fixtures/stage-types';
 import { closeStoppedExecution } from './close-execution';
 import { createExecutionCloser } from './handler';
@@ -342,6 +348,35 @@ describe('the execution closer', () => {
     expect(await runPartition(ledger)).toEqual(before);
     first.stop();
     await first.ended;
+  });
+
+  it('the bundle the stack deploys closes a stopped run, configured only by its environment', async () => {
+    // Arrange: the Lambda's own esbuild bundle, pointed at DynamoDB Local as AWS would point it at the table
+    const ledger = await freshLedger();
+    const registry = createStageRegistry(standInStageTypes);
+    const stack = new OrchestrationStack(Testing.app(), 'orchestration', {
+      config: loadEnvConfig('dev'),
+      pipeline: parsePipeline(PIPELINE, { registry }),
+      stageTypes: standInStageTypes,
+    });
+    const execution = startExecution(ledger, { runId: RUN_ID });
+    await execution.etlEntered();
+    execution.stop();
+    await execution.ended;
+    Object.assign(process.env, {
+      LEDGER_TABLE_NAME: ledger.tableName,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint(),
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    });
+
+    // Act
+    const bundled = await import(pathToFileURL(path.join(stack.executionCloser.bundleDir, 'index.mjs')).href);
+    const closed = await bundled.handler(statusChange(execution, 'ABORTED'));
+
+    // Assert
+    expect(closed).toMatchObject({ runId: RUN_ID, outcome: 'aborted', items: ['etl', 'etl#1'] });
+    expect((await runPartition(ledger)).RUN).toMatchObject({ status: 'ABORTED' });
   });
 
   it('says so for an execution that never recorded a run, and ignores a status it does not act on', async () => {
