@@ -1,6 +1,8 @@
 // The project-graph rules of lakepipe (STYLE.md: tags on two axes, enforced by a check that fails).
 // Plain ESM JavaScript so `node tools/checks/project-boundaries.mjs` runs without a TypeScript loader.
 
+import { NotAProjectGraphError } from './errors.mjs';
+
 /**
  * The type tags a project may carry. `composition` is the composition root (packages/stages): it
  * puts every service's stage type and stack together, so it depends on services; only infra and
@@ -29,7 +31,7 @@ export function workspaceGraphFromNx(json) {
     /** @type {{ graph?: { nodes?: Record<string, any>, dependencies?: Record<string, any[]> } }} */ (json)
       .graph;
   if (!graph?.nodes || !graph.dependencies)
-    throw new Error('not an Nx project graph: expected { graph: { nodes, dependencies } }');
+    throw new NotAProjectGraphError(json !== null && typeof json === 'object' ? Object.keys(json) : []);
   const projects = Object.values(graph.nodes).map((node) => ({
     name: node.name,
     root: node.data?.root ?? '',
