@@ -80,3 +80,27 @@ export class Zip32LimitError extends ConstructsError {
     this.name = 'Zip32LimitError';
   }
 }
+
+/** A stack test asked for the one resource of a type matching some arguments, and found none or several. */
+export class ResourceMatchError extends ConstructsError {
+  constructor(
+    readonly resourceType: string,
+    readonly match: Readonly<Record<string, unknown>>,
+    readonly found: number,
+  ) {
+    super(`expected exactly one ${resourceType} with ${JSON.stringify(match)}, found ${found}`);
+    this.name = 'ResourceMatchError';
+  }
+}
+
+/** A stack test asked for an IAM statement by Sid that the policy does not have. */
+export class MissingStatementError extends ConstructsError {
+  constructor(
+    readonly sid: string,
+    /** the Sids the policy has (`(no Sid)` for a statement without one) */
+    readonly present: readonly string[],
+  ) {
+    super(`no statement ${sid}; found ${present.join(', ')}`);
+    this.name = 'MissingStatementError';
+  }
+}

@@ -1,5 +1,6 @@
 import { type TerraformStack, Testing } from 'cdktf';
 import type { EnvConfig } from './env-config';
+import { MissingStatementError, ResourceMatchError } from './errors';
 
 /** The synthesized Terraform JSON of one stack, as `cdk.tf.json` holds it. */
 export interface TerraformJson {
@@ -46,9 +47,7 @@ export function resourceWhere(
   const found = resourcesOfType(json, type).filter((r) =>
     Object.entries(match).every(([key, value]) => JSON.stringify(r.config[key]) === JSON.stringify(value)),
   );
-  if (found.length !== 1) {
-    throw new Error(`expected exactly one ${type} with ${JSON.stringify(match)}, found ${found.length}`);
-  }
+  if (found.length !== 1) throw new ResourceMatchError(type, match, found.length);
   return found[0]!;
 }
 
@@ -95,7 +94,10 @@ export function statementWithSid(policy: unknown, sid: string): IamStatement {
   const statements = policyDocument(policy);
   const found = statements.find((s) => s.Sid === sid);
   if (!found)
-    throw new Error(`no statement ${sid}; found ${statements.map((s) => s.Sid ?? '(no Sid)').join(', ')}`);
+    throw new MissingStatementError(
+      sid,
+      statements.map((s) => s.Sid ?? '(no Sid)'),
+    );
   return found;
 }
 
