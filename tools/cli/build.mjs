@@ -2,8 +2,9 @@
 // Bundles the `lakepipe` CLI (src/bin.ts and every @lakepipe workspace module it reaches) with
 // esbuild into dist/<build>/, so a command starts without transpiling TypeScript. Run by the root
 // `postinstall` (npm ci stays the only set-up step) and again in the background by bin/lakepipe.js
-// whenever a source is newer than the build. npm dependencies stay external (node_modules), and
-// dynamic imports become chunks of their own, so each command still loads only what it uses.
+// whenever a source is newer than the build. npm dependencies stay external (node_modules) except a
+// few small pure-JS ones every command loads (BUNDLED_DEPENDENCIES), and dynamic imports become
+// chunks of their own, so each command still loads only what it uses.
 // Never fails an install: without esbuild, or on a build error, bin/lakepipe.js runs the sources.
 import {
   existsSync,
@@ -44,12 +45,26 @@ function externalPath(specifier, resolveDir) {
   }
 }
 
-/** Keeps every npm package external; @lakepipe/* workspace packages (TypeScript sources) are bundled. */
+/**
+ * Pure-JS packages every command loads, bundled like the workspace: as files in node_modules they
+ * cost a module load each (zod is ~95 ES modules with every locale, yaml ~70 CommonJS files), which
+ * was a third of `validate`'s start; bundled, zod is tree-shaken to what the schemas use. Bumping one
+ * changes package-lock.json, an input of the build (below), so the next command rebuilds.
+ */
+const BUNDLED_DEPENDENCIES = new Set(['zod', 'yaml', 'commander']);
+const packageOf = (specifier) =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
+
+/** Keeps every other npm package external; @lakepipe/* workspace packages (TypeScript sources) are bundled. */
 const externalDependencies = {
   name: 'external-dependencies',
   setup(build) {
     build.onResolve({ filter: /^[^./]/ }, (args) => {
       if (args.path.startsWith('@lakepipe/') || args.path.startsWith('node:')) return undefined;
+      if (BUNDLED_DEPENDENCIES.has(packageOf(args.path))) return undefined;
       return { path: externalPath(args.path, args.resolveDir), external: true };
     });
   },
@@ -225,6 +240,10 @@ async function main() {
       metafile: true,
       logLevel: 'silent',
       sourcemap: false,
+      // the CommonJS packages bundled above (yaml, commander) call require()
+      banner: {
+        js: "import { createRequire as __lakepipeCreateRequire } from 'node:module'; const require = __lakepipeCreateRequire(import.meta.url);",
+      },
       plugins: [externalDependencies, workspaceWithoutSideEffects, workspaceSources],
     })
     .catch((error) => {
@@ -233,7 +252,8 @@ async function main() {
     });
   const sources = Object.keys(result.metafile.inputs).filter((file) => !file.includes('node_modules/'));
   // A package.json decides what a workspace import resolves to: an edit there is an edit of the CLI.
-  const manifests = new Set(['package.json', 'tools/cli/package.json']);
+  // package-lock.json: the versions of the bundled dependencies.
+  const manifests = new Set(['package.json', 'package-lock.json', 'tools/cli/package.json']);
   for (const file of sources) {
     const match = /^((?:packages|services|tools|infra)\/[^/]+)\//.exec(file);
     if (match && existsSync(path.join(repoRoot, match[1], 'package.json')))
