@@ -330,7 +330,7 @@ describe('the execution closer', () => {
     expect((await runPartition(ledger)).RUN).toMatchObject({ status: 'ABORTED' });
   });
 
-  it('changes nothing for an execution that never took its run (a redrive of a run still RUNNING)', async () => {
+  it('an execution that never took its run (a redrive of a run still RUNNING) neither fails nor closes it', async () => {
     // Arrange: a redrive is started while the first execution still runs etl; Restart run refuses it
     const ledger = await freshLedger();
     const first = startExecution(ledger, { runId: RUN_ID });
@@ -341,13 +341,16 @@ describe('the execution closer', () => {
 
     // Act
     const closed = await closeStoppedExecution(ledger, statusChange(second, 'FAILED'));
-
-    // Assert
-    expect(closed).toMatchObject({ runId: RUN_ID, outcome: 'superseded', items: [] });
-    expect(before.RUN).toMatchObject({ execution: first.executionArn });
-    expect(await runPartition(ledger)).toEqual(before);
+    const after = await runPartition(ledger);
     first.stop();
     await first.ended;
+    const firstClosed = await closeStoppedExecution(ledger, statusChange(first, 'ABORTED'));
+
+    // Assert: the refused execution neither marked the run FAILED nor can close it; the first one can
+    expect(before.RUN).toMatchObject({ status: 'RUNNING', execution: first.executionArn });
+    expect(closed).toMatchObject({ runId: RUN_ID, outcome: 'superseded', items: [] });
+    expect(after).toEqual(before);
+    expect(firstClosed).toMatchObject({ outcome: 'aborted', items: ['etl', 'etl#1'] });
   });
 
   it('the bundle the stack deploys closes a stopped run, configured only by its environment', async () => {

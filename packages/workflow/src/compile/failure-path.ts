@@ -1,6 +1,13 @@
 import { runFailedTask } from '../ledger-tasks';
 import type { CompileContext } from './context';
-import { FAILURE_PATH, MARK_RUN_FAILED_STATE, NOTIFY_FAILURE_STATE, RUN_FAILED_STATE } from './state-names';
+import {
+  FAILURE_PATH,
+  MARK_RUN_FAILED_STATE,
+  NOTIFY_FAILURE_STATE,
+  RUN_FAILED_STATE,
+  RUN_HELD_CHOICE_STATE,
+  START_RUN_STATE,
+} from './state-names';
 import type { AslState } from './types';
 
 /** SNS refuses a Subject of 100 characters or more; the notification would be lost. */
@@ -72,7 +79,10 @@ export function decodeFailure(ctx: CompileContext, scope: Record<string, AslStat
   return name;
 }
 
-/** The one failure path: notify the error topic, mark the run FAILED in the ledger, Fail. */
+/**
+ * The one failure path: notify the error topic, mark the run FAILED in the ledger (unless the
+ * execution failed before it held the run), Fail.
+ */
 export function addFailurePath(ctx: CompileContext, states: Record<string, AslState>): void {
   const { model, target } = ctx;
   ctx.bindings[NOTIFY_FAILURE_STATE] = { kind: 'notify', topicArn: target.errorTopicArn };
@@ -93,9 +103,16 @@ export function addFailurePath(ctx: CompileContext, states: Record<string, AslSt
       },
     },
     ResultPath: null,
-    Next: MARK_RUN_FAILED_STATE,
+    Next: RUN_HELD_CHOICE_STATE,
     // a broken topic must not hide the failure from the ledger
-    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.notifyError', Next: MARK_RUN_FAILED_STATE }],
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.notifyError', Next: RUN_HELD_CHOICE_STATE }],
+  };
+  // An execution that could not start or restart its run (a reused run id, a redrive of a run still
+  // RUNNING in another execution) must not mark that run FAILED: it never held it.
+  states[RUN_HELD_CHOICE_STATE] = {
+    Type: 'Choice',
+    Choices: [{ Variable: '$.stage', StringEquals: START_RUN_STATE, Next: RUN_FAILED_STATE }],
+    Default: MARK_RUN_FAILED_STATE,
   };
   states[MARK_RUN_FAILED_STATE] = ctx.ledgerState(
     MARK_RUN_FAILED_STATE,

@@ -10,12 +10,15 @@ export const REDRIVE_CHOICE_STATE = 'New run or redrive?';
 export const RESTART_RUN_STATE = 'Restart run';
 export const RUN_SUCCEEDED_STATE = 'Run succeeded';
 export const NOTIFY_FAILURE_STATE = 'Notify failure';
+/** Whether the failing execution holds the run: not when Start run, Restart run or Record execution failed. */
+export const RUN_HELD_CHOICE_STATE = 'Run held by this execution?';
 export const MARK_RUN_FAILED_STATE = 'Mark run failed';
 export const RUN_FAILED_STATE = 'Run failed';
 
-/** The shared failure path, in order: notify, mark the run failed, fail. */
+/** The shared failure path, in order: notify, mark the run failed (when this execution holds it), fail. */
 export const FAILURE_PATH: readonly string[] = [
   NOTIFY_FAILURE_STATE,
+  RUN_HELD_CHOICE_STATE,
   MARK_RUN_FAILED_STATE,
   RUN_FAILED_STATE,
 ];
