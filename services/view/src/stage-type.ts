@@ -159,6 +159,8 @@ export const viewStageType: StageType<ViewStageAttributes> = {
           contracts: context.pipeline?.contracts,
         },
         views: views.map((v) => ({ ...v, origin: 'declared', dependsOn: [] })),
+        // creating views reads no data: DuckDB's own default (80% of RAM) is no bound for the twin's process
+        memoryLimit: LOCAL_VIEW_MEMORY_LIMIT,
       });
       lake.close();
       context.progress({ message: `views ${lake.views.join(', ')} created over ${context.lakeRoot}` });
@@ -174,6 +176,9 @@ export const viewStageType: StageType<ViewStageAttributes> = {
     },
   },
 };
+
+/** DuckDB's memory limit while the local engine creates a stage's views (they read no data). */
+export const LOCAL_VIEW_MEMORY_LIMIT = '256MB';
 
 /** `arn:aws:lambda:<region>:<account>:function:lakepipe-<env>-view` */
 export function viewFunctionArn(

@@ -53,6 +53,20 @@ async function lakeWithTwoRuns(): Promise<string> {
 }
 
 describe('openLocalLake', () => {
+  it("holds DuckDB to the memory limit it is given (the twin's stages share one process)", async () => {
+    const lake = await openLocalLake({
+      lakeRoot: await lakeWithTwoRuns(),
+      pipeline: repoPipeline(),
+      memoryLimit: '256MB',
+    });
+
+    const result = await lake.query("SELECT current_setting('memory_limit') AS memory_limit");
+    lake.close();
+
+    // DuckDB shows 256 MB (10^6 bytes) in MiB
+    expect(result.rows).toEqual([['244.1 MiB']]);
+  });
+
   it('serves bench_tests_latest: the newest run joined with its scores, flagged at the scoring threshold', async () => {
     // Arrange
     const lake = await openLocalLake({ lakeRoot: await lakeWithTwoRuns(), pipeline: repoPipeline() });
