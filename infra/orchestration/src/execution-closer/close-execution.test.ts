@@ -274,6 +274,29 @@ describe('the execution closer', () => {
     },
   );
 
+  it('closes a run whose execution FAILED outside the failure path (States.Runtime), saying so', async () => {
+    // Arrange: the execution ends while etl runs, its failure path never reached (as a States.Runtime error ends it)
+    const ledger = await freshLedger();
+    const execution = startExecution(ledger, { runId: RUN_ID });
+    await execution.etlEntered();
+    execution.stop();
+    await execution.ended;
+    const event = statusChange(execution, 'FAILED', {
+      error: 'States.Runtime',
+      cause: "An error occurred while executing the state 'etl.invoke'.",
+    });
+
+    // Act
+    const closed = await closeStoppedExecution(ledger, event);
+
+    // Assert
+    expect(closed).toMatchObject({ outcome: 'aborted', items: ['etl', 'etl#1'] });
+    expect((await runPartition(ledger)).RUN!.error).toEqual({
+      name: 'Aborted',
+      cause: `the Step Functions execution ${execution.name} failed outside the pipeline's failure path (FAILED): States.Runtime: An error occurred while executing the state 'etl.invoke'.`,
+    });
+  });
+
   it('does not touch a run that succeeded, nor one the failure path marked FAILED', async () => {
     // Arrange
     const ledger = await freshLedger();
