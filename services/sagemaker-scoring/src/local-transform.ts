@@ -45,16 +45,29 @@ export async function runLocalTransform(
   context: LocalStageContext,
   options: LocalTransformOptions = {},
 ): Promise<{ readonly TransformJobStatus: 'Completed'; readonly scoredRows: number }> {
+  // JSON or UBJSON; a missing file is named in plain words
+  const scorer = new Scorer(readModelFile(options.modelFile ?? SHIPPED_MODEL_FILE).model);
+  // A re-run of the run replaces its scored output; it never adds to it.
+  await context.store.deletePrefix(lakePrefixes.scored(request.dataset, request.runId));
+
+  try {
+    return await scoreRunFeatures(scorer, request, context, options);
+  } finally {
+    // the worker threads hold their own heaps; the twin's process goes on to the next stages
+    await scorer.close();
+  }
+}
+
+async function scoreRunFeatures(
+  scorer: Scorer,
+  request: LocalTransformRequest,
+  context: LocalStageContext,
+  options: LocalTransformOptions,
+): Promise<{ readonly TransformJobStatus: 'Completed'; readonly scoredRows: number }> {
   const { runId, threshold } = request;
   const featuresPrefix = lakePrefixes.features(request.dataset, runId);
   const scoredPrefix = lakePrefixes.scored(request.dataset, runId);
   const store = context.store;
-
-  // JSON or UBJSON; a missing file is named in plain words
-  const scorer = new Scorer(readModelFile(options.modelFile ?? SHIPPED_MODEL_FILE).model);
-  // A re-run of the run replaces its scored output; it never adds to it.
-  await store.deletePrefix(scoredPrefix);
-
   let scoredRows = 0;
   const rejected: RejectedFeatureRow[] = [];
   const movements = [];

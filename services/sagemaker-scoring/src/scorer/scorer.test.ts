@@ -82,6 +82,30 @@ describe('Scorer', () => {
     expect(Array.from(parallel)).toEqual(Array.from(single));
   });
 
+  it('keeps each parallel result its own when calls of different sizes reuse the shared buffers, at once or in turn', async () => {
+    // Arrange
+    const reference = readReference(shippedModelDir);
+    const scorer = await Scorer.load(path.join(shippedModelDir, 'xgboost-model.json'));
+    const batch = parseFeaturesCsv(Buffer.from(reference.featuresCsv), scorer.numFeature, 'reference.csv');
+    const half = Math.floor(batch.rows / 2);
+    const firstHalf = batch.values.subarray(0, half * scorer.numFeature);
+    const secondHalf = batch.values.slice(half * scorer.numFeature, batch.rows * scorer.numFeature);
+
+    // Act
+    const small = await scorer.predictParallel(firstHalf, half, { threads: 2 });
+    const [whole, rest] = await Promise.all([
+      scorer.predictParallel(batch.values, batch.rows, { threads: 3 }),
+      scorer.predictParallel(secondHalf, batch.rows - half, { threads: 2 }),
+    ]);
+    await scorer.close();
+
+    // Assert
+    const single = Array.from(scorer.predict(batch.values, batch.rows));
+    expect(Array.from(small)).toEqual(single.slice(0, half));
+    expect(Array.from(rest)).toEqual(single.slice(half));
+    expect(Array.from(whole)).toEqual(single);
+  });
+
   it('writes id,score lines in SageMaker join shape and counts rows at or above the threshold', async () => {
     // Arrange
     const reference = readReference(shippedModelDir);

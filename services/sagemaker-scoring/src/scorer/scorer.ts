@@ -39,6 +39,15 @@ export class Scorer {
   private readonly kernel: MarginKernel;
   /** Worker threads that compiled the kernel once and are reused by every predictParallel call. */
   private readonly workers: Worker[] = [];
+  /**
+   * The shared memory predictParallel hands the workers: rows in, margins out, grown when a batch
+   * needs more and reused by every call. A new SharedArrayBuffer per call is freed only once each
+   * worker has collected its garbage, which an idle worker seldom does: a 10M-row file scored in
+   * chunks kept hundreds of MiB of old batches alive.
+   */
+  private shared?: { rows: Float32Array; margins: Float32Array };
+  /** predictParallel calls run one after the other: they share `shared`. */
+  private parallelTail: Promise<unknown> = Promise.resolve();
 
   constructor(readonly model: TreeModel) {
     this.forest = perfectForest(model);
@@ -76,9 +85,22 @@ export class Scorer {
   async predictParallel(x: Float32Array, rows: number, options: PredictOptions = {}): Promise<Float32Array> {
     const threads = this.threadsFor(rows, options);
     if (threads === 1) return this.predict(x, rows);
-    const shared = toShared(x);
-    const out = new Float32Array(new SharedArrayBuffer(rows * this.numOutputs * 4));
-    out.set(this.initialMargins(rows));
+    const run = this.parallelTail.then(() => this.predictOnWorkers(x, rows, threads));
+    this.parallelTail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async predictOnWorkers(x: Float32Array, rows: number, threads: number): Promise<Float32Array> {
+    const no = this.numOutputs;
+    const shared = this.sharedFor(rows);
+    // rows the caller already shares are read in place; others are copied into the reused buffer
+    let input = x;
+    if (!(x.buffer instanceof SharedArrayBuffer)) {
+      shared.rows.set(x.subarray(0, rows * this.numFeature));
+      input = shared.rows;
+    }
+    const margins = shared.margins;
+    margins.set(this.initialMargins(rows));
     const per = Math.ceil(rows / threads);
     const ranges = Array.from(
       { length: threads },
@@ -88,11 +110,23 @@ export class Scorer {
     const pool = this.workerPool(threads - 1);
     const workers = ranges
       .slice(1)
-      .map(([start, end], i) => runOnWorker(pool[i]!, { x: shared, out, start, end }));
-    this.kernel(shared, ranges[0]![0], ranges[0]![1], out);
+      .map(([start, end], i) => runOnWorker(pool[i]!, { x: input, out: margins, start, end }));
+    this.kernel(input, ranges[0]![0], ranges[0]![1], margins);
     await Promise.all(workers);
-    applyTransform(this.model.objective, this.model.numOutputs, out, 0, rows);
+    // the caller's own copy: the shared margins are the next call's
+    const out = margins.slice(0, rows * no);
+    applyTransform(this.model.objective, no, out, 0, rows);
     return out;
+  }
+
+  /** The reused shared buffers, grown (by a quarter more than asked) when `rows` rows do not fit. */
+  private sharedFor(rows: number): { rows: Float32Array; margins: Float32Array } {
+    const [inputs, outputs] = [rows * this.numFeature, rows * this.numOutputs];
+    if (!this.shared || this.shared.rows.length < inputs || this.shared.margins.length < outputs) {
+      const grow = (n: number) => new Float32Array(new SharedArrayBuffer(Math.ceil(n * 1.25) * 4));
+      this.shared = { rows: grow(inputs), margins: grow(outputs) };
+    }
+    return this.shared;
   }
 
   /**
@@ -106,6 +140,7 @@ export class Scorer {
 
   /** Stops the worker threads (they never keep the process alive, but hold memory). */
   async close(): Promise<void> {
+    this.shared = undefined;
     const workers = this.workers.splice(0);
     await Promise.all(workers.map((w) => w.terminate()));
   }
@@ -171,13 +206,6 @@ export function applyTransform(
 function sigmoid(margin: number): number {
   const e = f32(Math.exp(Math.min(-margin, f32(88.7))));
   return f32(1 / f32(e + 1));
-}
-
-function toShared(x: Float32Array): Float32Array {
-  if (x.buffer instanceof SharedArrayBuffer) return x;
-  const shared = new Float32Array(new SharedArrayBuffer(x.byteLength));
-  shared.set(x);
-  return shared;
 }
 
 // Plain JavaScript, evaluated by the worker: no TypeScript loader is needed in the thread. The
