@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FastCsvSql } from '../../spec/compile';
 import type { TransformModel } from '../../spec/model';
+import { CSV_LINE_LIMITS } from './inputs';
 import { READABLE_FILE } from './lake-files';
 import type { InputFile } from './normalize-input';
 import { dataColumnsOf } from './rows-table';
@@ -103,7 +104,7 @@ async function insertGroup(
   const { delimiter } = model.csv;
   const field = (n: number) => `_lp_f${n}`;
   const fields = Array.from({ length: width }, (_, n) => field(n + 1));
-  const source = `(SELECT CAST([${files.join(', ')}][CAST(file_index AS BIGINT) + 1] AS INTEGER) AS _lp_file, ${[...fields, '_lp_extra'].join(', ')} FROM read_csv(${listLiteral(files.map((i) => paths[i]!))}, columns = {${[...fields, '_lp_extra'].map((f) => `'${f}': 'VARCHAR'`).join(', ')}}, header = false, skip = ${headerLines}, auto_detect = false, hive_partitioning = false, union_by_name = false, delim = ${literal(delimiter)}, quote = '', escape = '', new_line = '\\n', null_padding = true, strict_mode = false, nullstr = E'\\x01\\x02\\x03\\x04', max_line_size = 16777216))`;
+  const source = `(SELECT CAST([${files.join(', ')}][CAST(file_index AS BIGINT) + 1] AS INTEGER) AS _lp_file, ${[...fields, '_lp_extra'].join(', ')} FROM read_csv(${listLiteral(files.map((i) => paths[i]!))}, columns = {${[...fields, '_lp_extra'].map((f) => `'${f}': 'VARCHAR'`).join(', ')}}, header = false, skip = ${headerLines}, auto_detect = false, hive_partitioning = false, union_by_name = false, delim = ${literal(delimiter)}, quote = '', escape = '', new_line = '\\n', null_padding = true, strict_mode = false, nullstr = E'\\x01\\x02\\x03\\x04', ${CSV_LINE_LIMITS}))`;
   const rows = fast.rows(source, (column) => {
     const at = Number(positions[`_pos_${column}`] ?? 0);
     return at > 0 ? field(at) : 'NULL::VARCHAR';

@@ -23,7 +23,7 @@ export async function defineInputs(
   // One read per file keeps WITH ORDINALITY a per-file line number. The delimiter is four control
   // bytes no text file contains, and quoting is off: each line arrives whole, as text.
   const readLines = (file: string) =>
-    `read_csv(${literal(file)}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, delim = E'\\x01\\x02\\x03\\x04', quote = '', escape = '', strict_mode = false, max_line_size = 16777216) WITH ORDINALITY`;
+    `read_csv(${literal(file)}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, delim = E'\\x01\\x02\\x03\\x04', quote = '', escape = '', strict_mode = false, ${CSV_LINE_LIMITS}) WITH ORDINALITY`;
   await db.run('CREATE TABLE etl_files (_source_file VARCHAR, _header VARCHAR)');
   for (const i of files.keys())
     await db.run(
@@ -51,6 +51,26 @@ export async function defineInputs(
 }
 
 export type Inputs = Awaited<ReturnType<typeof defineInputs>>;
+
+/**
+ * read_csv's line and buffer sizes: lines up to 16 MiB, read through 32 MiB buffers (by default the
+ * buffer is 16 lines' worth, 256 MiB a file, more than the memory limit the twin gives DuckDB).
+ */
+export const CSV_LINE_LIMITS = 'max_line_size = 16777216, buffer_size = 33554432';
+
+/**
+ * Files one statement reads as lines: every read_csv of a UNION ALL holds its file's buffer until
+ * the statement ends, so one statement over every file held the whole input in memory at once.
+ */
+export const FILES_PER_STATEMENT = 4;
+
+/** The file indices in consecutive groups of FILES_PER_STATEMENT. */
+export function statementBatches(indices: readonly number[]): (readonly number[])[] {
+  const batches: (readonly number[])[] = [];
+  for (let at = 0; at < indices.length; at += FILES_PER_STATEMENT)
+    batches.push(indices.slice(at, at + FILES_PER_STATEMENT));
+  return batches;
+}
 
 /** SQL: the lake key of a file index. */
 export function fileKeyOf(index: string, files: readonly string[]): string {

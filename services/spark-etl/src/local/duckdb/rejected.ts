@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { fileKeyOf, type Inputs } from './inputs';
+import { fileKeyOf, type Inputs, statementBatches } from './inputs';
 import { literal } from './sql';
 
 /**
@@ -27,9 +27,9 @@ export async function collectRejectedLines(
   )
     .getRowObjectsJson()
     .map((r) => Number(r._file_index));
-  if (missing.length)
+  for (const batch of statementBatches(missing))
     await db.run(
-      `INSERT INTO etl_reject_lines SELECT l.* FROM (${inputs.linesOf(missing)}) l SEMI JOIN (SELECT ${inputs.aliasOf('_file_index')} AS _source_file, _line_number FROM etl_numbered WHERE _reject IS NOT NULL AND _line IS NULL) k ON l._source_file = k._source_file AND l._line_number = k._line_number`,
+      `INSERT INTO etl_reject_lines SELECT l.* FROM (${inputs.linesOf(batch)}) l SEMI JOIN (SELECT ${inputs.aliasOf('_file_index')} AS _source_file, _line_number FROM etl_numbered WHERE _reject IS NOT NULL AND _line IS NULL AND _file_index IN (${batch.join(', ')})) k ON l._source_file = k._source_file AND l._line_number = k._line_number`,
     );
   await db.run('CREATE OR REPLACE TEMPORARY VIEW etl_lines AS SELECT * FROM etl_reject_lines');
 }

@@ -5,6 +5,12 @@ import path from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { LocalEtlOptions } from '../run-local-etl';
 
+/**
+ * DuckDB's memory limit for one ETL run: the twin runs every stage in one process, whose peak must
+ * stay under 1 GiB at any input size (bench/e2e); beyond it DuckDB spills to the work folder.
+ */
+export const DEFAULT_ETL_MEMORY_LIMIT = '500MB';
+
 /** One DuckDB database for one ETL run, in a work folder under the lake that is removed on close. */
 export interface EtlSession {
   readonly db: DuckDBConnection;
@@ -22,7 +28,7 @@ export async function openEtlSession(options: LocalEtlOptions): Promise<EtlSessi
   await mkdir(path.join(work, 'spill'), { recursive: true });
   const threads = options.threads ?? os.availableParallelism();
   const instance = await DuckDBInstance.create(path.join(work, 'etl.duckdb'), {
-    memory_limit: options.memoryLimit ?? '1GB',
+    memory_limit: options.memoryLimit ?? DEFAULT_ETL_MEMORY_LIMIT,
     threads: String(threads),
     temp_directory: path.join(work, 'spill'),
     preserve_insertion_order: 'false',

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { TransformModel } from '../../spec/model';
-import type { Inputs } from './inputs';
+import { type Inputs, statementBatches } from './inputs';
 import { dataColumnsOf } from './rows-table';
 import { ident } from './sql';
 
@@ -11,8 +11,11 @@ export async function readTextFiles(
   inputs: Inputs,
   indices: readonly number[],
 ): Promise<void> {
-  await db.run(`CREATE OR REPLACE TEMPORARY VIEW etl_lines AS ${inputs.linesOf(indices)}`);
-  await db.run(
-    `INSERT INTO etl_rows SELECT CAST(split_part(_source_file, '.', 1) AS INTEGER), _line_number, ${dataColumnsOf(model).map(ident).join(', ')}, _reject, CASE WHEN _reject IS NOT NULL THEN _line END FROM etl_checked`,
-  );
+  // a few files a statement: memory holds their read buffers, not every file's (a line's number is per file)
+  for (const batch of statementBatches(indices)) {
+    await db.run(`CREATE OR REPLACE TEMPORARY VIEW etl_lines AS ${inputs.linesOf(batch)}`);
+    await db.run(
+      `INSERT INTO etl_rows SELECT CAST(split_part(_source_file, '.', 1) AS INTEGER), _line_number, ${dataColumnsOf(model).map(ident).join(', ')}, _reject, CASE WHEN _reject IS NOT NULL THEN _line END FROM etl_checked`,
+    );
+  }
 }
