@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseStageManifest } from '@lakepipe/lake';
 import type { LedgerWriter, ObjectMovementItem } from '@lakepipe/ledger';
@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { RejectRatioExceededError, UnsupportedFileError } from '../errors';
 import { etlManifestOf } from '../manifest';
 import { landRaw, listKeys, readParquetRows, readText, tempLake } from '../test-support/lake';
-import { benchTestsSpec } from '../test-support/pipeline';
+import { benchTestsSpec, fixturesDir } from '../test-support/pipeline';
+import { FILES_PER_STATEMENT } from './duckdb/inputs';
 import { runLocalEtl } from './run-local-etl';
 
 const RUN = '20261126T020000Z-a1b2c3';
@@ -132,6 +133,46 @@ describe('runLocalEtl', () => {
       ['c-bench.jsonl', 4n, null, 'json', 'the line is not a JSON object', null],
     ]);
     expect(rejected[7]).toMatchObject({ run_id: RUN, raw_record: 'T-000000010,D-10,B01' });
+  });
+
+  it('numbers the lines of more text files than one statement reads within each file, and reads back the lines of later duplicates', async () => {
+    // Arrange: twice as many JSON Lines files as a statement reads, all copies of one file, so every
+    // later copy's good rows are unique duplicates, whose lines are read back from the files
+    const lake = tempLake();
+    const raw = path.join(lake, RAW);
+    mkdirSync(raw, { recursive: true });
+    const lines = readFileSync(path.join(fixturesDir, 'raw', 'c-bench.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n');
+    const names = Array.from({ length: FILES_PER_STATEMENT * 2 + 1 }, (_, i) => `c-bench-${i + 1}.jsonl`);
+    for (const name of names) writeFileSync(path.join(raw, name), `${lines.join('\n')}\n`);
+
+    // Act
+    const manifest = await runLocalEtl({
+      lakeRoot: lake,
+      dataset: 'bench_tests',
+      spec,
+      runId: RUN,
+      stageId: 'etl',
+    });
+    const rejected = await readParquetRows(lake, `rejected/bench_tests/run=${RUN}/`);
+
+    // Assert
+    expect(manifest).toMatchObject({
+      rowsRead: 5 * names.length,
+      curatedRows: 2,
+      rejectedRows: 5 * names.length - 2,
+    });
+    const perFile = (name: string, first: boolean) => [
+      ...(first ? [] : [[name, 1n, 'unique', lines[0]]]),
+      [name, 2n, 'json', lines[1]],
+      [name, 3n, 'max', lines[2]],
+      [name, 4n, 'json', lines[3]],
+      ...(first ? [] : [[name, 5n, 'unique', lines[4]]]),
+    ];
+    expect(
+      rejected.map((r) => [path.basename(String(r.source_file)), r.line_number, r.reason_rule, r.raw_record]),
+    ).toEqual(names.flatMap((name, i) => perFile(name, i === 0)));
   });
 
   it('writes typed, Hive-partitioned curated Parquet with lineage that hyparquet reads back', async () => {
