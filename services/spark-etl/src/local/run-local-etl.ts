@@ -17,10 +17,10 @@ import { fileCounts, partitionCounts, sum } from './duckdb/counts';
 import { writeCurated, writeFeatures } from './duckdb/curated-features';
 import { deleteRunFiles, listRawFiles, publishFolder } from './duckdb/lake-files';
 import { loadRows } from './duckdb/load-rows';
-import { recordMovements } from './duckdb/movements';
 import { inputFileFor } from './duckdb/normalize-input';
 import { collectRejectedLines, writeRejected } from './duckdb/rejected';
 import { openEtlSession } from './duckdb/session';
+import { recordMovements } from './movements';
 
 export { READABLE_FILE } from './duckdb/lake-files';
 
@@ -39,7 +39,7 @@ export interface LocalEtlOptions {
     readonly files?: number;
     readonly message?: string;
   }) => void;
-  /** DuckDB memory_limit; DuckDB spills to a temp folder under the lake beyond it. @default '1GB' */
+  /** DuckDB memory_limit; DuckDB spills to a temp folder under the lake beyond it. @default '500MB' */
   readonly memoryLimit?: string;
   /** @default the number of CPU cores */
   readonly threads?: number;

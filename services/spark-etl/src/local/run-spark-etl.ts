@@ -5,12 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lakePrefixes, parseStageManifest } from '@lakepipe/lake';
-import type { ObjectMovementItem } from '@lakepipe/ledger';
 import { RejectRatioExceededError, SparkJobError, SparkNotInstalledError } from '../errors';
 import { type EtlManifest, etlManifestOf } from '../manifest';
 import { etlOutputSchema } from '../output-schema';
 import { compileSparkSql } from '../spec/compile';
 import { buildTransformModel } from '../spec/model';
+import { recordMovements } from './movements';
 import type { LocalEtlOptions } from './run-local-etl';
 
 const glueDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../glue');
@@ -97,18 +97,12 @@ export async function runSparkEtl(options: SparkEtlOptions): Promise<EtlManifest
     const movements = existsSync(movementsFile)
       ? (JSON.parse(await readFile(movementsFile, 'utf8')) as { to: string; bytes: number; sha256: string }[])
       : [];
-    if (options.ledger && movements.length)
-      await options.ledger.recordMovements(
-        movements.map(
-          (m): Omit<ObjectMovementItem, 'at'> => ({
-            runId,
-            stageId,
-            to: m.to,
-            bytes: m.bytes,
-            sha256: m.sha256,
-          }),
-        ),
-      );
+    await recordMovements(
+      options.ledger,
+      runId,
+      stageId,
+      movements.map((m) => ({ key: m.to, bytes: m.bytes, sha256: m.sha256 })),
+    );
     if (code !== 0) throw jobError(stderr, code, options);
     options.progress?.({
       message: `spark job: ${((performance.now() - started) / 1000).toFixed(2)} s`,

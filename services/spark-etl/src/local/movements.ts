@@ -1,7 +1,7 @@
 import type { ManifestOutput } from '@lakepipe/lake';
 import type { LedgerWriter, ObjectMovementItem } from '@lakepipe/ledger';
 
-/** Records each written object (and the manifest) as a movement, with the bytes and sha256 measured once. */
+/** Records each object an ETL engine wrote (and its manifest) as a movement, with the bytes and sha256 measured once. */
 export async function recordMovements(
   ledger: LedgerWriter | undefined,
   runId: string,
