@@ -100,8 +100,11 @@ const summaryKey = (runId: ItemValue<string>, stageId: string) =>
 const attemptKey = (runId: ItemValue<string>, stageId: string, attempt: ItemValue<number>) =>
   keyOf(ledgerKeys.stageAttempt, runId, stageId, attempt);
 
-/** `SET #a = :a, ...` (and `ADD #b :b, ...`) with names and values for every entry. */
-function setExpression(values: Record<string, unknown>, extra: { add?: Record<string, unknown> } = {}) {
+/** `SET #a = :a, ...` (and `ADD #b :b, ...`, `REMOVE #c, ...`) with names and values for every entry. */
+function setExpression(
+  values: Record<string, unknown>,
+  extra: { add?: Record<string, unknown>; remove?: readonly string[] } = {},
+) {
   const names: Record<string, string> = {};
   const attributeValues: Record<string, unknown> = {};
   const set: string[] = [];
@@ -116,8 +119,16 @@ function setExpression(values: Record<string, unknown>, extra: { add?: Record<st
     attributeValues[`:${name}`] = value;
     add.push(`#${name} :${name}`);
   }
+  const remove = (extra.remove ?? []).map((name) => {
+    names[`#${name}`] = name;
+    return `#${name}`;
+  });
   return {
-    UpdateExpression: [add.length ? `ADD ${add.join(', ')}` : '', set.length ? `SET ${set.join(', ')}` : '']
+    UpdateExpression: [
+      add.length ? `ADD ${add.join(', ')}` : '',
+      set.length ? `SET ${set.join(', ')}` : '',
+      remove.length ? `REMOVE ${remove.join(', ')}` : '',
+    ]
       .filter(Boolean)
       .join(' '),
     ExpressionAttributeNames: names,
@@ -255,7 +266,8 @@ export function stageStatusRequest(
 }
 
 /**
- * Opens the next attempt of a stage on its summary: `ADD attempts 1`, status RUNNING. The answer's
+ * Opens the next attempt of a stage on its summary: `ADD attempts 1`, status RUNNING, and the
+ * error and finish time an aborted attempt left on the summary removed. The answer's
  * `Attributes.attempts.N` is the new attempt's number (1, 2, ...), atomically.
  */
 export function attemptNumberedRequest(
@@ -274,7 +286,7 @@ export function attemptNumberedRequest(
           status: { S: 'RUNNING' },
           updatedAt: stringAttribute(stage.at),
         },
-        { add: { attempts: { N: '1' } } },
+        { add: { attempts: { N: '1' } }, remove: ['error', 'finishedAt'] },
       ),
       ReturnValues: 'UPDATED_NEW',
     },

@@ -1,8 +1,10 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { newRunId } from '@lakepipe/lake';
 import { createLedgerTable, LOCAL_CREDENTIALS, uniqueTableName } from '@lakepipe/testing';
 import { dynamoDbEndpoint } from '@lakepipe/testing/vitest';
 import { describe, expect, it } from 'vitest';
 import { createLedgerClient } from './client';
+import { ledgerKeys } from './keys';
 import { LedgerTableQueries } from './queries';
 import { markRunAborted, releaseRunClaims } from './run-recovery';
 import { LedgerSeeder } from './test-support';
@@ -54,6 +56,27 @@ describe('run recovery', () => {
       'etl#1 ABORTED',
       'source#1 SUCCEEDED',
     ]);
+  });
+
+  it("a new attempt after an abort leaves the stage summary RUNNING without the aborted attempt's error", async () => {
+    // Arrange: etl aborted while running
+    const target = await fresh();
+    const runId = newRunId();
+    await target.seed.startRun({ runId, pipeline: 'bench' });
+    await target.seed.startStage({ runId, stageId: 'etl' });
+    await markRunAborted(target, runId, 'process 4242 is gone');
+
+    // Act: the redrive opens etl's next attempt through the same request the state machine sends
+    const next = await target.seed.startStage({ runId, stageId: 'etl' });
+
+    // Assert
+    expect(next.attempt).toBe(2);
+    const summary = await target.client.send(
+      new GetCommand({ TableName: target.tableName, Key: ledgerKeys.stageSummary(runId, 'etl') }),
+    );
+    expect(summary.Item?.status).toBe('RUNNING');
+    expect(summary.Item).not.toHaveProperty('error');
+    expect(summary.Item).not.toHaveProperty('finishedAt');
   });
 
   it('leaves a finished run alone', async () => {
