@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { compileTargetFor, loadEnvConfig } from '@lakepipe/constructs/env';
 import { loadPipelineWithStages } from '@lakepipe/stages';
 import { describe, expect, it } from 'vitest';
 import { statusCommand } from '../commands/status';
 import { RedriveRefusedError } from '../errors';
+import { openLocalLedger } from './local-ledger';
 import { releaseRun } from './reprocess';
 import { type LocalRunResult, runLocalPipeline } from './runner';
 
@@ -30,6 +32,32 @@ const etlCounts = (result: LocalRunResult) =>
 /** A run of the repo pipeline whose ETL fails every attempt (`--fail etl:9`): FAILED in the ledger. */
 const runWhoseEtlKeepsFailing = (lakeRoot: string, rows: number) =>
   runLocalPipeline({ configFile, lakeRoot, rows, env: 'dev', fail: { stageId: 'etl', times: 9 } });
+
+/**
+ * Waits until the ledger of `lake` holds a run whose source attempt SUCCEEDED and whose etl attempt
+ * is RUNNING (asked from this process, as a second terminal would), and returns its run id. The
+ * source manifest alone is not enough: it is written before the source attempt is recorded.
+ */
+async function etlAttemptRunning(lake: string, timeoutMs: number): Promise<string | undefined> {
+  const manifests = path.join(lake, '_manifests');
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    const run = existsSync(manifests) ? readdirSync(manifests).find((d) => d.startsWith('run=')) : undefined;
+    if (!run) continue;
+    const runId = run.slice('run='.length);
+    const local = await openLocalLedger(lake, compileTargetFor(loadEnvConfig('dev')).ledgerTable);
+    try {
+      const stages = (await local.ledger.getRun(runId))?.stages ?? [];
+      const has = (stageId: string, status: string) =>
+        stages.some((s) => s.stageId === stageId && s.status === status);
+      if (has('source', 'SUCCEEDED') && has('etl', 'RUNNING')) return runId;
+    } finally {
+      await local.close();
+    }
+  }
+  return undefined;
+}
 
 describe('lakepipe redrive on the twin', () => {
   it('finishes a failed run with the same run id: source is not run again, etl gets new attempts, every row curated once', async () => {
@@ -96,17 +124,8 @@ describe('lakepipe redrive on the twin', () => {
       [path.join(workspaceRoot, 'tools/cli/bin/lakepipe.js'), 'run', '--rows', '20000', '--lake', lake],
       { cwd: workspaceRoot, stdio: 'ignore', env: { ...process.env, LAKEPIPE_CLI_FROM: 'sources' } },
     );
-    const manifests = path.join(lake, '_manifests');
-    const deadline = Date.now() + 300_000;
-    let runId: string | undefined;
-    while (!runId && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 200));
-      const run = existsSync(manifests)
-        ? readdirSync(manifests).find((d) => d.startsWith('run='))
-        : undefined;
-      if (run && existsSync(path.join(manifests, run, 'source.json'))) runId = run.slice('run='.length);
-    }
-    expect(runId, 'sourcing finished within 5 minutes').toBeDefined();
+    const runId = await etlAttemptRunning(lake, 300_000);
+    expect(runId, 'the ledger showed an etl attempt RUNNING within 5 minutes').toBeDefined();
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     // status tells the truth at once: the run's process is gone
