@@ -111,6 +111,8 @@ export async function runCommand(
     out.write(`redrive of run ${options.redrive}: stages that succeeded are skipped, the rest run again\n`);
   if (fail) out.write(`injecting failures: ${options.fail}\n`);
   const display = new ProgressDisplay(Object.keys(pipeline.stages));
+  // --report: the peak RSS of each stage, measured at the stage boundaries the display is told of
+  const memory = options.report ? new (await import('../twin/peak-memory')).StagePeakMemory() : undefined;
   const result = await runLocalPipeline({
     configFile: options.config,
     lakeRoot,
@@ -119,10 +121,10 @@ export async function runCommand(
     fail,
     env: options.env,
     ...(options.redrive ? { runId: options.redrive, redrive: true } : {}),
-    observer: (await import('../twin/hints')).withLakeInNotifications(display, {
-      config: options.config,
-      lake: options.lake,
-    }),
+    observer: (await import('../twin/hints')).withLakeInNotifications(
+      memory ? memory.observing(display) : display,
+      { config: options.config, lake: options.lake },
+    ),
   });
   if (result.sample) {
     out.write(
@@ -130,13 +132,16 @@ export async function runCommand(
     );
   }
   const rowsSummary = summary.summarizeStages(result.pipeline, result.run);
-  if (options.report) {
+  if (options.report && memory) {
     const { writeFileSync } = await import('node:fs');
     const report = {
       runId: result.runId,
       ok: result.ok,
       stages: rowsSummary,
-      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+      // this process only, every thread (DuckDB, scoring workers); not DynamoDB Local's JVM
+      maxRssBytes: memory.peakBytes(),
+      peakRssByStage: memory.byStage(),
+      peakRssPerStage: memory.perStage,
     };
     writeFileSync(options.report, JSON.stringify(report, null, 2));
   }
