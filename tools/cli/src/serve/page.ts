@@ -206,11 +206,20 @@ const ms = (a, b) => (a && b ? new Date(b) - new Date(a) : undefined);
 const fmtMs = (v) => { if (v == null) return ''; if (v < 1000) return v + ' ms'; if (v < 60000) return (v / 1000).toFixed(1) + ' s'; const m = Math.floor(v / 60000); return m + ' min ' + Math.round((v % 60000) / 1000) + ' s'; };
 const baseName = (key) => String(key).slice(String(key).lastIndexOf('/') + 1);
 const counter = (r, k) => (r && r.counters && r.counters[k] != null ? r.counters[k] : undefined);
+/** A ledger API request the server answered with an error status: the path, the status and its message. */
+class LedgerApiResponseError extends Error {
+  constructor(path, status, detail) {
+    super(path + ': ' + status + (detail ? ' ' + detail : ''));
+    this.name = 'LedgerApiResponseError';
+    this.path = path;
+    this.status = status;
+  }
+}
 async function getJson(path, allow404) {
   const r = await fetch(path, { headers: { accept: 'application/json' } });
   if (allow404 && r.status === 404) return undefined;
   const body = await r.json().catch(() => ({}));
-  if (!r.ok) throw new Error(path + ': ' + r.status + (body.message ? ' ' + body.message : ''));
+  if (!r.ok) throw new LedgerApiResponseError(path, r.status, body.message);
   return body;
 }
 function announce(text) { const t = document.getElementById('toast'); t.textContent = text; setTimeout(() => { if (t.textContent === text) t.textContent = ''; }, 4000); }
