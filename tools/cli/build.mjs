@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Bundles the `lakepipe` CLI (src/bin.ts and every @lakepipe workspace module it reaches) with
-// esbuild into dist/<build>/, so a command starts without transpiling TypeScript. Run by the root
+// Bundles the `lakepipe` CLI (src/bin.ts and every @lakepipe workspace module it reaches) and the
+// cdktf app (infra/main.ts, started by bin/synth.js: `npm run synth`, `lakepipe synth`, nx's synth
+// targets) with esbuild into dist/<build>/, so neither starts by transpiling TypeScript. Run by the root
 // `postinstall` (npm ci stays the only set-up step) and again in the background by bin/lakepipe.js
-// whenever a source is newer than the build. npm dependencies stay external (node_modules) except a
+// and bin/synth.js whenever a source of their entry is newer than the build. npm dependencies stay external (node_modules) except a
 // few small pure-JS ones every command loads (BUNDLED_DEPENDENCIES), and dynamic imports become
 // chunks of their own, so each command still loads only what it uses.
 // Never fails an install: without esbuild, or on a build error, bin/lakepipe.js runs the sources.
@@ -51,7 +52,16 @@ function externalPath(specifier, resolveDir) {
  * was a third of `validate`'s start; bundled, zod is tree-shaken to what the schemas use. Bumping one
  * changes package-lock.json, an input of the build (below), so the next command rebuilds.
  */
-const BUNDLED_DEPENDENCIES = new Set(['zod', 'yaml', 'commander']);
+const BUNDLED_DEPENDENCIES = new Set([
+  'zod',
+  'yaml',
+  'commander',
+  // only the synth entry reaches these: bundled, cdktf and the ~40 provider resources it uses load
+  // as one file instead of ~500 CommonJS files Node's ESM loader would scan for named exports
+  'cdktf',
+  'constructs',
+  '@cdktf/provider-aws',
+]);
 const packageOf = (specifier) =>
   specifier
     .split('/')
@@ -65,6 +75,8 @@ const externalDependencies = {
     build.onResolve({ filter: /^[^./]/ }, (args) => {
       if (args.path.startsWith('@lakepipe/') || args.path.startsWith('node:')) return undefined;
       if (BUNDLED_DEPENDENCIES.has(packageOf(args.path))) return undefined;
+      // what a bundled package requires is bundled with it (cdktf ships its own json-stable-stringify)
+      if (args.importer.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
       return { path: externalPath(args.path, args.resolveDir), external: true };
     });
   },
@@ -213,6 +225,35 @@ function insideString(before) {
   return false;
 }
 
+/** What each entry bundles, relative to the repository. */
+const ENTRIES = { lakepipe: 'tools/cli/src/bin.ts', synth: 'infra/main.ts' };
+
+/**
+ * The sources an entry's code was made from: the inputs of its file and of every chunk it imports,
+ * statically or lazily, plus the package.json files that decided what its workspace imports resolve
+ * to, and package-lock.json (the versions of the bundled dependencies). An edit of infra/ makes only
+ * the synth entry stale, an edit of the CLI only the CLI.
+ */
+function inputsOf(metafile, output) {
+  const seen = new Set();
+  const inputs = new Set();
+  const visit = (file) => {
+    if (seen.has(file) || !metafile.outputs[file]) return;
+    seen.add(file);
+    for (const input of Object.keys(metafile.outputs[file].inputs))
+      if (!input.includes('node_modules/')) inputs.add(input);
+    for (const imported of metafile.outputs[file].imports) if (!imported.external) visit(imported.path);
+  };
+  visit(output);
+  const manifests = new Set(['package.json', 'package-lock.json', 'tools/cli/package.json']);
+  for (const file of inputs) {
+    const match = /^((?:packages|services|tools|infra)\/[^/]+)\//.exec(file);
+    if (match && existsSync(path.join(repoRoot, match[1], 'package.json')))
+      manifests.add(`${match[1]}/package.json`);
+  }
+  return [...inputs, ...manifests].sort();
+}
+
 async function main() {
   let esbuild;
   try {
@@ -227,7 +268,9 @@ async function main() {
   mkdirSync(outdir, { recursive: true });
   const result = await esbuild
     .build({
-      entryPoints: { lakepipe: path.join(cliRoot, 'src/bin.ts') },
+      entryPoints: Object.fromEntries(
+        Object.entries(ENTRIES).map(([name, source]) => [name, path.join(repoRoot, source)]),
+      ),
       absWorkingDir: repoRoot,
       bundle: true,
       splitting: true,
@@ -250,20 +293,18 @@ async function main() {
       rmSync(outdir, { recursive: true, force: true });
       throw error;
     });
+  const entries = Object.fromEntries(
+    Object.keys(ENTRIES).map((name) => {
+      const entry = `${id}/${name}.mjs`;
+      return [
+        name,
+        { entry, inputs: inputsOf(result.metafile, path.relative(repoRoot, path.join(distDir, entry))) },
+      ];
+    }),
+  );
   const sources = Object.keys(result.metafile.inputs).filter((file) => !file.includes('node_modules/'));
-  // A package.json decides what a workspace import resolves to: an edit there is an edit of the CLI.
-  // package-lock.json: the versions of the bundled dependencies.
-  const manifests = new Set(['package.json', 'package-lock.json', 'tools/cli/package.json']);
-  for (const file of sources) {
-    const match = /^((?:packages|services|tools|infra)\/[^/]+)\//.exec(file);
-    if (match && existsSync(path.join(repoRoot, match[1], 'package.json')))
-      manifests.add(`${match[1]}/package.json`);
-  }
-  const record = {
-    entry: `${id}/lakepipe.mjs`,
-    builtAt,
-    inputs: [...sources, ...manifests].sort(),
-  };
+  // `entry` and `inputs`: the CLI's, as builds before the synth entry recorded them
+  const record = { ...entries.lakepipe, builtAt, entries };
   const temporary = path.join(distDir, `.build.${process.pid}.json`);
   writeFileSync(temporary, `${JSON.stringify(record, null, 1)}\n`);
   renameSync(temporary, path.join(distDir, 'build.json'));

@@ -1,14 +1,18 @@
-// Whether the CLI bundle in dist/ may be used: its build is at least as new as every file it was
-// made from (the inputs esbuild read, recorded in dist/build.json at build time).
+// Whether an entry of the bundle in dist/ may be used (the `lakepipe` CLI, or `synth`: the cdktf
+// app): its build is at least as new as every file that entry was made from (the inputs esbuild
+// read, recorded per entry in dist/build.json at build time), and how to rebuild it when it is not.
 // LAKEPIPE_CLI_FROM=sources always runs the sources; =bundle uses the build even after an edit.
-import { readFileSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 /**
  * @param {URL} distDir the folder holding build.json and the builds (a URL ending in /)
  * @param {URL} repoRoot what the recorded inputs are relative to (a URL ending in /)
+ * @param {string} name the entry: `lakepipe` or `synth`
  * @returns {{ entry: URL } | { why: string }} the bundle's entry, or why the sources must run
  */
-export function freshBundle(distDir, repoRoot, env = process.env) {
+export function freshBundle(distDir, repoRoot, env = process.env, name = 'lakepipe') {
   if (env.LAKEPIPE_CLI_FROM === 'sources') return { why: 'LAKEPIPE_CLI_FROM=sources' };
   let build;
   try {
@@ -16,8 +20,11 @@ export function freshBundle(distDir, repoRoot, env = process.env) {
   } catch {
     return { why: 'no build in tools/cli/dist' };
   }
-  const entry = new URL(build.entry, distDir);
-  for (const input of build.inputs) {
+  // a build made before the synth entry recorded the CLI's entry and inputs at its top level
+  const recorded = build.entries?.[name] ?? (name === 'lakepipe' ? build : undefined);
+  if (!recorded?.entry) return { why: `the build in tools/cli/dist has no ${name} entry` };
+  const entry = new URL(recorded.entry, distDir);
+  for (const input of recorded.inputs) {
     let why;
     try {
       if (statSync(new URL(input, repoRoot)).mtimeMs >= build.builtAt)
@@ -29,4 +36,23 @@ export function freshBundle(distDir, repoRoot, env = process.env) {
     if (why && env.LAKEPIPE_CLI_FROM !== 'bundle') return { why };
   }
   return { entry };
+}
+
+/** One background rebuild at a time (dist/.building names it; one left by a dead build expires). */
+export function rebuildInBackground(distDir, env = process.env) {
+  if (env.LAKEPIPE_CLI_FROM === 'sources') return;
+  const marker = new URL('.building', distDir);
+  try {
+    if (Date.now() - statSync(marker).mtimeMs < 120_000) return;
+    unlinkSync(marker);
+  } catch {
+    // no build under way
+  }
+  try {
+    closeSync(openSync(marker, 'wx'));
+    const builder = new URL('../build.mjs', import.meta.url);
+    spawn(process.execPath, [fileURLToPath(builder), '--quiet'], { detached: true, stdio: 'ignore' }).unref();
+  } catch {
+    // no dist/ folder (esbuild missing at install) or another command started the build first
+  }
 }

@@ -7,11 +7,16 @@ import { freshBundle } from './freshness.js';
 
 const workspaceRoot = path.resolve(__dirname, '../../..');
 
-/** A repository with two sources and a build of them made at `builtAt`. */
-function builtTree(builtAt: number) {
+/**
+ * A repository with sources and a build of them made at `builtAt`: the CLI's two sources recorded at
+ * the top level (a build made before the synth entry), or each entry's sources under `entries`.
+ */
+function builtTree(builtAt: number, entries?: Record<string, string[]>) {
   mkdirSync(path.join(workspaceRoot, '.tmp'), { recursive: true });
   const root = mkdtempSync(path.join(workspaceRoot, '.tmp', 'freshness-'));
-  const sources = ['tools/cli/src/bin.ts', 'packages/lake/src/index.ts'];
+  const sources = entries
+    ? [...new Set(Object.values(entries).flat())]
+    : ['tools/cli/src/bin.ts', 'packages/lake/src/index.ts'];
   for (const source of sources) {
     mkdirSync(path.dirname(path.join(root, source)), { recursive: true });
     writeFileSync(path.join(root, source), 'export {};\n');
@@ -21,7 +26,16 @@ function builtTree(builtAt: number) {
   mkdirSync(dist, { recursive: true });
   writeFileSync(
     path.join(dist, 'build.json'),
-    JSON.stringify({ entry: 'b1/lakepipe.mjs', builtAt, inputs: sources }),
+    JSON.stringify(
+      entries
+        ? {
+            builtAt,
+            entries: Object.fromEntries(
+              Object.entries(entries).map(([name, inputs]) => [name, { entry: `b1/${name}.mjs`, inputs }]),
+            ),
+          }
+        : { entry: 'b1/lakepipe.mjs', builtAt, inputs: sources },
+    ),
   );
   const urls = [pathToFileURL(`${dist}/`), pathToFileURL(`${root}/`)] as const;
   return { root, urls };
@@ -68,5 +82,24 @@ describe('which code `lakepipe` starts from', () => {
     const choice = freshBundle(...urls, { LAKEPIPE_CLI_FROM: 'bundle' });
 
     expect(choice.entry?.pathname).toMatch(/tools\/cli\/dist\/b1\/lakepipe\.mjs$/);
+  });
+
+  it('judges each entry by its own sources: an edit of infra/ makes the synth entry stale, not the CLI', () => {
+    const { root, urls } = builtTree(builtAt, {
+      lakepipe: ['tools/cli/src/bin.ts', 'packages/lake/src/index.ts'],
+      synth: ['infra/main.ts', 'packages/lake/src/index.ts'],
+    });
+    writeFileSync(path.join(root, 'infra/main.ts'), 'export const edited = true;\n');
+
+    expect(freshBundle(...urls, {}, 'lakepipe').entry?.pathname).toMatch(/dist\/b1\/lakepipe\.mjs$/);
+    expect(freshBundle(...urls, {}, 'synth')).toEqual({ why: 'infra/main.ts is newer than the build' });
+  });
+
+  it('runs the sources of an entry a build made before it existed does not have', () => {
+    const { urls } = builtTree(builtAt);
+
+    expect(freshBundle(...urls, {}, 'synth')).toEqual({
+      why: 'the build in tools/cli/dist has no synth entry',
+    });
   });
 });

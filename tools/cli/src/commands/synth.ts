@@ -13,11 +13,11 @@ export function register(program: Command): void {
     .option('--env <env>', 'only this environment')
     .option('--project <name>', 'only the stacks of this Nx project')
     .action((options: { env?: string; project?: string }) => {
-      const args = [path.join(workspaceRoot, 'infra/main.ts')];
+      // the same launcher as `npm run synth`: the app's install-time bundle, or its sources after an edit
+      const args = [path.join(workspaceRoot, 'tools/cli/bin/synth.js')];
       if (options.env) args.push('--env', options.env);
       if (options.project) args.push('--project', options.project);
-      const tsx = path.join(workspaceRoot, 'node_modules/.bin/tsx');
-      const result = spawnSync(tsx, args, { stdio: 'inherit', cwd: workspaceRoot });
+      const result = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: workspaceRoot });
       process.exitCode = result.status ?? 1;
     });
 }
