@@ -18,6 +18,7 @@ import {
   ledgerServerPaths,
   stopLedgerServer,
 } from '../../tools/cli/src/twin/ledger-server';
+import { BenchCommandError } from '../errors';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
@@ -82,7 +83,8 @@ async function measure(rows: number): Promise<Measured> {
     { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, CI: 'true' } },
   );
   const wallMs = Date.now() - started;
-  if (child.status !== 0) throw new Error(`the ${rows}-row run exited with ${child.status}`);
+  if (child.status !== 0)
+    throw new BenchCommandError(`lakepipe run --rows ${rows} --lake ${lake}`, child.status, '');
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
   // the run leaves the lake's ledger server up (it stops when idle): read its peaks, then stop it
   const { lockFile } = ledgerServerPaths(lake);
