@@ -39,7 +39,7 @@ export interface LocalEtlOptions {
     readonly files?: number;
     readonly message?: string;
   }) => void;
-  /** DuckDB memory_limit; DuckDB spills to a temp folder under the lake beyond it. @default '500MB' */
+  /** DuckDB memory_limit; DuckDB spills to a temp folder under the lake beyond it. @default '400MB' */
   readonly memoryLimit?: string;
   /** @default the number of CPU cores */
   readonly threads?: number;

@@ -9,7 +9,7 @@ import type { LocalEtlOptions } from '../run-local-etl';
  * DuckDB's memory limit for one ETL run: the twin runs every stage in one process, whose peak must
  * stay under 1 GiB at any input size (bench/e2e); beyond it DuckDB spills to the work folder.
  */
-export const DEFAULT_ETL_MEMORY_LIMIT = '500MB';
+export const DEFAULT_ETL_MEMORY_LIMIT = '400MB';
 
 /** One DuckDB database for one ETL run, in a work folder under the lake that is removed on close. */
 export interface EtlSession {
