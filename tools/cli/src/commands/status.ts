@@ -175,7 +175,7 @@ export async function printStatus(
   }
   if (run.error) {
     out.write(
-      `\nFAILED${run.error.stageId ? ` in ${run.error.stageId}` : ''}: ${errorText(run.error.name, run.error.cause)}\n`,
+      `\n${run.status}${run.error.stageId ? ` in ${run.error.stageId}` : ''}: ${errorText(run.error.name, run.error.cause)}\n`,
     );
   }
   return 0;

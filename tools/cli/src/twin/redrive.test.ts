@@ -132,6 +132,9 @@ describe('lakepipe redrive on the twin', () => {
     const said: string[] = [];
     await statusCommand(undefined, { lake, env: 'dev', limit: '10' }, { write: (t: string) => said.push(t) });
     expect(said.join('')).toMatch(new RegExp(`${runId} +bench-quality +ABORTED`));
+    const detail: string[] = [];
+    await statusCommand(runId, { lake, env: 'dev', limit: '10' }, { write: (t: string) => detail.push(t) });
+    expect(detail.join('')).toMatch(/\nABORTED: Aborted: its process is gone/);
 
     // Act
     const resumed = await runLocalPipeline({
