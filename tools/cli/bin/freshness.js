@@ -6,6 +6,33 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+const distDir = new URL('../dist/', import.meta.url);
+const repoRoot = new URL('../../../', import.meta.url);
+
+/**
+ * Runs an entry: from the bundle while it is fresh, else from `sources` (a TypeScript file URL)
+ * through tsx, rebuilding in the background for the next start. LAKEPIPE_DEBUG says which, prefixed
+ * with `label`.
+ * @param {string} name the bundle's entry: `lakepipe` or `synth`
+ * @param {URL} sources the entry's TypeScript source
+ * @param {string} label how the entry names itself in that line
+ */
+export async function startEntry(name, sources, label = name) {
+  const bundle = freshBundle(distDir, repoRoot, process.env, name);
+  if (process.env.LAKEPIPE_DEBUG)
+    process.stderr.write(
+      `${label}: ${bundle.entry ? `from ${fileURLToPath(bundle.entry)}` : `from sources (${bundle.why})`}\n`,
+    );
+  if (bundle.entry) {
+    await import(bundle.entry.href);
+    return;
+  }
+  rebuildInBackground(distDir);
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(sources.href);
+}
+
 /**
  * @param {URL} distDir the folder holding build.json and the builds (a URL ending in /)
  * @param {URL} repoRoot what the recorded inputs are relative to (a URL ending in /)
