@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileMarginSource, interpretMargins, kernelFromSource, type MarginKernel } from './compile';
-import { MAX_PERFECT_DEPTH, PERFECT_KERNEL_SOURCE, type PerfectForest, perfectForest } from './forest';
+import { MAX_PERFECT_DEPTH, type PerfectForest, perfectForest, perfectKernelSource } from './forest';
 import { loadModel, type TreeModel } from './model';
 import { Scorer } from './scorer';
 import { fixturesRoot, shippedModelDir } from './test-support';
@@ -81,7 +81,9 @@ describe('perfectForest', () => {
       const x = randomRows(model, rows);
       const forest = perfectForest(model)!;
       const perfect = (
-        kernelFromSource(PERFECT_KERNEL_SOURCE) as unknown as (f: PerfectForest) => MarginKernel
+        kernelFromSource(perfectKernelSource(Array.from(forest.depth))) as unknown as (
+          f: PerfectForest,
+        ) => MarginKernel
       )(forest);
       const walked = new Float32Array(rows * model.numOutputs);
       for (let r = 0; r < rows; r++) walked.set(model.baseMargin, r * model.numOutputs);

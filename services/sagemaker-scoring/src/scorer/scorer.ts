@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { compileMarginSource, kernelFromSource, type MarginKernel } from './compile';
-import { PERFECT_KERNEL_SOURCE, type PerfectForest, perfectForest } from './forest';
+import { type PerfectForest, perfectForest, perfectKernelSource } from './forest';
 import { loadModel, type Objective, type TreeModel } from './model';
 
 const f32 = Math.fround;
@@ -53,10 +53,10 @@ export class Scorer {
     this.forest = perfectForest(model);
     if (this.forest) {
       this.kernelKind = 'perfect';
-      this.kernelSource = PERFECT_KERNEL_SOURCE;
-      this.kernel = (
-        kernelFromSource(PERFECT_KERNEL_SOURCE) as unknown as (f: PerfectForest) => MarginKernel
-      )(this.forest);
+      this.kernelSource = perfectKernelSource(Array.from(this.forest.depth));
+      this.kernel = (kernelFromSource(this.kernelSource) as unknown as (f: PerfectForest) => MarginKernel)(
+        this.forest,
+      );
     } else {
       this.kernelKind = 'compiled';
       this.kernelSource = compileMarginSource(model);
