@@ -27,9 +27,37 @@ export async function sendRunItemRequest(
   request: RunItemRequest,
 ): Promise<Record<string, unknown>> {
   assertResolved(request.input, request.api);
-  const Command = COMMANDS[request.api];
+  return send(client, request.api, request.input);
+}
+
+/**
+ * Runs a ledger Task state of the compiled state machine as Step Functions does, for the twin and for
+ * tests that run the state machine locally: its resolved Parameters are the `api` request, sent
+ * verbatim; the answer is DynamoDB's without `$metadata`; an error is named `DynamoDB.<Exception>`,
+ * as the state machine's Retry and Catch see it.
+ */
+export async function runLedgerTask(
+  client: DynamoDBClient | DynamoDBDocumentClient,
+  api: RunItemApi,
+  parameters: unknown,
+): Promise<Record<string, unknown>> {
+  try {
+    return await send(client, api, parameters);
+  } catch (error) {
+    const failure = new Error((error as Error).message);
+    failure.name = `DynamoDB.${(error as Error).name}`;
+    throw failure;
+  }
+}
+
+async function send(
+  client: DynamoDBClient | DynamoDBDocumentClient,
+  api: RunItemApi,
+  input: unknown,
+): Promise<Record<string, unknown>> {
+  const Command = COMMANDS[api];
   const response = (await (client as DynamoDBClient).send(
-    new Command(request.input as never) as Parameters<DynamoDBClient['send']>[0],
+    new Command(input as never) as Parameters<DynamoDBClient['send']>[0],
   )) as unknown as Record<string, unknown>;
   const { $metadata: _metadata, ...output } = response;
   return output;

@@ -1,9 +1,8 @@
 import { Readable } from 'node:stream';
-import * as dynamodb from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { lakePrefixes } from '@lakepipe/lake';
 import { S3ObjectStore } from '@lakepipe/lake/s3';
-import { Ledger } from '@lakepipe/ledger';
+import { Ledger, runLedgerTask } from '@lakepipe/ledger';
 import {
   createLedgerTable,
   dynamoClientFor,
@@ -122,14 +121,8 @@ describe('the scoring stage as AWS runs it', () => {
     const notifications: unknown[] = [];
     for (const [name, binding] of Object.entries(compiled.bindings)) {
       if (binding.kind === 'ledger') {
-        const action = binding.api;
-        const Command = (dynamodb as unknown as Record<string, new (input: unknown) => never>)[
-          `${action[0]!.toUpperCase()}${action.slice(1)}Command`
-        ]!;
-        handlers[name] = async (input) => {
-          const { $metadata: _, ...output } = await dynamo.send(new Command(input));
-          return output;
-        };
+        const api = binding.api;
+        handlers[name] = (input) => runLedgerTask(dynamo, api, input);
       } else if (binding.kind === 'manifest')
         handlers[name] = async (input) => {
           const object = await s3.send(new GetObjectCommand({ Bucket: input.Bucket, Key: input.Key }));

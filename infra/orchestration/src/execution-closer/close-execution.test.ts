@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import * as dynamodb from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { loadEnvConfig } from '@lakepipe/constructs';
-import { ledgerKeys, type RecoveryTarget } from '@lakepipe/ledger';
+import { ledgerKeys, type RecoveryTarget, runLedgerTask } from '@lakepipe/ledger';
 import {
   createLedgerTable,
   dynamoClientFor,
@@ -62,7 +62,7 @@ function deferred<T = void>() {
 }
 
 /** The ledger on DynamoDB Local, one table per test. */
-async function freshLedger(): Promise<RecoveryTarget & { raw: dynamodb.DynamoDBClient }> {
+async function freshLedger(): Promise<RecoveryTarget & { raw: DynamoDBClient }> {
   const tableName = uniqueTableName('closer');
   const client = dynamoDocumentClientFor(dynamoDbEndpoint());
   await createLedgerTable(client, tableName);
@@ -92,20 +92,7 @@ function startExecution(ledger: Awaited<ReturnType<typeof freshLedger>>, input: 
   for (const [name, binding] of Object.entries(compiled.bindings)) {
     if (binding.kind === 'ledger') {
       const api = binding.api;
-      const Command = (dynamodb as unknown as Record<string, new (input: unknown) => never>)[
-        `${api[0]!.toUpperCase()}${api.slice(1)}Command`
-      ]!;
-      handlers[name] = async (parameters) => {
-        try {
-          const { $metadata: _, ...output } = await ledger.raw.send(new Command(parameters));
-          return output;
-        } catch (error) {
-          // Step Functions names a DynamoDB integration's errors DynamoDB.<Exception>
-          throw Object.assign(new Error((error as Error).message), {
-            name: `DynamoDB.${(error as Error).name}`,
-          });
-        }
-      };
+      handlers[name] = (parameters) => runLedgerTask(ledger.raw, api, parameters);
     } else if (binding.kind === 'manifest') handlers[name] = async () => ({ Body: '{"counts":{}}' });
     else if (binding.kind === 'notify') handlers[name] = async () => ({ MessageId: 'm' });
     else if (binding.stageId === 'etl')

@@ -1,4 +1,5 @@
 import { type FolderObjectStore, ObjectNotFoundError, readAll } from '@lakepipe/lake';
+import { runLedgerTask } from '@lakepipe/ledger';
 import type { LocalNotifier } from '@lakepipe/notifier';
 import {
   type CompiledPipeline,
@@ -10,7 +11,7 @@ import {
 } from '@lakepipe/workflow';
 import { z } from 'zod';
 import { taskResource } from './asl';
-import { runDynamoDbTask, UnsupportedLocalTaskError } from './aws-task';
+import { UnsupportedLocalTaskError } from './aws-task';
 import { type FailureInjection, InjectedFailureError } from './fail-injection';
 import type { openLocalLedger } from './local-ledger';
 import type { RunObserver } from './progress';
@@ -46,7 +47,7 @@ export function bindLocalHandlers(inputs: BindingInputs): Record<string, LocalHa
   for (const [stateName, binding] of Object.entries(compiled.bindings)) {
     const resource = taskResource(compiled.definition, stateName);
     if (binding.kind === 'ledger') {
-      handlers[stateName] = (input) => runDynamoDbTask(inputs.local.dynamo, resource, input);
+      handlers[stateName] = (input) => runLedgerTask(inputs.local.dynamo, binding.api, input);
       continue;
     }
     if (binding.kind === 'notify') {

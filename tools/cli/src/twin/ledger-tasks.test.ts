@@ -3,11 +3,13 @@ import path from 'node:path';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { compileTargetFor, loadEnvConfig } from '@lakepipe/constructs';
 import { newRunId } from '@lakepipe/lake';
+import { runLedgerTask } from '@lakepipe/ledger';
 import { LedgerSeeder } from '@lakepipe/ledger/test-support';
 import {
   attemptFailedTask,
   attemptSucceededTask,
   LEDGER_RESOURCES,
+  type LedgerApiCall,
   type LedgerTask,
   localExecutionContext,
   recordAttemptTask,
@@ -17,7 +19,6 @@ import {
 } from '@lakepipe/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '@lakepipe/workflow/polyfills';
-import { runDynamoDbTask } from './aws-task';
 import { type LocalLedger, openLocalLedger } from './local-ledger';
 
 const workspaceRoot = path.resolve(__dirname, '../../../..');
@@ -103,13 +104,16 @@ describe('the state machine ledger tasks and LedgerSeeder', () => {
         'Run succeeded': taskState(runSucceededTask(table), undefined),
       },
     };
+    const apiOfResource = Object.fromEntries(
+      Object.entries(LEDGER_RESOURCES).map(([api, resource]) => [resource, api as LedgerApiCall]),
+    );
     const handlers = Object.fromEntries(
       Object.entries(definition.States)
         .filter(([, state]) => state.Type === 'Task')
         .map(([name, state]) => [
           name,
           (input: unknown) =>
-            runDynamoDbTask(local.dynamo, String((state as { Resource: string }).Resource), input),
+            runLedgerTask(local.dynamo, apiOfResource[(state as { Resource: string }).Resource]!, input),
         ]),
     );
     const fromTasks = newRunId(new Date('2026-11-30T02:00:00Z'));
