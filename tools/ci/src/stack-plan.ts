@@ -75,6 +75,12 @@ export function readJsonFile(file: string): unknown {
   }
 }
 
+/** What terraform needs of a plan or an apply: the stack's folder, config and binaries. */
+function terraformOptionsOf(options: Omit<StackPlanOptions, 'allow' | 'catalog'>): TerraformOptions {
+  const { workspaceRoot, target, config, terraformBin, pluginCacheDir } = options;
+  return { workspaceRoot, target, config, terraformBin, pluginCacheDir };
+}
+
 /**
  * Plans one stack and reviews the plan: init, plan -out, show -json, then the review written to
  * cdktf.out/reviews/<stack>.md|.json for Jenkins to archive and show. Returns undefined on a dry run.
@@ -82,13 +88,7 @@ export function readJsonFile(file: string): unknown {
 export async function planStack(options: StackPlanOptions): Promise<PlanReview | undefined> {
   const { workspaceRoot, target, config } = options;
   const paths = stackPaths(workspaceRoot, target);
-  const terraformOptions = {
-    workspaceRoot,
-    target,
-    config,
-    terraformBin: options.terraformBin,
-    pluginCacheDir: options.pluginCacheDir,
-  };
+  const terraformOptions = terraformOptionsOf(options);
   const lockfileReadonly = prepareStackDir(terraformOptions);
   for (const line of planCommands({ ...terraformOptions, lockfileReadonly })) {
     await options.runner.run(line);
@@ -144,19 +144,13 @@ export interface ApplyStackOptions extends Omit<StackPlanOptions, 'allow' | 'cat
  * commit descends from the one last deployed to this stack and environment.
  */
 export async function applyStack(options: ApplyStackOptions): Promise<void> {
-  const { workspaceRoot, target, config } = options;
+  const { workspaceRoot, target } = options;
   const paths = stackPaths(workspaceRoot, target);
   if (existsSync(paths.reviewJson)) {
     const review = readJsonFile(paths.reviewJson) as Pick<PlanReview, 'verdict' | 'reasons'>;
     if (review.verdict === 'blocked') throw new PlanBlockedError(target.stackName, review.reasons);
   }
-  const terraformOptions = {
-    workspaceRoot,
-    target,
-    config,
-    terraformBin: options.terraformBin,
-    pluginCacheDir: options.pluginCacheDir,
-  };
+  const terraformOptions = terraformOptionsOf(options);
   const locked = prepareStackDir(terraformOptions);
   if (!locked && (options.requireProviderLock ?? true)) {
     throw new MissingProviderLockError(
