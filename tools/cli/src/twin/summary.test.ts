@@ -19,4 +19,22 @@ describe('the notes under a run summary', () => {
       'source: 2 files could not be ingested — see npx lakepipe status R1 --lake ../mylake',
     ]);
   });
+
+  it('says a re-run found nothing new, counting a file quarantined before as taken, not as ingested', () => {
+    const rows = [
+      {
+        stageId: 'source',
+        type: 'sourcing',
+        status: 'SUCCEEDED',
+        attempts: 1,
+        counts: { files: 0, duplicates: 2 },
+      },
+    ];
+
+    const notes = summaryNotes(rows);
+
+    expect(notes).toEqual([
+      'source: nothing new — all 2 source files were taken by an earlier run (landed or quarantined; skipped as duplicates)',
+    ]);
+  });
 });

@@ -83,10 +83,12 @@ export function summaryNotes(
     if (r.type === 'sourcing' && r.status === 'SUCCEEDED') {
       if (files === 0 && duplicates > 0) {
         notes.push(
-          `${r.stageId}: nothing new — all ${duplicates} source files were already ingested (skipped as duplicates)`,
+          `${r.stageId}: nothing new — all ${duplicates} source files were taken by an earlier run (landed or quarantined; skipped as duplicates)`,
         );
       } else if (duplicates > 0) {
-        notes.push(`${r.stageId}: ${files} new files landed, ${duplicates} already ingested were skipped`);
+        notes.push(
+          `${r.stageId}: ${files} new files landed, ${duplicates} taken by an earlier run (landed or quarantined) were skipped`,
+        );
       }
       if (skipped > 0)
         notes.push(`${r.stageId}: ${skipped} files could not be ingested — see ${statusCommand}`);
