@@ -4,6 +4,66 @@ import { parseFeaturesCsv, parseNumber } from './features-csv';
 const bytes = (text: string) => Buffer.from(text);
 
 describe('parseFeaturesCsv', () => {
+  it('reads every field of fuzzed rows as parseNumber does, fast path or not, and rejects the same rows', () => {
+    // Arrange: fields from pieces that take the one-pass path (short plain decimals, empty) and
+    // pieces that leave it (signs, exponents, many digits, leading dots, text)
+    let seed = 42;
+    const pick = <T>(items: readonly T[]) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return items[seed % items.length]!;
+    };
+    const pieces = [
+      '',
+      '0',
+      '-0',
+      '7',
+      '12.5',
+      '-3.25',
+      '0.1',
+      '.5',
+      '5.',
+      '-.75',
+      '123456789012345',
+      '1234567890123456',
+      '0.000000000000000001',
+      '99999999999999.9',
+      '1e3',
+      '-2.5E-4',
+      '+8',
+      '1e400',
+      '-',
+      '.',
+      'x1',
+      '1,5',
+      '3.4028236e38',
+      '00012.50',
+    ];
+    const lines = Array.from(
+      { length: 4000 },
+      (_, i) => [`id${i}`, pick(pieces), pick(pieces), pick(pieces)].join(',') + pick(['\n', '\r\n']),
+    );
+    const text = lines.join('');
+
+    // Act
+    const batch = parseFeaturesCsv(bytes(text), 3, 'fuzz.csv');
+
+    // Assert: the good rows' values, field by field, are parseNumber's, rounded to float32
+    const expected: number[] = [];
+    let rejectedLines = 0;
+    for (const line of lines) {
+      const fields = line
+        .replace(/\r?\n$/, '')
+        .split(',')
+        .slice(1);
+      const parsed = fields.map((f) => parseNumber(bytes(f), 0, f.length));
+      if (fields.length !== 3 || parsed.some((v) => v === undefined)) rejectedLines++;
+      else expected.push(...parsed.map((v) => Math.fround(v!)));
+    }
+    expect(batch.rejected.length).toBe(rejectedLines);
+    expect(batch.rows).toBe(lines.length - rejectedLines);
+    expect(Array.from(batch.values)).toEqual(expected);
+  });
+
   it('reads ids verbatim, numbers as float32 and empty fields as missing', () => {
     // Act
     const batch = parseFeaturesCsv(bytes('a,1.5,,-2e3\r\n"b,c",0.1,7,\n'), 3, 'f.csv');

@@ -128,7 +128,7 @@ describe('perfectForest', () => {
     // Assert
     expect(perfectForest(deep)).toBeUndefined();
     expect(deepScorer.kernelKind).toBe('compiled');
-    expect(shallowScorer.kernelKind).toBe('perfect');
+    expect(shallowScorer.kernelKind).toBe('wasm');
     expect(Array.from(deepScorer.predict(x, 500))).toEqual(Array.from(walked));
   });
 });

@@ -3,6 +3,16 @@ import { Worker } from 'node:worker_threads';
 import { compileMarginSource, kernelFromSource, type MarginKernel } from './compile';
 import { type PerfectForest, perfectForest, perfectKernelSource } from './forest';
 import { loadModel, type Objective, type TreeModel } from './model';
+import {
+  runWasmMargins,
+  WASM_ROWS_PER_CALL,
+  type WasmBatch,
+  type WasmForest,
+  type WasmMargins,
+  wasmForest,
+  wasmMargins,
+  writeRows,
+} from './wasm-kernel';
 
 const f32 = Math.fround;
 
@@ -28,15 +38,21 @@ export class Scorer {
   }
 
   /**
-   * Which kernel scores: `perfect` (trees padded to perfect binary trees, walked without a
-   * data-dependent branch, several rows at a time; forest.ts) for trees up to MAX_PERFECT_DEPTH
-   * deep, else `compiled` (straight-line JavaScript per tree; compile.ts). Both return the same bits.
+   * Which kernel scores, all returning the same bits: for trees up to MAX_PERFECT_DEPTH deep,
+   * padded to perfect binary trees and walked without a data-dependent branch, several rows at a
+   * time (forest.ts), `wasm` (that walk as WebAssembly, ~3.5x faster: wasm-kernel.ts) or, for a
+   * model with a threshold of -Infinity, `perfect` (the walk in JavaScript); for deeper trees
+   * `compiled` (straight-line JavaScript per tree; compile.ts).
    */
-  readonly kernelKind: 'perfect' | 'compiled';
+  readonly kernelKind: 'wasm' | 'perfect' | 'compiled';
   /** JavaScript the kernel is built from: a MarginKernel, or for `perfect` a function of the forest. */
   readonly kernelSource: string;
   private readonly forest: PerfectForest | undefined;
   private readonly kernel: MarginKernel;
+  /** the wasm kernel and its memory (the forest, then each batch's rows and margins) */
+  private readonly wasm?: { readonly forest: WasmForest; readonly margins: WasmMargins };
+  /** while workers score a batch in wasm memory, where it ends: predict() writes after it */
+  private wasmInUse?: number;
   /** Worker threads that compiled the kernel once and are reused by every predictParallel call. */
   private readonly workers: Worker[] = [];
   /**
@@ -51,8 +67,10 @@ export class Scorer {
 
   constructor(readonly model: TreeModel) {
     this.forest = perfectForest(model);
+    const wasm = this.forest && wasmForest(this.forest);
+    if (wasm) this.wasm = { forest: wasm, margins: wasmMargins(wasm.module, wasm.memory) };
     if (this.forest) {
-      this.kernelKind = 'perfect';
+      this.kernelKind = wasm ? 'wasm' : 'perfect';
       this.kernelSource = perfectKernelSource(Array.from(this.forest.depth));
       this.kernel = (kernelFromSource(this.kernelSource) as unknown as (f: PerfectForest) => MarginKernel)(
         this.forest,
@@ -75,8 +93,15 @@ export class Scorer {
 
   /** Predictions for `rows` rows of `numFeature` float32 values each (NaN = missing), on this thread. */
   predict(x: Float32Array, rows: number): Float32Array {
-    const out = this.initialMargins(rows);
-    this.kernel(x, 0, rows, out);
+    let out: Float32Array;
+    if (this.wasm) {
+      const batch = this.wasmBatch(x, rows, this.wasmInUse);
+      runWasmMargins(this.wasm.margins, batch, 0, rows);
+      out = batch.margins.slice();
+    } else {
+      out = this.initialMargins(rows);
+      this.kernel(x, 0, rows, out);
+    }
     applyTransform(this.model.objective, this.model.numOutputs, out, 0, rows);
     return out;
   }
@@ -90,7 +115,47 @@ export class Scorer {
     return run;
   }
 
+  /** The rows written into wasm memory (at `at`, else its start) and their margins set to the base. */
+  private wasmBatch(x: Float32Array, rows: number, at?: number): WasmBatch {
+    const batch = writeRows(this.wasm!.forest, x, rows, at);
+    batch.margins.set(this.initialMargins(rows));
+    return batch;
+  }
+
   private async predictOnWorkers(x: Float32Array, rows: number, threads: number): Promise<Float32Array> {
+    const per = Math.ceil(rows / threads);
+    const ranges = Array.from(
+      { length: threads },
+      (_, i) => [i * per, Math.min(rows, (i + 1) * per)] as const,
+    );
+    const pool = this.workerPool(threads - 1);
+    if (this.wasm) {
+      // the calling thread takes the first range while the workers take the others
+      const batch = this.wasmBatch(x, rows);
+      this.wasmInUse = batch.marginsPtr + batch.margins.byteLength;
+      try {
+        const { rowsPtr, marginsPtr } = batch;
+        const workers = ranges
+          .slice(1)
+          .map(([start, end], i) => runOnWorker(pool[i]!, { rowsPtr, marginsPtr, start, end }));
+        runWasmMargins(this.wasm.margins, batch, ranges[0]![0], ranges[0]![1]);
+        await Promise.all(workers);
+      } finally {
+        this.wasmInUse = undefined;
+      }
+      const out = batch.margins.slice();
+      applyTransform(this.model.objective, this.numOutputs, out, 0, rows);
+      return out;
+    }
+    return this.predictOnJsWorkers(x, rows, ranges, pool);
+  }
+
+  private async predictOnJsWorkers(
+    x: Float32Array,
+    rows: number,
+    ranges: readonly (readonly [number, number])[],
+    pool: Worker[],
+  ): Promise<Float32Array> {
     const no = this.numOutputs;
     const shared = this.sharedFor(rows);
     // rows the caller already shares are read in place; others are copied into the reused buffer
@@ -101,13 +166,7 @@ export class Scorer {
     }
     const margins = shared.margins;
     margins.set(this.initialMargins(rows));
-    const per = Math.ceil(rows / threads);
-    const ranges = Array.from(
-      { length: threads },
-      (_, i) => [i * per, Math.min(rows, (i + 1) * per)] as const,
-    );
     // The calling thread takes the first range while the workers take the others.
-    const pool = this.workerPool(threads - 1);
     const workers = ranges
       .slice(1)
       .map(([start, end], i) => runOnWorker(pool[i]!, { x: input, out: margins, start, end }));
@@ -156,7 +215,9 @@ export class Scorer {
     while (this.workers.length < size) {
       const worker = new Worker(WORKER_CODE, {
         eval: true,
-        workerData: { source: this.kernelSource, forest: this.forest },
+        workerData: this.wasm
+          ? { wasm: { module: this.wasm.forest.module, memory: this.wasm.forest.memory } }
+          : { source: this.kernelSource, forest: this.forest },
       });
       worker.unref();
       this.workers.push(worker);
@@ -210,23 +271,33 @@ function sigmoid(margin: number): number {
 
 // Plain JavaScript, evaluated by the worker: no TypeScript loader is needed in the thread. The
 // kernel is compiled (and optimised by V8) once per worker; each message scores one row range
-// of shared memory in place. The perfect forest's arrays are shared memory too.
+// of shared memory in place. The wasm module is compiled once by the calling thread and
+// instantiated on the same shared memory; the perfect forest's arrays are shared memory too.
 const WORKER_CODE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const built = new Function('return ' + workerData.source + ';')();
-const kernel = workerData.forest ? built(workerData.forest) : built;
-parentPort.on('message', ({ x, out, start, end }) => {
-  kernel(x, start, end, out);
+let score;
+if (workerData.wasm) {
+  const { module, memory } = workerData.wasm;
+  const margins = new WebAssembly.Instance(module, { env: { memory } }).exports.margins;
+  score = ({ rowsPtr, marginsPtr, start, end }) => {
+    for (let s = start; s < end; s += ${WASM_ROWS_PER_CALL})
+      margins(rowsPtr, s, Math.min(end, s + ${WASM_ROWS_PER_CALL}), marginsPtr);
+  };
+} else {
+  const built = new Function('return ' + workerData.source + ';')();
+  const kernel = workerData.forest ? built(workerData.forest) : built;
+  score = ({ x, out, start, end }) => kernel(x, start, end, out);
+}
+parentPort.on('message', (job) => {
+  score(job);
   parentPort.postMessage('done');
 });
 `;
 
-interface WorkerJob {
-  readonly x: Float32Array;
-  readonly out: Float32Array;
-  readonly start: number;
-  readonly end: number;
-}
+/** A row range to score: in wasm memory (byte addresses) or in shared typed arrays. */
+type WorkerJob =
+  | { readonly rowsPtr: number; readonly marginsPtr: number; readonly start: number; readonly end: number }
+  | { readonly x: Float32Array; readonly out: Float32Array; readonly start: number; readonly end: number };
 
 function runOnWorker(worker: Worker, job: WorkerJob): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -1,0 +1,171 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { interpretMargins } from './compile';
+import { perfectForest } from './forest';
+import { loadModel, type TreeModel } from './model';
+import { applyTransform, Scorer } from './scorer';
+import { fixturesRoot, shippedModelDir } from './test-support';
+import { runWasmMargins, WASM_ROWS_PER_CALL, wasmForest, wasmMargins, writeRows } from './wasm-kernel';
+
+const models = [
+  path.join(shippedModelDir, 'xgboost-model.json'),
+  path.join(fixturesRoot, 'reg-squarederror/xgboost-model.json'),
+  path.join(fixturesRoot, 'reg-logistic/xgboost-model.json'),
+  path.join(fixturesRoot, 'multi-softprob/xgboost-model.json'),
+];
+
+/** Rows around each feature's thresholds, with missing values and both infinities among them. */
+function randomRows(model: TreeModel, rows: number, seed = 11): Float32Array {
+  const high = new Float64Array(model.numFeature).fill(1);
+  for (const tree of model.trees)
+    for (let i = 0; i < tree.left.length; i++)
+      if (tree.left[i] !== -1)
+        high[tree.feature[i]!] = Math.max(high[tree.feature[i]!]!, Math.abs(tree.value[i]!) * 2);
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const x = new Float32Array(rows * model.numFeature);
+  for (let i = 0; i < x.length; i++) {
+    const u = random();
+    x[i] =
+      u < 0.1
+        ? Number.NaN
+        : u < 0.11
+          ? Number.POSITIVE_INFINITY
+          : u < 0.12
+            ? Number.NEGATIVE_INFINITY
+            : (random() * 2 - 1) * high[i % model.numFeature]!;
+  }
+  return x;
+}
+
+function walked(model: TreeModel, x: Float32Array, rows: number): Float32Array {
+  const out = new Float32Array(rows * model.numOutputs);
+  for (let r = 0; r < rows; r++) out.set(model.baseMargin, r * model.numOutputs);
+  interpretMargins(model, x, 0, rows, out);
+  return out;
+}
+
+function wasmMarginsOf(model: TreeModel, x: Float32Array, rows: number, at?: number): Float32Array {
+  const forest = wasmForest(perfectForest(model)!)!;
+  const batch = writeRows(forest, x, rows, at);
+  for (let r = 0; r < rows; r++) batch.margins.set(model.baseMargin, r * model.numOutputs);
+  runWasmMargins(wasmMargins(forest.module, forest.memory), batch, 0, rows);
+  return batch.margins.slice();
+}
+
+/**
+ * Trees of depth 0 (a single leaf) to 7 in one forest, each a chain whose splits alternate the
+ * missing value's direction and the feature, adding to outputs 0 and 1 in turn.
+ */
+function mixedDepthModel(): TreeModel {
+  const trees = Array.from({ length: 8 }, (_, depth) => {
+    const n = 2 * depth + 1;
+    const left = new Int32Array(n).fill(-1);
+    const right = new Int32Array(n).fill(-1);
+    const feature = new Int32Array(n);
+    const value = new Float32Array(n);
+    const defaultLeft = new Uint8Array(n);
+    for (let d = 0; d < depth; d++) {
+      const node = 2 * d;
+      left[node] = node + 2;
+      right[node] = node + 1;
+      feature[node] = (d + depth) % 3;
+      value[node] = Math.fround((depth - d) / 3 - 1);
+      defaultLeft[node] = (d + depth) % 2;
+      value[node + 1] = Math.fround(d / 10 + depth);
+    }
+    value[n - 1] = Math.fround(-1.5 - depth);
+    return { left, right, feature, value, defaultLeft, group: depth % 2 };
+  });
+  return {
+    source: 'mixed-depths',
+    objective: 'multi:softprob',
+    numFeature: 3,
+    numOutputs: 2,
+    baseMargin: Float32Array.of(0.5, 0.25),
+    trees,
+    version: [1, 7, 4],
+  };
+}
+
+describe('the wasm kernel', () => {
+  for (const file of models) {
+    it(`gives the margins of walking the trees, bit for bit, for ${path.basename(path.dirname(file))}`, async () => {
+      // Arrange
+      const model = await loadModel(file);
+      const rows = 2 * WASM_ROWS_PER_CALL + 1001; // several calls, not a multiple of the lanes or the block
+      const x = randomRows(model, rows);
+
+      // Act
+      const fromWasm = wasmMarginsOf(model, x, rows);
+
+      // Assert
+      expect(Array.from(fromWasm)).toEqual(Array.from(walked(model, x, rows)));
+    });
+  }
+
+  it('walks trees of every depth from a single leaf to 7 in one forest, on two outputs', () => {
+    // Arrange
+    const model = mixedDepthModel();
+    const x = randomRows(model, 777, 3);
+
+    // Act
+    const fromWasm = wasmMarginsOf(model, x, 777);
+
+    // Assert
+    expect(Array.from(fromWasm)).toEqual(Array.from(walked(model, x, 777)));
+  });
+
+  it('reads a batch written anywhere in its memory, growing it when the batch does not fit', () => {
+    // Arrange
+    const model = mixedDepthModel();
+    const rows = 20_000; // 20,000 rows * 3 features * 8 bytes: past the memory's first pages
+    const x = randomRows(model, rows, 5);
+
+    // Act
+    const fromWasm = wasmMarginsOf(model, x, rows, 1_000_003);
+
+    // Assert
+    expect(Array.from(fromWasm)).toEqual(Array.from(walked(model, x, rows)));
+  });
+
+  it('is what the Scorer uses, on its own thread and on workers, with the same predictions', async () => {
+    // Arrange
+    const model = await loadModel(path.join(shippedModelDir, 'xgboost-model.json'));
+    const rows = 5000;
+    const x = randomRows(model, rows);
+    const expected = walked(model, x, rows);
+    applyTransform(model.objective, model.numOutputs, expected, 0, rows);
+    const scorer = new Scorer(model);
+
+    // Act
+    const single = scorer.predict(x, rows);
+    const parallel = await scorer.predictParallel(x, rows, { threads: 2 });
+    await scorer.close();
+
+    // Assert
+    expect(scorer.kernelKind).toBe('wasm');
+    expect(Array.from(single)).toEqual(Array.from(expected));
+    expect(Array.from(parallel)).toEqual(Array.from(expected));
+  });
+
+  it('leaves a model with a threshold of -Infinity to the JavaScript walk, which reads missing values exactly', () => {
+    // Arrange: a missing value is read as -Infinity at a split whose missing values go left,
+    // which `-Infinity < -Infinity` would send right
+    const model = mixedDepthModel();
+    model.trees[3]!.value[0] = Number.NEGATIVE_INFINITY;
+    const x = randomRows(model, 500, 9);
+    const expected = walked(model, x, 500);
+    applyTransform(model.objective, model.numOutputs, expected, 0, 500);
+
+    // Act
+    const scorer = new Scorer(model);
+
+    // Assert
+    expect(wasmForest(perfectForest(model)!)).toBeUndefined();
+    expect(scorer.kernelKind).toBe('perfect');
+    expect(Array.from(scorer.predict(x, 500))).toEqual(Array.from(expected));
+  });
+});
