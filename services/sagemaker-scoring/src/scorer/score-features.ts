@@ -1,14 +1,13 @@
 // the leaf module only: `lakepipe score` must not load the workflow package (ledger, AWS SDK)
 import { DEFAULT_THRESHOLD } from '@lakepipe/workflow/dataset-contract';
+import { open } from 'node:fs/promises';
 import type { RejectedFeatureRow } from '../errors';
 import { parseFeaturesCsv } from './features-csv';
 import { countLineFeeds } from './line-chunks';
+import { scoredLines } from './output';
 import type { PredictOptions, Scorer } from './scorer';
 
-const COMMA = 44;
-const LF = 10;
-/** The longest String() of a double: `-1.2345678901234567e-308`. */
-const MAX_SCORE_CHARS = 24;
+export { formatScore } from './output';
 
 export interface ScoreFeaturesOptions extends PredictOptions {
   /** the file's name or key, for rejected rows */
@@ -36,35 +35,51 @@ export async function scoreFeatures(
   options: ScoreFeaturesOptions,
 ): Promise<ScoredFeatures> {
   const threshold = options.threshold ?? DEFAULT_THRESHOLD;
-  // the worker threads (if the batch is large enough for them) start while this thread parses
+  // every thread parses, scores and writes its own range of lines (the wasm kernel, large files)
+  const ranges = await scorer.scoreCsvRanges(bytes, { ...options, threshold });
+  if (ranges) {
+    return {
+      output: Buffer.concat(ranges.map((r) => r.output)),
+      scoredRows: ranges.reduce((sum, r) => sum + r.rows, 0),
+      flaggedRows: ranges.reduce((sum, r) => sum + r.flaggedRows, 0),
+      rejected: ranges.flatMap((r) => r.rejected),
+    };
+  }
+  // else the worker threads (if the batch is large enough for them) start while this thread parses
   scorer.prepare(countLineFeeds(bytes) + 1, options);
   const batch = parseFeaturesCsv(bytes, scorer.numFeature, options.file);
   const predictions = await scorer.predictParallel(batch.values, batch.rows, options);
-  const no = scorer.numOutputs;
-  const source = batch.bytes;
-  // One buffer, written byte by byte: the id copied verbatim, each score's shortest decimal
-  // (at most 24 characters) as ASCII. No intermediate strings or buffers per row.
-  let idBytes = 0;
-  for (let r = 0; r < batch.rows; r++) idBytes += batch.idEnd[r]! - batch.idStart[r]!;
-  const output = Buffer.allocUnsafe(idBytes + batch.rows * (no * (1 + MAX_SCORE_CHARS) + 1));
-  let at = 0;
-  let flaggedRows = 0;
-  for (let r = 0; r < batch.rows; r++) {
-    for (let i = batch.idStart[r]!, end = batch.idEnd[r]!; i < end; i++) output[at++] = source[i]!;
-    for (let k = 0; k < no; k++) {
-      output[at++] = COMMA;
-      const text = formatScore(predictions[r * no + k]!);
-      for (let i = 0; i < text.length; i++) output[at++] = text.charCodeAt(i);
-    }
-    output[at++] = LF;
-    if (predictions[r * no + no - 1]! >= threshold) flaggedRows++;
-  }
-  return { output: output.subarray(0, at), scoredRows: batch.rows, flaggedRows, rejected: batch.rejected };
+  const { output, flaggedRows } = scoredLines(
+    batch.bytes,
+    batch.idStart,
+    batch.idEnd,
+    batch.rows,
+    predictions,
+    scorer.numOutputs,
+    threshold,
+  );
+  return { output, scoredRows: batch.rows, flaggedRows, rejected: batch.rejected };
 }
 
-/** A float32 prediction as its shortest exact decimal (what XGBoost's float reads back as). */
-export function formatScore(value: number): string {
-  return String(value);
+/**
+ * A features file read onto shared memory, so the worker threads of scoreFeatures parse their
+ * ranges of it in place (other bytes are copied there first).
+ */
+export async function readFeaturesFile(file: string): Promise<Uint8Array> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const bytes = new Uint8Array(new SharedArrayBuffer(size));
+    let read = 0;
+    while (read < size) {
+      const { bytesRead } = await handle.read(bytes, read, size - read, read);
+      if (bytesRead === 0) break; // the file shrank while it was read
+      read += bytesRead;
+    }
+    return read === size ? bytes : bytes.subarray(0, read);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The rejected rows as CSV: file, line, column, rule, reason, raw value, raw record. */

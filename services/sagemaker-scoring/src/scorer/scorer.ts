@@ -2,10 +2,11 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { compileMarginSource, kernelFromSource, type MarginKernel } from './compile';
 import { type PerfectForest, perfectForest, perfectKernelSource } from './forest';
-import { loadModel, type Objective, type TreeModel } from './model';
+import { loadModel, type TreeModel } from './model';
+import { applyTransform } from './output';
+import { type RangeJob, type RangeResult, rangeCode, rangeWorkerSource, scoreRange } from './ranges';
 import {
   runWasmMargins,
-  WASM_ROWS_PER_CALL,
   type WasmBatch,
   type WasmForest,
   type WasmMargins,
@@ -14,10 +15,10 @@ import {
   writeRows,
 } from './wasm-kernel';
 
-const f32 = Math.fround;
-
 /** Below this many rows a batch is scored on the calling thread: a worker costs ~30 ms to start. */
 const PARALLEL_MIN_ROWS = 50_000;
+
+export { applyTransform } from './output';
 
 export interface PredictOptions {
   /**
@@ -115,6 +116,93 @@ export class Scorer {
     return run;
   }
 
+  /**
+   * Parses, scores and writes the output lines of a features CSV with every thread at once, each
+   * taking a range of whole lines: with the wasm kernel, and when the file has enough rows for
+   * more than one thread (else undefined: parse, then predictParallel). The results are in the
+   * file's order; rejected rows carry their line in the whole file.
+   */
+  async scoreCsvRanges(
+    bytes: Uint8Array,
+    options: PredictOptions & { readonly file: string; readonly threshold: number },
+  ): Promise<RangeResult[] | undefined> {
+    const wasm = this.wasm;
+    if (!wasm) return undefined;
+    const threads = this.threadsFor(estimateRows(bytes), options);
+    if (threads === 1) return undefined;
+    const run = this.parallelTail.then(() => this.scoreRangesOnWorkers(wasm, bytes, threads, options));
+    this.parallelTail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async scoreRangesOnWorkers(
+    wasm: { readonly forest: WasmForest; readonly margins: WasmMargins },
+    input: Uint8Array,
+    threads: number,
+    options: { readonly file: string; readonly threshold: number },
+  ): Promise<RangeResult[]> {
+    const pool = this.workerPool(threads - 1);
+    let bytes = input;
+    if (!(input.buffer instanceof SharedArrayBuffer)) {
+      bytes = new Uint8Array(new SharedArrayBuffer(input.length));
+      bytes.set(input);
+    }
+    // ranges of whole lines, about equal in bytes
+    const cuts = [0];
+    for (let i = 1; i < threads; i++) {
+      const lf = bytes.indexOf(LF, Math.max(cuts[i - 1]!, Math.floor((bytes.length * i) / threads)));
+      cuts.push(lf === -1 ? bytes.length : lf + 1);
+    }
+    cuts.push(bytes.length);
+    const { numFeature: nf, numOutputs: no } = this;
+    const jobs: RangeJob[] = [];
+    let at = wasm.forest.rowsAt;
+    for (let i = 0; i < threads; i++) {
+      const [from, to] = [cuts[i]!, cuts[i + 1]!];
+      // at most one row per numFeature + 1 bytes (an empty id, empty fields, the line feed);
+      // pages never written to cost address space only
+      const rows = Math.floor((to - from) / (nf + 1)) + 1;
+      const rowsPtr = align16(at);
+      const marginsPtr = align16(rowsPtr + rows * nf * 8);
+      at = marginsPtr + rows * no * 4;
+      jobs.push({
+        kind: 'range',
+        bytes,
+        from,
+        to,
+        file: options.file,
+        numFeature: nf,
+        numOutputs: no,
+        baseMargin: this.model.baseMargin,
+        objective: this.model.objective,
+        threshold: options.threshold,
+        rowsPtr,
+        marginsPtr,
+      });
+    }
+    const memory = wasm.forest.memory;
+    const have = memory.buffer.byteLength;
+    if (at > have) memory.grow(Math.ceil((at - have) / 65_536));
+    this.wasmInUse = at;
+    let results: RangeResult[];
+    try {
+      // the calling thread takes the first range while the workers take the others
+      const others = jobs.slice(1).map((job, i) => runOnWorker<RangeResult>(pool[i]!, job));
+      const first = scoreRange(rangeCode, wasm.margins, memory, jobs[0]!);
+      results = [first, ...(await Promise.all(others))];
+    } finally {
+      this.wasmInUse = undefined;
+    }
+    // each range numbered its lines from 1: number them in the file
+    let before = 0;
+    return results.map((result) => {
+      const offset = before;
+      before += result.lines;
+      if (offset === 0 || result.rejected.length === 0) return result;
+      return { ...result, rejected: result.rejected.map((r) => ({ ...r, line: r.line + offset })) };
+    });
+  }
+
   /** The rows written into wasm memory (at `at`, else its start) and their margins set to the base. */
   private wasmBatch(x: Float32Array, rows: number, at?: number): WasmBatch {
     const batch = writeRows(this.wasm!.forest, x, rows, at);
@@ -204,6 +292,7 @@ export class Scorer {
     await Promise.all(workers.map((w) => w.terminate()));
   }
 
+  /** Threads for a batch of `rows` rows: as asked, else every core from PARALLEL_MIN_ROWS rows. */
   private threadsFor(rows: number, options: PredictOptions): number {
     return Math.max(
       1,
@@ -234,41 +323,6 @@ export class Scorer {
   }
 }
 
-/** The objective's prediction transform, in place, in float32 as XGBoost computes it. */
-export function applyTransform(
-  objective: Objective,
-  numOutputs: number,
-  out: Float32Array,
-  startRow: number,
-  endRow: number,
-): void {
-  if (objective === 'reg:squarederror') return;
-  if (objective === 'binary:logistic' || objective === 'reg:logistic') {
-    for (let i = startRow; i < endRow; i++) out[i] = sigmoid(out[i]!);
-    return;
-  }
-  // multi:softprob: XGBoost's common::Softmax (float exps, double sum, float division)
-  for (let r = startRow; r < endRow; r++) {
-    const base = r * numOutputs;
-    let wmax = out[base]!;
-    for (let k = 1; k < numOutputs; k++) wmax = Math.max(wmax, out[base + k]!);
-    let wsum = 0;
-    for (let k = 0; k < numOutputs; k++) {
-      const e = f32(Math.exp(f32(out[base + k]! - wmax)));
-      out[base + k] = e;
-      wsum += e;
-    }
-    const denominator = f32(wsum);
-    for (let k = 0; k < numOutputs; k++) out[base + k] = f32(out[base + k]! / denominator);
-  }
-}
-
-/** XGBoost's float Sigmoid: 1 / (expf(min(-x, 88.7)) + 1 + 1e-16). */
-function sigmoid(margin: number): number {
-  const e = f32(Math.exp(Math.min(-margin, f32(88.7))));
-  return f32(1 / f32(e + 1));
-}
-
 // Plain JavaScript, evaluated by the worker: no TypeScript loader is needed in the thread. The
 // kernel is compiled (and optimised by V8) once per worker; each message scores one row range
 // of shared memory in place. The wasm module is compiled once by the calling thread and
@@ -279,32 +333,36 @@ let score;
 if (workerData.wasm) {
   const { module, memory } = workerData.wasm;
   const margins = new WebAssembly.Instance(module, { env: { memory } }).exports.margins;
-  score = ({ rowsPtr, marginsPtr, start, end }) => {
-    for (let s = start; s < end; s += ${WASM_ROWS_PER_CALL})
-      margins(rowsPtr, s, Math.min(end, s + ${WASM_ROWS_PER_CALL}), marginsPtr);
+  ${rangeWorkerSource()}
+  score = (job) => {
+    if (job.kind === 'range') return scoreRange(rangeCode, margins, memory, job);
+    for (let s = job.start; s < job.end; s += rangeCode.rowsPerCall)
+      margins(job.rowsPtr, s, Math.min(job.end, s + rangeCode.rowsPerCall), job.marginsPtr);
+    return 'done';
   };
 } else {
   const built = new Function('return ' + workerData.source + ';')();
   const kernel = workerData.forest ? built(workerData.forest) : built;
-  score = ({ x, out, start, end }) => kernel(x, start, end, out);
+  score = ({ x, out, start, end }) => {
+    kernel(x, start, end, out);
+    return 'done';
+  };
 }
-parentPort.on('message', (job) => {
-  score(job);
-  parentPort.postMessage('done');
-});
+parentPort.on('message', (job) => parentPort.postMessage(score(job)));
 `;
 
-/** A row range to score: in wasm memory (byte addresses) or in shared typed arrays. */
+/** A row range to score: in wasm memory (byte addresses) or in shared typed arrays; or a RangeJob. */
 type WorkerJob =
+  | RangeJob
   | { readonly rowsPtr: number; readonly marginsPtr: number; readonly start: number; readonly end: number }
   | { readonly x: Float32Array; readonly out: Float32Array; readonly start: number; readonly end: number };
 
-function runOnWorker(worker: Worker, job: WorkerJob): Promise<void> {
+function runOnWorker<T = unknown>(worker: Worker, job: WorkerJob): Promise<T> {
   return new Promise((resolve, reject) => {
-    const done = () => {
+    const done = (result: T) => {
       worker.off('error', failed);
       worker.unref();
-      resolve();
+      resolve(result);
     };
     const failed = (error: Error) => {
       worker.off('message', done);
@@ -315,4 +373,18 @@ function runOnWorker(worker: Worker, job: WorkerJob): Promise<void> {
     worker.once('error', failed);
     worker.postMessage(job);
   });
+}
+
+const LF = 10;
+
+/** Rows in a file, estimated from the line feeds in its first 64 KiB. */
+function estimateRows(bytes: Uint8Array): number {
+  const sample = Math.min(bytes.length, 65_536);
+  let lineFeeds = 0;
+  for (let i = bytes.indexOf(LF); i !== -1 && i < sample; i = bytes.indexOf(LF, i + 1)) lineFeeds++;
+  return lineFeeds === 0 ? 1 : Math.ceil((bytes.length * lineFeeds) / sample);
+}
+
+function align16(bytes: number): number {
+  return Math.ceil(bytes / 16) * 16;
 }

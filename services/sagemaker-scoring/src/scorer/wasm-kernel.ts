@@ -112,8 +112,17 @@ export function writeRows(
   const have = forest.memory.buffer.byteLength;
   if (needed > have) forest.memory.grow(Math.ceil((needed - have) / PAGE));
   const buffer = forest.memory.buffer;
-  const pairs = new Float32Array(buffer, rowsPtr, rows * nf * 2);
-  for (let i = 0, n = rows * nf; i < n; i++) {
+  writePairs(buffer, rowsPtr, values, rows * nf);
+  return { rowsPtr, marginsPtr, margins: new Float32Array(buffer, marginsPtr, rows * forest.numOutputs) };
+}
+
+/**
+ * `count` values into `buffer` at byte `at`, two float32 each: the value, or +Infinity then
+ * -Infinity for a missing one. Self-contained: worker threads evaluate its source.
+ */
+export function writePairs(buffer: ArrayBufferLike, at: number, values: Float32Array, count: number): void {
+  const pairs = new Float32Array(buffer, at, count * 2);
+  for (let i = 0; i < count; i++) {
     const v = values[i]!;
     if (!Number.isNaN(v)) {
       pairs[2 * i] = v;
@@ -123,7 +132,6 @@ export function writeRows(
       pairs[2 * i + 1] = Number.NEGATIVE_INFINITY;
     }
   }
-  return { rowsPtr, marginsPtr, margins: new Float32Array(buffer, marginsPtr, rows * forest.numOutputs) };
 }
 
 /** 4 GiB: wasm32's whole address space. */
@@ -264,7 +272,7 @@ function kernelModuleBytes(
   numOutputs: number,
   pages: number,
   depths: readonly number[],
-): Uint8Array {
+): Uint8Array<ArrayBuffer> {
   const f = new Body(['rows', 'start', 'end', 'out']);
   const rowBytes = numFeature * 8;
   const outBytes = numOutputs * 4;

@@ -42,7 +42,7 @@ export async function scoreCommand(
   options: ScoreOptions,
   log: { write(text: string): unknown } = process.stderr,
 ): Promise<number> {
-  const [{ readFile, writeFile, rm }, { existsSync }, { InvalidOptionError, MissingFileError }] =
+  const [{ writeFile, rm }, { existsSync }, { InvalidOptionError, MissingFileError }] =
     await Promise.all([import('node:fs/promises'), import('node:fs'), import('../errors')]);
   const threshold = Number(options.threshold ?? '0.5');
   if (options.threshold !== undefined && (options.threshold.trim() === '' || !Number.isFinite(threshold)))
@@ -57,14 +57,14 @@ export async function scoreCommand(
     if (!existsSync(file)) throw new MissingFileError(option, file);
 
   // the scorer alone: not the stage type, its stack (cdktf) or the lake
-  const [{ Scorer, scoreFeatures, formatRejected }, { readModelFile }] = await Promise.all([
+  const [{ Scorer, scoreFeatures, formatRejected, readFeaturesFile }, { readModelFile }] = await Promise.all([
     import('@lakepipe/sagemaker-scoring/scorer'),
     import('@lakepipe/sagemaker-scoring/model-file'),
   ]);
   const started = performance.now();
   // XGBoost JSON or UBJSON, read as a pipeline's `model:` is
   const scorer = new Scorer(readModelFile(options.model).model);
-  const input = await readFile(options.input).catch((error: NodeJS.ErrnoException) => {
+  const input = await readFeaturesFile(options.input).catch((error: NodeJS.ErrnoException) => {
     throw new InvalidOptionError('--input', options.input, `cannot read it (${error.code ?? error.message})`);
   });
   const scored = await scoreFeatures(scorer, input, { file: options.input, threshold, threads });
