@@ -3,11 +3,12 @@
 // the same id,score file), on two data sets x two models, best of N interleaved runs each.
 // Below it, labelled: the warm kernels in memory (no process start, no CSV) against XGBoost's
 // own predict on the same matrix.
-//   npx tsx bench/scoring/run.ts [--rows 300000] [--runs 3] [--launcher bin|npx] [--warm-rows 1000000] [--repeat 3] [--rounds 2] [--no-warm]
+//   npx tsx bench/scoring/run.ts [--rows 300000] [--runs 3] [--launcher bin|npx] [--twin-rows 1000000 (0: skip)] [--twin-runs 1]
+//     [--warm-rows 1000000] [--repeat 3] [--rounds 2] [--no-warm]
 // Needs /usr/bin/python3 with Debian's python3-xgboost (1.7.4), python3-pandas and python3-numpy:
 // tools/setup/install-system-deps.sh --with-training (not part of npm test).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +26,9 @@ const { values } = parseArgs({
     repeat: { type: 'string', default: '3' },
     rounds: { type: 'string', default: '2' },
     'no-warm': { type: 'boolean', default: false },
+    // the twin's score stage inside `lakepipe run --rows N` (0: skip)
+    'twin-rows': { type: 'string', default: '1000000' },
+    'twin-runs': { type: 'string', default: '1' },
     // `node tools/cli/bin/lakepipe.js` (the CLI entry npx runs, started from the bundle npm ci
     // builds) or `npx` (adds npm's own start, ~0.5-0.8 s of CPU, before the same entry)
     launcher: { type: 'string', default: 'bin' },
@@ -194,7 +198,69 @@ console.log(
   `\ngoal >= 1.0x XGBoost on every row: ${worst >= 1 ? 'met' : 'NOT met'} (worst ${worst.toFixed(2)}x); 2x: ${worst >= 2 ? 'met' : 'not met'}`,
 );
 
+if (Number(values['twin-rows']) > 0) twinScoreStage(Number(values['twin-rows']), Number(values['twin-runs']));
 if (!values['no-warm']) await warmKernels(Number(values['warm-rows']));
+
+/**
+ * The twin's score stage at `twinRows` rows: `lakepipe run --rows N` (the whole local pipeline,
+ * the shipped model), the score stage's own time from its --report, against the XGBoost script
+ * as a whole process on the same rows (the run's features files, joined into one CSV).
+ */
+function twinScoreStage(twinRows: number, twinRuns: number): void {
+  const lake = path.join(workDir, `twin-${twinRows}`, 'lake');
+  const report = path.join(workDir, `twin-${twinRows}`, 'report.json');
+  let stageSeconds = Number.POSITIVE_INFINITY;
+  let scoredRows = 0;
+  let features = '';
+  for (let run = 0; run < twinRuns; run++) {
+    rmSync(path.dirname(lake), { recursive: true, force: true });
+    timed(process.execPath, [
+      path.join(root, 'tools/cli/bin/lakepipe.js'),
+      'run',
+      '--rows',
+      String(twinRows),
+      '--lake',
+      lake,
+      '--report',
+      report,
+    ]);
+    const { runId, stages } = JSON.parse(readFileSync(report, 'utf8')) as {
+      runId: string;
+      stages: { stageId: string; type: string; durationMs: number; counts: { scoredRows?: number } }[];
+    };
+    const stage = stages.find((s) => s.type === 'sagemaker-scoring');
+    if (!stage) throw new BenchResultError(`a sagemaker-scoring stage in ${report}`, 'one', 'none');
+    stageSeconds = Math.min(stageSeconds, stage.durationMs / 1000);
+    scoredRows = stage.counts.scoredRows ?? 0;
+    const featuresRoot = path.join(lake, 'features');
+    const files = readdirSync(featuresRoot, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.includes(`run=${runId}`) && f.endsWith('.csv'))
+      .sort()
+      .map((f) => path.join(featuresRoot, f));
+    features = path.join(path.dirname(lake), 'features.csv');
+    writeFileSync(features, Buffer.concat(files.map((f) => readFileSync(f))));
+  }
+  let xgboostSeconds = Number.POSITIVE_INFINITY;
+  const xgboostOut = path.join(path.dirname(lake), 'scored.xgboost.csv');
+  for (let run = 0; run < runs; run++)
+    xgboostSeconds = Math.min(
+      xgboostSeconds,
+      timed(python, [path.join(here, 'xgb_score.py'), shippedModel, features, xgboostOut]),
+    );
+  console.log(
+    `\nthe twin's score stage: \`lakepipe run --rows ${twinRows.toLocaleString('en')}\` (the whole local pipeline, best of ${twinRuns}), ` +
+      `the score stage's own time from --report (in the running process: no process start; it lists the run's features, ` +
+      `scores them and writes scored/, counts and records the files in the ledger), against the XGBoost script as a whole ` +
+      `process (best of ${runs}) on the same ${scoredRows.toLocaleString('en')} rows, load average ${loadavg()[0]!.toFixed(1)}\n`,
+  );
+  console.log(
+    '| rows | XGBoost 1.7.4 python, whole process s | twin score stage s | ratio (XGBoost s / lakepipe s) |',
+  );
+  console.log('| ---: | ---: | ---: | ---: |');
+  console.log(
+    `| ${scoredRows.toLocaleString('en')} | ${xgboostSeconds.toFixed(2)} | ${stageSeconds.toFixed(2)} | ${(xgboostSeconds / stageSeconds).toFixed(2)}x |`,
+  );
+}
 
 /** In-process rows, below the headline: the kernels with a float32 matrix already in memory. */
 async function warmKernels(warmRows: number): Promise<void> {

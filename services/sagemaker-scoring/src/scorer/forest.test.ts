@@ -4,7 +4,7 @@ import { compileMarginSource, interpretMargins, kernelFromSource, type MarginKer
 import { MAX_PERFECT_DEPTH, type PerfectForest, perfectForest, perfectKernelSource } from './forest';
 import { loadModel, type TreeModel } from './model';
 import { Scorer } from './scorer';
-import { fixturesRoot, shippedModelDir } from './test-support';
+import { chainTree, fixturesRoot, shippedModelDir } from './test-support';
 
 const models = [
   path.join(shippedModelDir, 'xgboost-model.json'),
@@ -43,31 +43,15 @@ function margins(model: TreeModel, kernel: MarginKernel, x: Float32Array, rows: 
   return out;
 }
 
-/** A chain tree: each split's right child is a leaf, the left goes one level deeper. */
+/** A model of one chain tree (test-support's chainTree). */
 function chainModel(depth: number): TreeModel {
-  const n = 2 * depth + 1;
-  const left = new Int32Array(n).fill(-1);
-  const right = new Int32Array(n).fill(-1);
-  const feature = new Int32Array(n);
-  const value = new Float32Array(n);
-  const defaultLeft = new Uint8Array(n);
-  for (let d = 0; d < depth; d++) {
-    const node = 2 * d;
-    left[node] = node + 2;
-    right[node] = node + 1;
-    feature[node] = d % 3;
-    value[node] = Math.fround(depth - d);
-    defaultLeft[node] = d % 2;
-    value[node + 1] = Math.fround(d / 10);
-  }
-  value[n - 1] = Math.fround(-1.5);
   return {
     source: `chain-${depth}`,
     objective: 'reg:squarederror',
     numFeature: 3,
     numOutputs: 1,
     baseMargin: Float32Array.of(0.5),
-    trees: [{ left, right, feature, value, defaultLeft, group: 0 }],
+    trees: [chainTree(depth)],
     version: [1, 7, 4],
   };
 }

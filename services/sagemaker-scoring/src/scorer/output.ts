@@ -70,7 +70,8 @@ export function outputCode() {
     const no = numOutputs;
     let idBytes = 0;
     for (let r = 0; r < rows; r++) idBytes += idEnd[r]! - idStart[r]!;
-    const output = Buffer.allocUnsafe(idBytes + rows * (no * (1 + MAX_SCORE_CHARS) + 1));
+    // its own memory (never Node's shared pool), so a worker can hand it over without a copy
+    const output = Buffer.from(new ArrayBuffer(idBytes + rows * (no * (1 + MAX_SCORE_CHARS) + 1)));
     let at = 0;
     let flaggedRows = 0;
     for (let r = 0; r < rows; r++) {

@@ -1,6 +1,7 @@
 // the leaf module only: `lakepipe score` must not load the workflow package (ledger, AWS SDK)
-import { DEFAULT_THRESHOLD } from '@lakepipe/workflow/dataset-contract';
+
 import { open } from 'node:fs/promises';
+import { DEFAULT_THRESHOLD } from '@lakepipe/workflow/dataset-contract';
 import type { RejectedFeatureRow } from '../errors';
 import { parseFeaturesCsv } from './features-csv';
 import { countLineFeeds } from './line-chunks';

@@ -348,7 +348,11 @@ if (workerData.wasm) {
     return 'done';
   };
 }
-parentPort.on('message', (job) => parentPort.postMessage(score(job)));
+parentPort.on('message', (job) => {
+  const result = score(job);
+  // a range's output lines are handed over, not copied
+  parentPort.postMessage(result, result.output ? [result.output.buffer] : []);
+});
 `;
 
 /** A row range to score: in wasm memory (byte addresses) or in shared typed arrays; or a RangeJob. */

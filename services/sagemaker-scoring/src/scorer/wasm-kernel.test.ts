@@ -4,7 +4,7 @@ import { interpretMargins } from './compile';
 import { perfectForest } from './forest';
 import { loadModel, type TreeModel } from './model';
 import { applyTransform, Scorer } from './scorer';
-import { fixturesRoot, shippedModelDir } from './test-support';
+import { chainTree, fixturesRoot, shippedModelDir } from './test-support';
 import { runWasmMargins, WASM_ROWS_PER_CALL, wasmForest, wasmMargins, writeRows } from './wasm-kernel';
 
 const models = [
@@ -55,37 +55,15 @@ function wasmMarginsOf(model: TreeModel, x: Float32Array, rows: number, at?: num
   return batch.margins.slice();
 }
 
-/**
- * Trees of depth 0 (a single leaf) to 7 in one forest, each a chain whose splits alternate the
- * missing value's direction and the feature, adding to outputs 0 and 1 in turn.
- */
+/** Chain trees of depth 0 (a single leaf) to 7 in one forest, adding to outputs 0 and 1 in turn. */
 function mixedDepthModel(): TreeModel {
-  const trees = Array.from({ length: 8 }, (_, depth) => {
-    const n = 2 * depth + 1;
-    const left = new Int32Array(n).fill(-1);
-    const right = new Int32Array(n).fill(-1);
-    const feature = new Int32Array(n);
-    const value = new Float32Array(n);
-    const defaultLeft = new Uint8Array(n);
-    for (let d = 0; d < depth; d++) {
-      const node = 2 * d;
-      left[node] = node + 2;
-      right[node] = node + 1;
-      feature[node] = (d + depth) % 3;
-      value[node] = Math.fround((depth - d) / 3 - 1);
-      defaultLeft[node] = (d + depth) % 2;
-      value[node + 1] = Math.fround(d / 10 + depth);
-    }
-    value[n - 1] = Math.fround(-1.5 - depth);
-    return { left, right, feature, value, defaultLeft, group: depth % 2 };
-  });
   return {
     source: 'mixed-depths',
     objective: 'multi:softprob',
     numFeature: 3,
     numOutputs: 2,
     baseMargin: Float32Array.of(0.5, 0.25),
-    trees,
+    trees: Array.from({ length: 8 }, (_, depth) => chainTree(depth, depth, depth % 2)),
     version: [1, 7, 4],
   };
 }

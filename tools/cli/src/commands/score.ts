@@ -42,7 +42,7 @@ export async function scoreCommand(
   options: ScoreOptions,
   log: { write(text: string): unknown } = process.stderr,
 ): Promise<number> {
-  const [{ writeFile, rm }, { existsSync }, { InvalidOptionError, MissingFileError }] =
+  const [{ writeFile, rm }, { existsSync, statSync }, { InvalidOptionError, MissingFileError }] =
     await Promise.all([import('node:fs/promises'), import('node:fs'), import('../errors')]);
   const threshold = Number(options.threshold ?? '0.5');
   if (options.threshold !== undefined && (options.threshold.trim() === '' || !Number.isFinite(threshold)))
@@ -62,9 +62,15 @@ export async function scoreCommand(
     import('@lakepipe/sagemaker-scoring/model-file'),
   ]);
   const started = performance.now();
+  // the file is read (off this thread) while the model is loaded
+  const reading = readFeaturesFile(options.input);
+  reading.catch(() => undefined); // a model that fails to load is the error to report
   // XGBoost JSON or UBJSON, read as a pipeline's `model:` is
   const scorer = new Scorer(readModelFile(options.model).model);
-  const input = await readFeaturesFile(options.input).catch((error: NodeJS.ErrnoException) => {
+  // the worker threads start while the file is read, when it may hold enough rows for them
+  // (a row takes at least numFeature + 1 bytes: the commas and the line feed)
+  scorer.prepare(Math.floor(statSync(options.input).size / (scorer.numFeature + 1)) + 1, { threads });
+  const input = await reading.catch((error: NodeJS.ErrnoException) => {
     throw new InvalidOptionError('--input', options.input, `cannot read it (${error.code ?? error.message})`);
   });
   const scored = await scoreFeatures(scorer, input, { file: options.input, threshold, threads });
