@@ -239,6 +239,8 @@ function twinScoreStage(twinRows: number, twinRuns: number): void {
       .map((f) => path.join(featuresRoot, f));
     features = path.join(path.dirname(lake), 'features.csv');
     writeFileSync(features, Buffer.concat(files.map((f) => readFileSync(f))));
+    // the lake's ledger server (DynamoDB Local's JVM) would stay up, idle, for minutes
+    timed(process.execPath, [path.join(root, 'tools/cli/bin/lakepipe.js'), 'clean', '--lake', lake, '--yes']);
   }
   let xgboostSeconds = Number.POSITIVE_INFINITY;
   const xgboostOut = path.join(path.dirname(lake), 'scored.xgboost.csv');

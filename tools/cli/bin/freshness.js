@@ -51,14 +51,13 @@ export function freshBundle(distDir, repoRoot, env = process.env, name = 'lakepi
   const recorded = build.entries?.[name] ?? (name === 'lakepipe' ? build : undefined);
   if (!recorded?.entry) return { why: `the build in tools/cli/dist has no ${name} entry` };
   const entry = new URL(recorded.entry, distDir);
+  // paths, not URLs: stat'ing ~270 files by URL cost every command ~10 ms more
+  const root = fileURLToPath(repoRoot);
   for (const input of recorded.inputs) {
     let why;
-    try {
-      if (statSync(new URL(input, repoRoot)).mtimeMs >= build.builtAt)
-        why = `${input} is newer than the build`;
-    } catch {
-      why = `${input} is gone`;
-    }
+    const stat = statSync(root + input, { throwIfNoEntry: false });
+    if (!stat) why = `${input} is gone`;
+    else if (stat.mtimeMs >= build.builtAt) why = `${input} is newer than the build`;
     // LAKEPIPE_CLI_FROM=bundle: benchmarks in a tree others keep editing; the check above still runs
     if (why && env.LAKEPIPE_CLI_FROM !== 'bundle') return { why };
   }

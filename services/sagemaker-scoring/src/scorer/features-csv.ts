@@ -4,7 +4,7 @@ import type { RejectedFeatureRow } from '../errors';
 export interface FeatureBatch {
   /** rows that parsed */
   readonly rows: number;
-  /** `rows * numFeature` values, NaN for an empty (missing) field */
+  /** `rows * numFeature` values, NaN for an empty (missing) field (or twice as many: `pairs`) */
   readonly values: Float32Array;
   /** byte range of each good row's id in the file, kept verbatim for the output */
   readonly idStart: Int32Array;
@@ -40,7 +40,9 @@ export function featuresCsvCode() {
    * Parses a features CSV (no header; the id, then `numFeature` numbers; an empty field is a
    * missing value, as in XGBoost's CSV reader). A row with the wrong number of columns or text
    * where a number belongs is rejected with its line and reason, never scored. Reads the lines
-   * in bytes [from, to) (a range starting a line), numbering them from `firstLine`.
+   * in bytes [from, to) (a range starting a line), numbering them from `firstLine`. With `pairs`
+   * (room for every line), the values go there in the wasm kernel's layout instead (two float32
+   * each: the value, or +Infinity then -Infinity for a missing one; see wasm-kernel.ts).
    */
   function parseFeaturesCsv(
     bytes: Uint8Array,
@@ -49,11 +51,12 @@ export function featuresCsvCode() {
     from = 0,
     to: number = bytes.length,
     firstLine = 1,
+    pairs?: Float32Array,
   ): FeatureBatch {
     // Upper bound on rows: count line feeds once, so the arrays are allocated once.
     let capacity = 1;
     for (let i = bytes.indexOf(LF, from); i !== -1 && i < to; i = bytes.indexOf(LF, i + 1)) capacity++;
-    const values = new Float32Array(capacity * numFeature);
+    const values = pairs ?? new Float32Array(capacity * numFeature);
     const idStart = new Int32Array(capacity);
     const idEnd = new Int32Array(capacity);
     const rejected: RejectedFeatureRow[] = [];
@@ -148,7 +151,14 @@ export function featuresCsvCode() {
             value = parsed;
           }
         }
-        values[base + column - 1] = value;
+        if (pairs === undefined) values[base + column - 1] = value;
+        else if (!Number.isNaN(value)) {
+          pairs[2 * (base + column - 1)] = value;
+          pairs[2 * (base + column - 1) + 1] = value;
+        } else {
+          pairs[2 * (base + column - 1)] = Number.POSITIVE_INFINITY;
+          pairs[2 * (base + column - 1) + 1] = Number.NEGATIVE_INFINITY;
+        }
         column++;
       }
       if (!bad) {
@@ -176,7 +186,8 @@ export function featuresCsvCode() {
       pos = next;
     }
     const lines = line - (firstLine - 1);
-    return { rows, values: values.subarray(0, rows * numFeature), idStart, idEnd, bytes, rejected, lines };
+    const valueCount = rows * numFeature * (pairs ? 2 : 1);
+    return { rows, values: values.subarray(0, valueCount), idStart, idEnd, bytes, rejected, lines };
   }
 
   /**

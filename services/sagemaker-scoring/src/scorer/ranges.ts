@@ -2,7 +2,7 @@ import type { RejectedFeatureRow } from '../errors';
 import { featuresCsvCode } from './features-csv';
 import type { Objective } from './model';
 import { outputCode } from './output';
-import { WASM_ROWS_PER_CALL, type WasmMargins, writePairs } from './wasm-kernel';
+import { WASM_ROWS_PER_CALL, type WasmMargins } from './wasm-kernel';
 
 /**
  * One thread's share of a features file: the lines in bytes [from, to), parsed, scored by the wasm
@@ -37,13 +37,12 @@ export interface RangeResult {
 
 /** What scoreRange calls: the parser, the output, the row layout (each self-contained). */
 export type RangeCode = ReturnType<typeof featuresCsvCode> &
-  ReturnType<typeof outputCode> & { writePairs: typeof writePairs; rowsPerCall: number };
+  ReturnType<typeof outputCode> & { rowsPerCall: number };
 
 /** The RangeCode of this thread. */
 export const rangeCode: RangeCode = {
   ...featuresCsvCode(),
   ...outputCode(),
-  writePairs,
   rowsPerCall: WASM_ROWS_PER_CALL,
 };
 
@@ -58,7 +57,7 @@ export function rangeWorkerSource(): string {
     // tsx compiles with esbuild's keepNames, which wraps functions in its __name() helper
     'var __name = (target) => target;',
     `const rangeCode = { ...(${featuresCsvCode})(), ...(${outputCode})(),`,
-    `  writePairs: ${writePairs}, rowsPerCall: ${WASM_ROWS_PER_CALL} };`,
+    `  rowsPerCall: ${WASM_ROWS_PER_CALL} };`,
     `const scoreRange = ${scoreRange};`,
   ].join('\n');
 }
@@ -72,9 +71,14 @@ export function scoreRange(
 ): RangeResult {
   const nf = job.numFeature;
   const no = job.numOutputs;
-  const batch = code.parseFeaturesCsv(job.bytes, nf, job.file, job.from, job.to, 1);
+  // the rows go straight into the kernel's memory, as pairs (at most one row per nf + 1 bytes)
+  const room = new Float32Array(
+    memory.buffer,
+    job.rowsPtr,
+    (Math.floor((job.to - job.from) / (nf + 1)) + 1) * nf * 2,
+  );
+  const batch = code.parseFeaturesCsv(job.bytes, nf, job.file, job.from, job.to, 1, room);
   const rows = batch.rows;
-  code.writePairs(memory.buffer, job.rowsPtr, batch.values, rows * nf);
   const out = new Float32Array(memory.buffer, job.marginsPtr, rows * no);
   if (no === 1) out.fill(job.baseMargin[0]!);
   else for (let r = 0; r < rows; r++) out.set(job.baseMargin, r * no);

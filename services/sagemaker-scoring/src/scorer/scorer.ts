@@ -159,8 +159,8 @@ export class Scorer {
     let at = wasm.forest.rowsAt;
     for (let i = 0; i < threads; i++) {
       const [from, to] = [cuts[i]!, cuts[i + 1]!];
-      // at most one row per numFeature + 1 bytes (an empty id, empty fields, the line feed);
-      // pages never written to cost address space only
+      // at most one row per numFeature + 1 bytes (an empty id, empty fields, the line feed;
+      // scoreRange sizes its room alike); pages never written to cost address space only
       const rows = Math.floor((to - from) / (nf + 1)) + 1;
       const rowsPtr = align16(at);
       const marginsPtr = align16(rowsPtr + rows * nf * 8);

@@ -118,7 +118,7 @@ export function writeRows(
 
 /**
  * `count` values into `buffer` at byte `at`, two float32 each: the value, or +Infinity then
- * -Infinity for a missing one. Self-contained: worker threads evaluate its source.
+ * -Infinity for a missing one (the CSV parser writes a range's rows so itself: features-csv.ts).
  */
 export function writePairs(buffer: ArrayBufferLike, at: number, values: Float32Array, count: number): void {
   const pairs = new Float32Array(buffer, at, count * 2);
