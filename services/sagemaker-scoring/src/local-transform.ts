@@ -87,7 +87,7 @@ async function scoreRunFeatures(
         lineOffset += countLineFeeds(chunk);
         file.scoredRows += scored.scoredRows;
         context.progress({ rows: scoredRows + file.scoredRows, files: movements.length });
-        yield scored.output;
+        yield* scored.parts;
       }
     };
     const put = await store.put(`${scoredPrefix}${name}.out`, Readable.from(scoredChunks()), {

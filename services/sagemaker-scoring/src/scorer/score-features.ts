@@ -24,6 +24,8 @@ export interface ScoreFeaturesOptions extends PredictOptions {
 export interface ScoredFeatures {
   /** `id,score` lines (or the id and one column per class), as SageMaker's join writes them */
   readonly output: Buffer;
+  /** the same lines in the pieces the threads wrote (write these: no copy into one buffer) */
+  readonly parts: readonly Uint8Array[];
   readonly scoredRows: number;
   readonly flaggedRows: number;
   readonly rejected: readonly RejectedFeatureRow[];
@@ -39,8 +41,14 @@ export async function scoreFeatures(
   // every thread parses, scores and writes its own range of lines (the wasm kernel, large files)
   const ranges = await scorer.scoreCsvRanges(bytes, { ...options, threshold });
   if (ranges) {
+    const parts = ranges.map((r) => r.output);
+    let whole: Buffer | undefined;
     return {
-      output: Buffer.concat(ranges.map((r) => r.output)),
+      get output() {
+        whole ??= Buffer.concat(parts);
+        return whole;
+      },
+      parts,
       scoredRows: ranges.reduce((sum, r) => sum + r.rows, 0),
       flaggedRows: ranges.reduce((sum, r) => sum + r.flaggedRows, 0),
       rejected: ranges.flatMap((r) => r.rejected),
@@ -59,7 +67,7 @@ export async function scoreFeatures(
     scorer.numOutputs,
     threshold,
   );
-  return { output, scoredRows: batch.rows, flaggedRows, rejected: batch.rejected };
+  return { output, parts: [output], scoredRows: batch.rows, flaggedRows, rejected: batch.rejected };
 }
 
 /**

@@ -74,7 +74,7 @@ export async function scoreCommand(
     throw new InvalidOptionError('--input', options.input, `cannot read it (${error.code ?? error.message})`);
   });
   const scored = await scoreFeatures(scorer, input, { file: options.input, threshold, threads });
-  await writeFile(options.output, scored.output);
+  await writeFile(options.output, scored.parts);
   const seconds = (performance.now() - started) / 1000;
   log.write(
     `scored ${scored.scoredRows} rows with ${options.model} (${scorer.model.objective}) -> ${options.output} ` +
