@@ -53,9 +53,11 @@ export function featuresCsvCode() {
     firstLine = 1,
     pairs?: Float32Array,
   ): FeatureBatch {
-    // Upper bound on rows: count line feeds once, so the arrays are allocated once.
+    // Upper bound on rows, so the arrays are allocated once: the room `pairs` has (sized for every
+    // line), else the line feeds, counted once.
     let capacity = 1;
-    for (let i = bytes.indexOf(LF, from); i !== -1 && i < to; i = bytes.indexOf(LF, i + 1)) capacity++;
+    if (pairs) capacity = Math.floor(pairs.length / (2 * numFeature));
+    else for (let i = bytes.indexOf(LF, from); i !== -1 && i < to; i = bytes.indexOf(LF, i + 1)) capacity++;
     const values = pairs ?? new Float32Array(capacity * numFeature);
     const idStart = new Int32Array(capacity);
     const idEnd = new Int32Array(capacity);
