@@ -31,7 +31,7 @@ const { values } = parseArgs({
     'twin-runs': { type: 'string', default: '1' },
     // `node tools/cli/bin/lakepipe.js` (the CLI entry npx runs, started from the bundle npm ci
     // builds) or `npx` (adds npm's own start, ~0.5-0.8 s of CPU, before the same entry)
-    launcher: { type: 'string', default: 'bin' },
+    launcher: { type: 'string', default: 'npx' },
     'missing-fraction': { type: 'string', default: '0.03' },
   },
 });
