@@ -116,3 +116,17 @@ export class TarEntryNameTooLongError extends SageMakerScoringError {
     this.name = 'TarEntryNameTooLongError';
   }
 }
+
+/** A features file that changed size while it was read: scoring a part of it would lose rows. */
+export class FeaturesFileChangedError extends SageMakerScoringError {
+  constructor(
+    readonly file: string,
+    readonly expectedBytes: number,
+    readonly readBytes: number,
+  ) {
+    super(
+      `${file} changed while it was read: ${readBytes} of its ${expectedBytes} bytes; score it once it is complete`,
+    );
+    this.name = 'FeaturesFileChangedError';
+  }
+}

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { featuresCsvCode } from './features-csv';
 import { outputCode } from './output';
 import { rangeWorkerSource } from './ranges';
-import { scoreFeatures } from './score-features';
+import { readFeaturesFile, scoreFeatures } from './score-features';
 import { Scorer } from './scorer';
 import { fixturesRoot, readReference, shippedModelDir } from './test-support';
 
@@ -110,5 +110,25 @@ describe('scoring a file in ranges of lines, one per thread', () => {
 
     // Assert
     expect(JSON.parse(printed)).toEqual({ ranges: 2, same: true });
+  });
+
+  it('reads a file onto shared memory in pieces, byte for byte, and an empty one as no bytes', async () => {
+    // Arrange: 10 MiB and a few bytes: three pieces read at once, the last one short
+    const dir = mkdtempSync(path.join(tmpdir(), 'read-'));
+    const big = path.join(dir, 'big.csv');
+    const empty = path.join(dir, 'empty.csv');
+    const bytes = Buffer.alloc(10 * 1024 * 1024 + 5);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919) % 251;
+    writeFileSync(big, bytes);
+    writeFileSync(empty, '');
+
+    // Act
+    const read = await readFeaturesFile(big);
+    const none = await readFeaturesFile(empty);
+
+    // Assert
+    expect(read.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(Buffer.from(read).equals(readFileSync(big))).toBe(true);
+    expect(none.length).toBe(0);
   });
 });

@@ -2,7 +2,7 @@
 
 import { open } from 'node:fs/promises';
 import { DEFAULT_THRESHOLD } from '@lakepipe/workflow/dataset-contract';
-import type { RejectedFeatureRow } from '../errors';
+import { FeaturesFileChangedError, type RejectedFeatureRow } from '../errors';
 import { parseFeaturesCsv } from './features-csv';
 import { countLineFeeds } from './line-chunks';
 import { scoredLines } from './output';
@@ -72,24 +72,39 @@ export async function scoreFeatures(
 
 /**
  * A features file read onto shared memory, so the worker threads of scoreFeatures parse their
- * ranges of it in place (other bytes are copied there first).
+ * ranges of it in place (other bytes are copied there first). Read in up to 4 pieces at once
+ * (libuv's threads): a fresh buffer's pages fault in on every core, twice as fast as one read.
  */
 export async function readFeaturesFile(file: string): Promise<Uint8Array> {
   const handle = await open(file, 'r');
   try {
     const { size } = await handle.stat();
     const bytes = new Uint8Array(new SharedArrayBuffer(size));
-    let read = 0;
-    while (read < size) {
-      const { bytesRead } = await handle.read(bytes, read, size - read, read);
-      if (bytesRead === 0) break; // the file shrank while it was read
-      read += bytesRead;
-    }
-    return read === size ? bytes : bytes.subarray(0, read);
+    const pieces = Math.max(1, Math.min(READ_PIECES, Math.floor(size / READ_PIECE_MIN_BYTES)));
+    const per = Math.ceil(size / pieces);
+    const read = await Promise.all(
+      Array.from({ length: pieces }, async (_, i) => {
+        const start = i * per;
+        const end = Math.min(size, start + per);
+        let at = start;
+        while (at < end) {
+          const { bytesRead } = await handle.read(bytes, at, end - at, at);
+          if (bytesRead === 0) break; // the file shrank while it was read
+          at += bytesRead;
+        }
+        return at - start;
+      }),
+    );
+    const total = read.reduce((sum, n) => sum + n, 0);
+    if (total !== size) throw new FeaturesFileChangedError(file, size, total);
+    return bytes;
   } finally {
     await handle.close();
   }
 }
+
+const READ_PIECES = 4;
+const READ_PIECE_MIN_BYTES = 4 * 1024 * 1024;
 
 /** The rejected rows as CSV: file, line, column, rule, reason, raw value, raw record. */
 export function formatRejected(rejected: readonly RejectedFeatureRow[]): string {
