@@ -83,6 +83,27 @@ const externalDependencies = {
 };
 
 /**
+ * zod's `z.locales` namespace re-exports its error messages in ~45 languages; the CLI uses only
+ * English (zod's default) and never names a locale, yet the namespace kept all of them in the
+ * chunk every command that validates input loads (737 KB, most of it compiled at each start).
+ * The locales index resolves to English alone here.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => {
+      if (!args.importer.includes(`${path.sep}node_modules${path.sep}zod${path.sep}`)) return undefined;
+      return { path: path.join(args.resolveDir, '../locales/index.js'), namespace: 'zod-english-only' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, (args) => ({
+      contents: 'export { default as en } from "./en.js";\n',
+      resolveDir: path.dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * Workspace modules are free of import side effects (bar the polyfills), so a barrel such as
  * @lakepipe/lake's index pulls in only what a command uses: `validate` does not load the S3 client
  * because lake's index also exports the S3 object store.
@@ -287,7 +308,7 @@ async function main() {
       banner: {
         js: "import { createRequire as __lakepipeCreateRequire } from 'node:module'; const require = __lakepipeCreateRequire(import.meta.url);",
       },
-      plugins: [externalDependencies, workspaceWithoutSideEffects, workspaceSources],
+      plugins: [externalDependencies, zodEnglishOnly, workspaceWithoutSideEffects, workspaceSources],
     })
     .catch((error) => {
       rmSync(outdir, { recursive: true, force: true });
