@@ -3,8 +3,7 @@ import { lakePrefixes } from '@lakepipe/lake';
 import type { LocalStageContext } from '@lakepipe/workflow';
 import { FeatureRowsRejectedError, type RejectedFeatureRow } from './errors';
 import { readModelFile } from './model-file';
-import { countLineFeeds, lineAlignedChunks } from './scorer/line-chunks';
-import { formatRejected, scoreFeatures } from './scorer/score-features';
+import { formatRejected, scoreChunks } from './scorer/score-features';
 import { Scorer } from './scorer/scorer';
 import { SHIPPED_MODEL_FILE } from './shipped-model';
 
@@ -77,14 +76,13 @@ async function scoreRunFeatures(
     const file = { scoredRows: 0 };
     // chunk by chunk: a 10-million-row features file never sits in memory whole
     const scoredChunks = async function* () {
-      let lineOffset = 0;
-      for await (const chunk of lineAlignedChunks(
-        await store.get(object.key),
-        options.chunkBytes ?? SCORING_CHUNK_BYTES,
-      )) {
-        const scored = await scoreFeatures(scorer, chunk, { file: object.key, threshold });
-        for (const row of scored.rejected) rejected.push({ ...row, line: row.line + lineOffset });
-        lineOffset += countLineFeeds(chunk);
+      const chunks = scoreChunks(scorer, await store.get(object.key), {
+        file: object.key,
+        threshold,
+        chunkBytes: options.chunkBytes ?? SCORING_CHUNK_BYTES,
+      });
+      for await (const scored of chunks) {
+        for (const row of scored.rejected) rejected.push(row);
         file.scoredRows += scored.scoredRows;
         context.progress({ rows: scoredRows + file.scoredRows, files: movements.length });
         yield* scored.parts;

@@ -1,10 +1,11 @@
 // the leaf module only: `lakepipe score` must not load the workflow package (ledger, AWS SDK)
 
 import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { DEFAULT_THRESHOLD } from '@lakepipe/workflow/dataset-contract';
 import { FeaturesFileChangedError, type RejectedFeatureRow } from '../errors';
 import { parseFeaturesCsv } from './features-csv';
-import { countLineFeeds } from './line-chunks';
+import { countLineFeeds, lineAlignedChunks } from './line-chunks';
 import { scoredLines } from './output';
 import type { PredictOptions, Scorer } from './scorer';
 
@@ -68,6 +69,40 @@ export async function scoreFeatures(
     threshold,
   );
   return { output, parts: [output], scoredRows: batch.rows, flaggedRows, rejected: batch.rejected };
+}
+
+/** What scoreChunks yields for each chunk of a stream. */
+export interface ScoredChunk {
+  /** the chunk's `id,score` lines, in the pieces the threads wrote */
+  readonly parts: readonly Uint8Array[];
+  readonly scoredRows: number;
+  readonly flaggedRows: number;
+  /** rejected rows, with their line in the whole stream */
+  readonly rejected: readonly RejectedFeatureRow[];
+}
+
+/**
+ * Scores a features stream in line-aligned chunks of about `chunkBytes`, so a file of any size is
+ * scored with bounded memory; rejected rows keep their line in the whole stream.
+ */
+export async function* scoreChunks(
+  scorer: Scorer,
+  stream: Readable,
+  options: ScoreFeaturesOptions & { readonly chunkBytes: number },
+): AsyncGenerator<ScoredChunk> {
+  let lineOffset = 0;
+  for await (const chunk of lineAlignedChunks(stream, options.chunkBytes)) {
+    const scored = await scoreFeatures(scorer, chunk, options);
+    const offset = lineOffset;
+    lineOffset += countLineFeeds(chunk);
+    yield {
+      parts: scored.parts,
+      scoredRows: scored.scoredRows,
+      flaggedRows: scored.flaggedRows,
+      rejected:
+        offset === 0 ? scored.rejected : scored.rejected.map((r) => ({ ...r, line: r.line + offset })),
+    };
+  }
 }
 
 /**

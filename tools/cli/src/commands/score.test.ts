@@ -113,6 +113,43 @@ describe('lakepipe score', () => {
     );
   });
 
+  it('scores a file larger than it reads whole in chunks, with the same lines, counts and rejected lines', async () => {
+    // Arrange: the reference rows 40 times over, with bad lines among them, in chunks of ~4 KB
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'score-'));
+    const { input: reference } = splitReference(models['binary:logistic'], 1, tmp);
+    const rows = readFileSync(reference, 'utf8').trimEnd().split('\n');
+    const lines: string[] = [];
+    for (let copy = 0; copy < 40; copy++)
+      for (const [i, row] of rows.entries()) lines.push(i % 97 === 3 ? `${row},extra` : row);
+    const input = path.join(tmp, 'big.csv');
+    writeFileSync(input, `${lines.join('\n')}\n`);
+    const model = path.join(models['binary:logistic'], 'xgboost-model.json');
+    const [whole, chunked] = [path.join(tmp, 'whole.csv'), path.join(tmp, 'chunked.csv')];
+    const [wholeLog, chunkedLog]: string[][] = [[], []];
+
+    // Act
+    const wholeStatus = await scoreCommand(
+      { model, input, output: whole },
+      { write: (t: string) => wholeLog.push(t) },
+    );
+    const chunkedStatus = await scoreCommand(
+      { model, input, output: chunked },
+      { write: (t: string) => chunkedLog.push(t) },
+      { singleReadBytes: 1024, chunkBytes: 4096 },
+    );
+
+    // Assert
+    expect([wholeStatus, chunkedStatus]).toEqual([1, 1]);
+    expect(readFileSync(chunked).equals(readFileSync(whole))).toBe(true);
+    expect(readFileSync(`${chunked}.rejected.csv`, 'utf8')).toBe(
+      readFileSync(`${whole}.rejected.csv`, 'utf8'),
+    );
+    expect(chunkedLog[0]!.replace(/ in [0-9.]+ s/, '').replace(chunked, whole)).toBe(
+      wholeLog[0]!.replace(/ in [0-9.]+ s/, ''),
+    );
+    expect(readFileSync(input).length).toBeGreaterThan(10 * 4096); // ten chunks and more
+  });
+
   it('names the model file and field when the model is not supported', async () => {
     // Arrange
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'score-'));

@@ -1,3 +1,4 @@
+import type { ScoredChunk } from '@lakepipe/sagemaker-scoring/scorer';
 import type { Command } from 'commander';
 
 /** `lakepipe score`: ad-hoc scoring of a features CSV with any supported XGBoost JSON model. */
@@ -37,13 +38,32 @@ export interface ScoreOptions {
   readonly threads?: string;
 }
 
+/**
+ * Files up to this size are read whole and scored by every thread at once; larger ones are scored
+ * in line-aligned chunks of `chunkBytes`, so memory stays bounded (the kernel's memory holds a
+ * chunk's rows at 8 bytes a value: a whole 600 MB file would need more than wasm's 4 GiB).
+ */
+const SCORE_LIMITS = { singleReadBytes: 64 * 1024 * 1024, chunkBytes: 64 * 1024 * 1024 };
+
 /** Runs `lakepipe score`; returns the exit status. */
 export async function scoreCommand(
   options: ScoreOptions,
   log: { write(text: string): unknown } = process.stderr,
+  limits: { readonly singleReadBytes: number; readonly chunkBytes: number } = SCORE_LIMITS,
 ): Promise<number> {
-  const [{ writeFile, rm }, { existsSync, statSync }, { InvalidOptionError, MissingFileError }] =
-    await Promise.all([import('node:fs/promises'), import('node:fs'), import('../errors')]);
+  const [
+    { writeFile, rm },
+    { createReadStream, createWriteStream, existsSync, statSync },
+    { Readable },
+    { pipeline },
+    { InvalidOptionError, MissingFileError },
+  ] = await Promise.all([
+    import('node:fs/promises'),
+    import('node:fs'),
+    import('node:stream'),
+    import('node:stream/promises'),
+    import('../errors'),
+  ]);
   const threshold = Number(options.threshold ?? '0.5');
   if (options.threshold !== undefined && (options.threshold.trim() === '' || !Number.isFinite(threshold)))
     throw new InvalidOptionError('--threshold', options.threshold, 'use a number, e.g. 0.5');
@@ -57,24 +77,53 @@ export async function scoreCommand(
     if (!existsSync(file)) throw new MissingFileError(option, file);
 
   // the scorer alone: not the stage type, its stack (cdktf) or the lake
-  const [{ Scorer, scoreFeatures, formatRejected, readFeaturesFile }, { readModelFile }] = await Promise.all([
+  const [scoring, { readModelFile }] = await Promise.all([
     import('@lakepipe/sagemaker-scoring/scorer'),
     import('@lakepipe/sagemaker-scoring/model-file'),
   ]);
+  const { Scorer, formatRejected } = scoring;
   const started = performance.now();
-  // the file is read (off this thread) while the model is loaded
-  const reading = readFeaturesFile(options.input);
-  reading.catch(() => undefined); // a model that fails to load is the error to report
+  const size = statSync(options.input).size;
+  const whole = size <= limits.singleReadBytes;
+  // a file read whole is read (off this thread) while the model is loaded
+  const reading = whole ? scoring.readFeaturesFile(options.input) : undefined;
+  reading?.catch(() => undefined); // a model that fails to load is the error to report
   // XGBoost JSON or UBJSON, read as a pipeline's `model:` is
   const scorer = new Scorer(readModelFile(options.model).model);
   // the worker threads start while the file is read, when it may hold enough rows for them
   // (a row takes at least numFeature + 1 bytes: the commas and the line feed)
-  scorer.prepare(Math.floor(statSync(options.input).size / (scorer.numFeature + 1)) + 1, { threads });
-  const input = await reading.catch((error: NodeJS.ErrnoException) => {
-    throw new InvalidOptionError('--input', options.input, `cannot read it (${error.code ?? error.message})`);
-  });
-  const scored = await scoreFeatures(scorer, input, { file: options.input, threshold, threads });
-  await writeFile(options.output, scored.parts);
+  scorer.prepare(Math.floor(Math.min(size, limits.chunkBytes) / (scorer.numFeature + 1)) + 1, { threads });
+  const scoreOptions = { file: options.input, threshold, threads };
+  const scored = { scoredRows: 0, flaggedRows: 0, rejected: [] as ScoredChunk['rejected'][number][] };
+  const add = (chunk: Omit<ScoredChunk, 'parts'>) => {
+    scored.scoredRows += chunk.scoredRows;
+    scored.flaggedRows += chunk.flaggedRows;
+    for (const row of chunk.rejected) scored.rejected.push(row);
+  };
+  if (reading) {
+    const input = await reading.catch((error: NodeJS.ErrnoException) => {
+      throw new InvalidOptionError(
+        '--input',
+        options.input,
+        `cannot read it (${error.code ?? error.message})`,
+      );
+    });
+    const result = await scoring.scoreFeatures(scorer, input, scoreOptions);
+    add(result);
+    await writeFile(options.output, result.parts);
+  } else {
+    const chunks = scoring.scoreChunks(scorer, createReadStream(options.input), {
+      ...scoreOptions,
+      chunkBytes: limits.chunkBytes,
+    });
+    async function* lines() {
+      for await (const chunk of chunks) {
+        add(chunk);
+        yield* chunk.parts;
+      }
+    }
+    await pipeline(Readable.from(lines()), createWriteStream(options.output));
+  }
   const seconds = (performance.now() - started) / 1000;
   log.write(
     `scored ${scored.scoredRows} rows with ${options.model} (${scorer.model.objective}) -> ${options.output} ` +
