@@ -4,7 +4,7 @@ import { compileMarginSource, interpretMargins, kernelFromSource, type MarginKer
 import { MAX_PERFECT_DEPTH, type PerfectForest, perfectForest, perfectKernelSource } from './forest';
 import { loadModel, type TreeModel } from './model';
 import { Scorer } from './scorer';
-import { chainTree, fixturesRoot, shippedModelDir } from './test-support';
+import { chainTree, fixturesRoot, randomRows, shippedModelDir } from './test-support';
 
 const models = [
   path.join(shippedModelDir, 'xgboost-model.json'),
@@ -12,29 +12,6 @@ const models = [
   path.join(fixturesRoot, 'reg-logistic/xgboost-model.json'),
   path.join(fixturesRoot, 'multi-softprob/xgboost-model.json'),
 ];
-
-/** Rows of random values in [-2x, 2x] of each threshold's range, some missing, some infinite. */
-function randomRows(model: TreeModel, rows: number): Float32Array {
-  const high = new Float64Array(model.numFeature).fill(1);
-  for (const tree of model.trees)
-    for (let i = 0; i < tree.left.length; i++)
-      if (tree.left[i] !== -1) {
-        const k = tree.feature[i]!;
-        high[k] = Math.max(high[k]!, Math.abs(tree.value[i]!) * 2);
-      }
-  let seed = 7;
-  const random = () => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return seed / 2147483648;
-  };
-  const x = new Float32Array(rows * model.numFeature);
-  for (let i = 0; i < x.length; i++) {
-    const u = random();
-    const k = i % model.numFeature;
-    x[i] = u < 0.1 ? Number.NaN : u < 0.11 ? Number.POSITIVE_INFINITY : (random() * 2 - 1) * high[k]!;
-  }
-  return x;
-}
 
 function margins(model: TreeModel, kernel: MarginKernel, x: Float32Array, rows: number): Float32Array {
   const out = new Float32Array(rows * model.numOutputs);

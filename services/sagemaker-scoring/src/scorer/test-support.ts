@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FlatTree } from './model';
+import type { FlatTree, TreeModel } from './model';
 
 export const serviceRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const fixturesRoot = path.join(serviceRoot, 'src/test-fixtures');
@@ -52,4 +52,33 @@ export function chainTree(depth: number, shift = 0, group = 0): FlatTree {
   }
   value[n - 1] = Math.fround(-1.5 - shift);
   return { left, right, feature, value, defaultLeft, group };
+}
+
+/**
+ * Rows of random values in [-2x, 2x] of each feature's largest threshold, with missing values (10 %)
+ * and both infinities (1 % each) among them.
+ */
+export function randomRows(model: TreeModel, rows: number, seed = 11): Float32Array {
+  const high = new Float64Array(model.numFeature).fill(1);
+  for (const tree of model.trees)
+    for (let i = 0; i < tree.left.length; i++)
+      if (tree.left[i] !== -1)
+        high[tree.feature[i]!] = Math.max(high[tree.feature[i]!]!, Math.abs(tree.value[i]!) * 2);
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const x = new Float32Array(rows * model.numFeature);
+  for (let i = 0; i < x.length; i++) {
+    const u = random();
+    x[i] =
+      u < 0.1
+        ? Number.NaN
+        : u < 0.11
+          ? Number.POSITIVE_INFINITY
+          : u < 0.12
+            ? Number.NEGATIVE_INFINITY
+            : (random() * 2 - 1) * high[i % model.numFeature]!;
+  }
+  return x;
 }

@@ -4,7 +4,7 @@ import { interpretMargins } from './compile';
 import { perfectForest } from './forest';
 import { loadModel, type TreeModel } from './model';
 import { applyTransform, Scorer } from './scorer';
-import { chainTree, fixturesRoot, shippedModelDir } from './test-support';
+import { chainTree, fixturesRoot, randomRows, shippedModelDir } from './test-support';
 import { runWasmMargins, WASM_ROWS_PER_CALL, wasmForest, wasmMargins, writeRows } from './wasm-kernel';
 
 const models = [
@@ -13,32 +13,6 @@ const models = [
   path.join(fixturesRoot, 'reg-logistic/xgboost-model.json'),
   path.join(fixturesRoot, 'multi-softprob/xgboost-model.json'),
 ];
-
-/** Rows around each feature's thresholds, with missing values and both infinities among them. */
-function randomRows(model: TreeModel, rows: number, seed = 11): Float32Array {
-  const high = new Float64Array(model.numFeature).fill(1);
-  for (const tree of model.trees)
-    for (let i = 0; i < tree.left.length; i++)
-      if (tree.left[i] !== -1)
-        high[tree.feature[i]!] = Math.max(high[tree.feature[i]!]!, Math.abs(tree.value[i]!) * 2);
-  const random = () => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return seed / 2147483648;
-  };
-  const x = new Float32Array(rows * model.numFeature);
-  for (let i = 0; i < x.length; i++) {
-    const u = random();
-    x[i] =
-      u < 0.1
-        ? Number.NaN
-        : u < 0.11
-          ? Number.POSITIVE_INFINITY
-          : u < 0.12
-            ? Number.NEGATIVE_INFINITY
-            : (random() * 2 - 1) * high[i % model.numFeature]!;
-  }
-  return x;
-}
 
 function walked(model: TreeModel, x: Float32Array, rows: number): Float32Array {
   const out = new Float32Array(rows * model.numOutputs);
