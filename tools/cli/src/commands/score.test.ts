@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -141,6 +141,7 @@ describe('lakepipe score', () => {
     // Assert
     expect([wholeStatus, chunkedStatus]).toEqual([1, 1]);
     expect(readFileSync(chunked).equals(readFileSync(whole))).toBe(true);
+    expect(existsSync(`${chunked}.lakepipe-partial`)).toBe(false);
     expect(readFileSync(`${chunked}.rejected.csv`, 'utf8')).toBe(
       readFileSync(`${whole}.rejected.csv`, 'utf8'),
     );

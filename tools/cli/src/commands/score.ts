@@ -52,7 +52,7 @@ export async function scoreCommand(
   limits: { readonly singleReadBytes: number; readonly chunkBytes: number } = SCORE_LIMITS,
 ): Promise<number> {
   const [
-    { writeFile, rm },
+    { writeFile, rename, rm },
     { createReadStream, createWriteStream, existsSync, statSync },
     { Readable },
     { pipeline },
@@ -122,7 +122,15 @@ export async function scoreCommand(
         yield* chunk.parts;
       }
     }
-    await pipeline(Readable.from(lines()), createWriteStream(options.output));
+    // written beside the output and renamed when complete: a run stopped halfway leaves no
+    // output that looks whole
+    const partial = `${options.output}.lakepipe-partial`;
+    try {
+      await pipeline(Readable.from(lines()), createWriteStream(partial));
+      await rename(partial, options.output);
+    } finally {
+      await rm(partial, { force: true });
+    }
   }
   const seconds = (performance.now() - started) / 1000;
   log.write(
