@@ -6,6 +6,7 @@ import { loadModel, type TreeModel } from './model';
 import { applyTransform } from './output';
 import { type RangeJob, type RangeResult, rangeCode, rangeWorkerSource, scoreRange } from './ranges';
 import {
+  reserve,
   runWasmMargins,
   type WasmBatch,
   type WasmForest,
@@ -66,9 +67,16 @@ export class Scorer {
   /** predictParallel calls run one after the other: they share `shared`. */
   private parallelTail: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly model: TreeModel) {
+  /**
+   * @param options.wasmMaximumPages the wasm memory maximums to try (64 KiB pages; tests, and hosts
+   *   that limit address space); when none can be reserved the JavaScript walk scores
+   */
+  constructor(
+    readonly model: TreeModel,
+    options: { readonly wasmMaximumPages?: readonly number[] } = {},
+  ) {
     this.forest = perfectForest(model);
-    const wasm = this.forest && wasmForest(this.forest);
+    const wasm = this.forest && wasmForest(this.forest, options.wasmMaximumPages);
     if (wasm) this.wasm = { forest: wasm, margins: wasmMargins(wasm.module, wasm.memory) };
     if (this.forest) {
       this.kernelKind = wasm ? 'wasm' : 'perfect';
@@ -95,8 +103,9 @@ export class Scorer {
   /** Predictions for `rows` rows of `numFeature` float32 values each (NaN = missing), on this thread. */
   predict(x: Float32Array, rows: number): Float32Array {
     let out: Float32Array;
-    if (this.wasm) {
-      const batch = this.wasmBatch(x, rows, this.wasmInUse);
+    // a batch too large for the wasm memory's maximum is walked in JavaScript
+    const batch = this.wasm && this.wasmBatch(x, rows, this.wasmInUse);
+    if (this.wasm && batch) {
       runWasmMargins(this.wasm.margins, batch, 0, rows);
       out = batch.margins.slice();
     } else {
@@ -140,7 +149,7 @@ export class Scorer {
     input: Uint8Array,
     threads: number,
     options: { readonly file: string; readonly threshold: number },
-  ): Promise<RangeResult[]> {
+  ): Promise<RangeResult[] | undefined> {
     const pool = this.workerPool(threads - 1);
     let bytes = input;
     if (!(input.buffer instanceof SharedArrayBuffer)) {
@@ -181,8 +190,7 @@ export class Scorer {
       });
     }
     const memory = wasm.forest.memory;
-    const have = memory.buffer.byteLength;
-    if (at > have) memory.grow(Math.ceil((at - have) / 65_536));
+    if (!reserve(wasm.forest, at)) return undefined; // past the memory's maximum: parse, then predict
     this.wasmInUse = at;
     let results: RangeResult[];
     try {
@@ -204,9 +212,9 @@ export class Scorer {
   }
 
   /** The rows written into wasm memory (at `at`, else its start) and their margins set to the base. */
-  private wasmBatch(x: Float32Array, rows: number, at?: number): WasmBatch {
+  private wasmBatch(x: Float32Array, rows: number, at?: number): WasmBatch | undefined {
     const batch = writeRows(this.wasm!.forest, x, rows, at);
-    batch.margins.set(this.initialMargins(rows));
+    batch?.margins.set(this.initialMargins(rows));
     return batch;
   }
 
@@ -220,6 +228,7 @@ export class Scorer {
     if (this.wasm) {
       // the calling thread takes the first range while the workers take the others
       const batch = this.wasmBatch(x, rows);
+      if (!batch) return this.predict(x, rows); // past the memory's maximum: JavaScript, here
       this.wasmInUse = batch.marginsPtr + batch.margins.byteLength;
       try {
         const { rowsPtr, marginsPtr } = batch;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { interpretMargins } from './compile';
 import { perfectForest } from './forest';
 import { loadModel, type TreeModel } from './model';
+import { scoreFeatures } from './score-features';
 import { applyTransform, Scorer } from './scorer';
 import { chainTree, fixturesRoot, randomRows, shippedModelDir } from './test-support';
 import { runWasmMargins, WASM_ROWS_PER_CALL, wasmForest, wasmMargins, writeRows } from './wasm-kernel';
@@ -23,7 +24,7 @@ function walked(model: TreeModel, x: Float32Array, rows: number): Float32Array {
 
 function wasmMarginsOf(model: TreeModel, x: Float32Array, rows: number, at?: number): Float32Array {
   const forest = wasmForest(perfectForest(model)!)!;
-  const batch = writeRows(forest, x, rows, at);
+  const batch = writeRows(forest, x, rows, at)!;
   for (let r = 0; r < rows; r++) batch.margins.set(model.baseMargin, r * model.numOutputs);
   runWasmMargins(wasmMargins(forest.module, forest.memory), batch, 0, rows);
   return batch.margins.slice();
@@ -101,6 +102,43 @@ describe('the wasm kernel', () => {
     expect(scorer.kernelKind).toBe('wasm');
     expect(Array.from(single)).toEqual(Array.from(expected));
     expect(Array.from(parallel)).toEqual(Array.from(expected));
+  });
+
+  it('walks in JavaScript where no wasm memory can be reserved, and a batch past its maximum, with the same predictions', async () => {
+    // Arrange: a host that cannot reserve any memory; one whose memory holds 1 MiB at most
+    const model = await loadModel(path.join(shippedModelDir, 'xgboost-model.json'));
+    const rows = 60_000; // 60,000 rows * 7 features * 8 bytes: past 1 MiB
+    const x = randomRows(model, rows);
+    const expected = walked(model, x, rows);
+    applyTransform(model.objective, model.numOutputs, expected, 0, rows);
+    const csv = Array.from({ length: rows }, (_, r) =>
+      [`id${r}`, ...Array.from(x.subarray(r * 7, r * 7 + 7), (v) => (Number.isNaN(v) ? '' : String(v)))].join(
+        ',',
+      ),
+    ).join('\n');
+
+    // Act
+    const none = new Scorer(model, { wasmMaximumPages: [] });
+    const small = new Scorer(model, { wasmMaximumPages: [16] });
+    const single = small.predict(x, rows);
+    const parallel = await small.predictParallel(x, rows, { threads: 2 });
+    const ranges = await small.scoreCsvRanges(Buffer.from(csv), {
+      file: 'f.csv',
+      threshold: 0.5,
+      threads: 2,
+    });
+    const scored = await scoreFeatures(small, Buffer.from(csv), { file: 'f.csv', threads: 2 });
+    const reference = await scoreFeatures(new Scorer(model), Buffer.from(csv), { file: 'f.csv', threads: 2 });
+    await small.close();
+
+    // Assert
+    expect(none.kernelKind).toBe('perfect');
+    expect(small.kernelKind).toBe('wasm');
+    expect(Array.from(none.predict(x, rows))).toEqual(Array.from(expected));
+    expect(Array.from(single)).toEqual(Array.from(expected));
+    expect(Array.from(parallel)).toEqual(Array.from(expected));
+    expect(ranges).toBeUndefined(); // too large for the small memory: parsed, then predicted
+    expect(scored.output.equals(reference.output)).toBe(true);
   });
 
   it('leaves a model with a threshold of -Infinity to the JavaScript walk, which reads missing values exactly', () => {

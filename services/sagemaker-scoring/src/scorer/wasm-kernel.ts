@@ -24,6 +24,8 @@ const PAGE = 65_536;
 export interface WasmForest {
   readonly module: WebAssembly.Module;
   readonly memory: WebAssembly.Memory;
+  /** the most the memory can grow to: its batches must fit */
+  readonly maxBytes: number;
   /** where a batch's rows may start (bytes, 16-aligned) */
   readonly rowsAt: number;
   readonly numFeature: number;
@@ -47,7 +49,16 @@ export function runWasmMargins(margins: WasmMargins, batch: WasmBatch, start: nu
 }
 
 /** Lays the forest out in a new shared memory and compiles the kernel for its tree depths. */
-export function wasmForest(forest: PerfectForest): WasmForest | undefined {
+/**
+ * The maximum memory sizes tried, in 64 KiB pages: 4 GiB, then 1 GiB where a host limits address
+ * space (`ulimit -v`: a shared memory reserves its maximum up front). None: the JavaScript walk.
+ */
+export const WASM_MAXIMUM_PAGES: readonly number[] = [65_536, 16_384];
+
+export function wasmForest(
+  forest: PerfectForest,
+  maximumPages: readonly number[] = WASM_MAXIMUM_PAGES,
+): WasmForest | undefined {
   // a missing value is read as +-Infinity (writeRows): exact while every threshold is above -Infinity
   if (forest.threshold.some((t) => !(Math.fround(t) > Number.NEGATIVE_INFINITY))) return undefined;
   const trees = forest.depth.length;
@@ -55,7 +66,9 @@ export function wasmForest(forest: PerfectForest): WasmForest | undefined {
   const leavesAt = align(nodesAt + forest.split.length * 8);
   const rowsAt = align(leavesAt + forest.leaf.length * 4);
   const pages = Math.ceil(rowsAt / PAGE) + 1;
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES, shared: true });
+  const reserved = sharedMemory(pages, maximumPages);
+  if (!reserved) return undefined;
+  const memory = reserved.memory;
   const view = new DataView(memory.buffer);
   for (let t = 0; t < trees; t++) {
     const depth = forest.depth[t]!;
@@ -76,7 +89,23 @@ export function wasmForest(forest: PerfectForest): WasmForest | undefined {
   const module = new WebAssembly.Module(
     kernelModuleBytes(trees, forest.numFeature, forest.numOutputs, pages, [...new Set(forest.depth)]),
   );
-  return { module, memory, rowsAt, numFeature: forest.numFeature, numOutputs: forest.numOutputs };
+  const maxBytes = reserved.maximumPages * PAGE;
+  return { module, memory, maxBytes, rowsAt, numFeature: forest.numFeature, numOutputs: forest.numOutputs };
+}
+
+function sharedMemory(
+  initial: number,
+  maximumPages: readonly number[],
+): { memory: WebAssembly.Memory; maximumPages: number } | undefined {
+  for (const maximum of maximumPages) {
+    if (maximum < initial) continue;
+    try {
+      return { memory: new WebAssembly.Memory({ initial, maximum, shared: true }), maximumPages: maximum };
+    } catch {
+      // this host cannot reserve that much address space: try the next, smaller maximum
+    }
+  }
+  return undefined;
 }
 
 /** The kernel of a WasmForest, instantiated on its memory (in this thread or a worker). */
@@ -97,23 +126,30 @@ export interface WasmBatch {
  * Writes `rows` rows of `values` (numFeature float32 each, NaN = missing) into the memory in the
  * kernel's layout, two float32 per feature: the value or, for a missing one, +Infinity (which
  * goes right at every split) then -Infinity (left at every split). A split whose missing values go
- * left reads the second. Grows the memory when the batch does not fit.
+ * left reads the second. Grows the memory when the batch does not fit; undefined when it cannot.
  */
 export function writeRows(
   forest: WasmForest,
   values: Float32Array,
   rows: number,
   at: number = forest.rowsAt,
-): WasmBatch {
+): WasmBatch | undefined {
   const nf = forest.numFeature;
   const rowsPtr = align(at);
   const marginsPtr = align(rowsPtr + rows * nf * 8);
   const needed = marginsPtr + rows * forest.numOutputs * 4;
-  const have = forest.memory.buffer.byteLength;
-  if (needed > have) forest.memory.grow(Math.ceil((needed - have) / PAGE));
+  if (!reserve(forest, needed)) return undefined;
   const buffer = forest.memory.buffer;
   writePairs(buffer, rowsPtr, values, rows * nf);
   return { rowsPtr, marginsPtr, margins: new Float32Array(buffer, marginsPtr, rows * forest.numOutputs) };
+}
+
+/** Grows the memory to hold `bytes` bytes; false when that is past its maximum. */
+export function reserve(forest: WasmForest, bytes: number): boolean {
+  if (bytes > forest.maxBytes) return false;
+  const have = forest.memory.buffer.byteLength;
+  if (bytes > have) forest.memory.grow(Math.ceil((bytes - have) / PAGE));
+  return true;
 }
 
 /**

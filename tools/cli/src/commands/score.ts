@@ -90,6 +90,7 @@ export async function scoreCommand(
   reading?.catch(() => undefined); // a model that fails to load is the error to report
   // XGBoost JSON or UBJSON, read as a pipeline's `model:` is
   const scorer = new Scorer(readModelFile(options.model).model);
+  if (process.env.LAKEPIPE_DEBUG) log.write(`lakepipe score: the ${scorer.kernelKind} kernel\n`);
   // the worker threads start while the file is read, when it may hold enough rows for them
   // (a row takes at least numFeature + 1 bytes: the commas and the line feed)
   scorer.prepare(Math.floor(Math.min(size, limits.chunkBytes) / (scorer.numFeature + 1)) + 1, { threads });
