@@ -21,8 +21,7 @@ import {
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import { createCountHandler } from './count-handler';
-import { lineAlignedChunks } from './scorer/line-chunks';
-import { scoreFeatures } from './scorer/score-features';
+import { scoreChunks } from './scorer/score-features';
 import { Scorer } from './scorer/scorer';
 import { readReference, shippedModelDir } from './scorer/test-support';
 import { SHIPPED_MODEL_FILE } from './shipped-model';
@@ -78,10 +77,14 @@ async function sageMakerTransform(store: S3ObjectStore, request: TransformReques
   const scorer = await Scorer.load(SHIPPED_MODEL_FILE);
   for await (const object of store.listAll(inputPrefix)) {
     const name = object.key.slice(inputPrefix.length);
-    const scored: Buffer[] = [];
-    for await (const chunk of lineAlignedChunks(await store.get(object.key), 1 << 20))
-      scored.push((await scoreFeatures(scorer, chunk, { file: object.key })).output);
-    await store.put(`${outputPrefix}${name}.out`, Readable.from(scored));
+    const chunks = scoreChunks(scorer, await store.get(object.key), {
+      file: object.key,
+      chunkBytes: 1 << 20,
+    });
+    const lines = async function* () {
+      for await (const chunk of chunks) yield* chunk.parts;
+    };
+    await store.put(`${outputPrefix}${name}.out`, Readable.from(lines()));
   }
   return { TransformJobName: request.TransformJobName, TransformJobStatus: 'Completed' };
 }
